@@ -1,0 +1,94 @@
+"""Archived source documents that citations quote from."""
+
+import hashlib
+
+from django.db import models
+from django.urls import reverse
+
+from sources.validators import http_url_validator, language_tag_validator
+
+
+class Source(models.Model):
+    """One archived document (an article, a statement) that events cite.
+
+    The archived ``text`` is what quotes are anchored in; a source without text
+    can still be cited, but its quotes cannot be checked.
+    """
+
+    slug = models.SlugField(
+        "slug",
+        max_length=100,
+        unique=True,
+        help_text="Short, stable identifier used in links and filters, e.g. “busan-dw-2025-10-30”.",
+    )
+    title = models.CharField(
+        "title",
+        max_length=300,
+        help_text="The headline as published; where there is none, a descriptive title.",
+    )
+    publisher = models.CharField(
+        "publisher",
+        max_length=200,
+        blank=True,
+        help_text="Who published it, as the source names itself. Leave blank if unknown.",
+    )
+    url = models.URLField(
+        "URL",
+        max_length=1000,
+        blank=True,
+        validators=[http_url_validator],
+        help_text="Where the original was published (http or https only).",
+    )
+    published_on = models.DateField(
+        "published on", null=True, blank=True, help_text="Publication date, if known."
+    )
+    language = models.CharField(
+        "language",
+        max_length=35,
+        default="en",
+        validators=[language_tag_validator],
+        help_text="BCP 47 language tag of the text, e.g. “en” or “zh-Hans”.",
+    )
+    text = models.TextField(
+        "archived text",
+        blank=True,
+        help_text=(
+            "The full plain text as archived. Quotes are checked against it; "
+            "changing it re-anchors every citation of this source."
+        ),
+    )
+    text_sha256 = models.CharField(
+        "text SHA-256",
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Fingerprint of the archived text, derived on save.",
+    )
+    retrieved_at = models.DateTimeField(
+        "retrieved at", null=True, blank=True, help_text="When the text was archived."
+    )
+    notes = models.TextField("notes", blank=True, help_text="Editors' notes; not published.")
+    created_at = models.DateTimeField("created", auto_now_add=True)
+    updated_at = models.DateTimeField("updated", auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name = "source"
+        verbose_name_plural = "sources"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("api:source-detail", kwargs={"pk": self.pk})
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.text)
+
+    def save(self, *args, **kwargs) -> None:
+        # Derived field: the fingerprint always matches the stored text.
+        self.text_sha256 = hashlib.sha256(self.text.encode()).hexdigest() if self.text else ""
+        if kwargs.get("update_fields") is not None and "text" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "text_sha256"}
+        super().save(*args, **kwargs)

@@ -1,0 +1,167 @@
+"""JSON shapes of the read API (the contract in DESIGN.md)."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from sources.models import Source
+from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
+
+SELECTORS_SCHEMA = {
+    "type": "array",
+    "description": (
+        "W3C Web Annotation selectors locating the quote in the source's archived "
+        "text; empty when the source has no text."
+    ),
+    "items": {
+        "oneOf": [
+            {
+                "type": "object",
+                "properties": {
+                    "type": {"type": "string", "enum": ["TextQuoteSelector"]},
+                    "exact": {"type": "string"},
+                    "prefix": {"type": "string"},
+                    "suffix": {"type": "string"},
+                },
+                "required": ["type", "exact", "prefix", "suffix"],
+            },
+            {
+                "type": "object",
+                "properties": {
+                    "type": {"type": "string", "enum": ["TextPositionSelector"]},
+                    "start": {"type": "integer", "minimum": 0},
+                    "end": {"type": "integer", "minimum": 0},
+                },
+                "required": ["type", "start", "end"],
+            },
+        ]
+    },
+}
+
+
+class SourceSummarySerializer(serializers.ModelSerializer):
+    """A source as embedded in a citation."""
+
+    class Meta:
+        model = Source
+        fields = ["id", "slug", "title", "publisher", "url", "published_on", "language"]
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    text_length = serializers.SerializerMethodField(
+        help_text="Characters of archived text (0 when none is archived)."
+    )
+    citation_count = serializers.IntegerField(
+        read_only=True, help_text="Citations of this source in published events."
+    )
+
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "slug",
+            "title",
+            "publisher",
+            "url",
+            "published_on",
+            "language",
+            "retrieved_at",
+            "text_length",
+            "text_sha256",
+            "citation_count",
+            "updated_at",
+        ]
+
+    def get_text_length(self, source: Source) -> int:
+        return len(source.text)
+
+
+class CitationSerializer(serializers.ModelSerializer):
+    source = SourceSummarySerializer(read_only=True)
+    selectors = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Citation
+        fields = ["id", "quote", "locator", "note", "selectors", "source"]
+
+    @extend_schema_field(SELECTORS_SCHEMA)
+    def get_selectors(self, citation: Citation) -> list[dict]:
+        return citation.selectors
+
+
+class PlaceSerializer(serializers.ModelSerializer):
+    latitude = serializers.DecimalField(
+        max_digits=8, decimal_places=5, coerce_to_string=False, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=8, decimal_places=5, coerce_to_string=False, allow_null=True
+    )
+
+    class Meta:
+        model = Place
+        fields = ["slug", "name", "latitude", "longitude", "wikidata_id"]
+
+
+class ActorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Actor
+        fields = ["slug", "name", "kind", "wikidata_id"]
+
+
+class TagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ["slug", "name", "wikidata_id"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:event-detail", lookup_field="slug", read_only=True
+    )
+    place = PlaceSerializer(read_only=True, allow_null=True)
+    actors = ActorSerializer(many=True, read_only=True)
+    tags = TagSerializer(many=True, read_only=True)
+    citations = CitationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Event
+        fields = [
+            "url",
+            "slug",
+            "title",
+            "summary",
+            "date",
+            "display_date",
+            "start",
+            "end",
+            "precision",
+            "status",
+            "place",
+            "actors",
+            "tags",
+            "citations",
+            "published_at",
+            "updated_at",
+        ]
+
+
+class TimelineSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:timeline-detail", lookup_field="slug", read_only=True
+    )
+    event_count = serializers.IntegerField(read_only=True, help_text="Published events in it.")
+
+    class Meta:
+        model = Timeline
+        fields = ["url", "slug", "title", "description", "event_count", "published_at", "updated_at"]
+
+
+class TimelineDetailSerializer(TimelineSerializer):
+    events = EventSerializer(
+        source="published_events",
+        many=True,
+        read_only=True,
+        help_text="The timeline's published events in date order.",
+    )
+
+    class Meta(TimelineSerializer.Meta):
+        fields = [*TimelineSerializer.Meta.fields, "events"]

@@ -1,0 +1,67 @@
+"""Read API view sets: declarations of what each endpoint serves."""
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import viewsets
+
+from timeline.api.serializers import (
+    EventSerializer,
+    SourceSerializer,
+    TimelineDetailSerializer,
+    TimelineSerializer,
+)
+from timeline.filters import EventFilter
+from timeline.models import Event, Timeline
+from timeline.querysets import sources_with_citation_counts
+
+NOT_FOUND = OpenApiResponse(description="No such published item.")
+BAD_QUERY = OpenApiResponse(description="A query parameter is invalid; the body names it.")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List published timelines", responses={200: TimelineSerializer}),
+    retrieve=extend_schema(
+        summary="A timeline with its published events in date order",
+        responses={200: TimelineDetailSerializer, 404: NOT_FOUND},
+    ),
+)
+class TimelineViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_field = "slug"
+    filter_backends: list = []
+
+    def get_queryset(self):
+        queryset = Timeline.objects.published().with_event_counts().order_by("title", "pk")
+        if self.action == "retrieve":
+            queryset = queryset.with_published_events()
+        return queryset
+
+    def get_serializer_class(self):
+        return TimelineDetailSerializer if self.action == "retrieve" else TimelineSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List published events",
+        description="Filters combine with AND; a repeated relation filter matches any value.",
+        responses={200: EventSerializer, 400: BAD_QUERY},
+    ),
+    retrieve=extend_schema(
+        summary="One published event", responses={200: EventSerializer, 404: NOT_FOUND}
+    ),
+)
+class EventViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Event.objects.published().with_citations().chronological()
+    serializer_class = EventSerializer
+    lookup_field = "slug"
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = EventFilter
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List sources"),
+    retrieve=extend_schema(summary="One source", responses={200: SourceSerializer, 404: NOT_FOUND}),
+)
+class SourceViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = sources_with_citation_counts().order_by("title", "pk")
+    serializer_class = SourceSerializer
+    filter_backends: list = []

@@ -1,0 +1,98 @@
+"""EDTF event dates: parse an editor's date string into indexed bounds.
+
+Events are dated with the Library of Congress Extended Date/Time Format, so
+"2025-03" (some day in March), "2025-05~" (about May) and
+"2025-10-25/2025-10-26" (a two-day range) are all exact statements of what is
+known. We parse with the ``edtf`` package and derive the bounds ourselves.
+"""
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from edtf import parse_edtf
+from edtf.parser.edtf_exceptions import EDTFParseException
+from edtf.parser.parser_classes import (
+    EDTFObject,
+    Interval,
+    Level1Interval,
+    Level2Interval,
+    MultipleDates,
+    OneOfASet,
+    Season,
+)
+
+PRECISION_ORDER = ("day", "month", "season", "year")
+
+
+class InvalidEventDate(ValueError):
+    """The string is not an EDTF date this service can place on a timeline."""
+
+
+@dataclass(frozen=True)
+class EventDate:
+    start: datetime.date
+    end: datetime.date
+    precision: str  # one of PRECISION_ORDER
+
+
+def _to_date(value) -> datetime.date:
+    if not hasattr(value, "tm_year"):
+        raise InvalidEventDate("Both ends of the date must be known; open ranges are not allowed.")
+    try:
+        return datetime.date(value.tm_year, value.tm_mon, value.tm_mday)
+    except ValueError as exc:
+        raise InvalidEventDate("The date is outside the years 1 to 9999.") from exc
+
+
+def _precision_of(obj: EDTFObject) -> str:
+    """Derive precision from the span a single (non-interval) date covers."""
+    if isinstance(obj, Season):
+        return "season"
+    lower, upper = _to_date(obj.lower_strict()), _to_date(obj.upper_strict())
+    if lower == upper:
+        return "day"
+    if (
+        lower.year == upper.year
+        and lower.month == upper.month
+        and lower.day == 1
+        and upper.day == calendar.monthrange(upper.year, upper.month)[1]
+    ):
+        return "month"
+    if (lower.month, lower.day, upper.month, upper.day) == (1, 1, 12, 31):
+        return "year"
+    return "season" if (upper - lower).days < 120 else "year"
+
+
+def parse_event_date(value: str) -> EventDate:
+    """Parse an EDTF string into its strict lower/upper bounds and precision.
+
+    An interval's precision is the coarser of its two ends. Sets ("[2025,2026]")
+    and open or unknown ends ("2025-10/..") have no place on a timeline and are
+    refused, as is a range that ends before it starts.
+    """
+    text = (value or "").strip()
+    if not text:
+        raise InvalidEventDate("Enter a date.")
+    try:
+        parsed = parse_edtf(text)
+    except EDTFParseException:
+        raise InvalidEventDate(
+            f"“{text}” is not a valid EDTF date. Use e.g. 2025-10-30, 2025-03, "
+            "2025-05~ or 2025-10-25/2025-10-26."
+        ) from None
+    if isinstance(parsed, Interval | Level1Interval | Level2Interval):
+        ends = [parsed.lower, parsed.upper]
+        if not all(isinstance(end, EDTFObject) for end in ends):
+            raise InvalidEventDate(
+                "Both ends of the date must be known; open ranges are not allowed."
+            )
+        precision = max((_precision_of(end) for end in ends), key=PRECISION_ORDER.index)
+    elif isinstance(parsed, OneOfASet | MultipleDates):
+        raise InvalidEventDate("Give one date or one range, not a set of dates.")
+    else:
+        precision = _precision_of(parsed)
+    start, end = _to_date(parsed.lower_strict()), _to_date(parsed.upper_strict())
+    if start > end:
+        raise InvalidEventDate("The range ends before it starts.")
+    return EventDate(start=start, end=end, precision=precision)

@@ -1,0 +1,95 @@
+"""Query-string filters for events: every bad value is a 400 naming the parameter."""
+
+import django_filters
+from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from sources.models import Source
+from timeline.dates import EventDate, InvalidEventDate, parse_event_date
+from timeline.models import Actor, Event, EventStatus, Place, Tag, Timeline
+
+
+class EDTFFormField(forms.CharField):
+    """A query parameter holding an EDTF date; cleans to its bounds."""
+
+    def clean(self, value) -> EventDate | None:
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            return parse_event_date(value)
+        except InvalidEventDate as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from None
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class EDTFFilter(django_filters.Filter):
+    field_class = EDTFFormField
+
+
+class EventFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("from"), cleaned.get("to")
+        if since and until and since.start > until.end:
+            self.add_error("to", "“to” is earlier than “from”.")
+        return cleaned
+
+
+def slug_filter(model, field_name: str, label: str) -> django_filters.ModelMultipleChoiceFilter:
+    return django_filters.ModelMultipleChoiceFilter(
+        field_name=field_name,
+        to_field_name="slug",
+        queryset=model.objects.all(),
+        label=label,
+        distinct=True,
+    )
+
+
+class EventOrderingFilter(django_filters.OrderingFilter):
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        # A unique last key keeps pages stable when many events share a date.
+        return qs.order_by(*qs.query.order_by, "pk") if value else qs
+
+
+class EventFilter(django_filters.FilterSet):
+    # "from" is a Python keyword, so it is declared through the class namespace.
+    locals()["from"] = EDTFFilter(
+        method="filter_from",
+        label="Events that end on or after this EDTF date (e.g. 2025-10 or 2025-10-30).",
+    )
+    to = EDTFFilter(
+        method="filter_to",
+        label="Events that start on or before this EDTF date (its last day counts).",
+    )
+    timeline = slug_filter(Timeline, "timelines", "Timeline slug (repeat for any of several).")
+    tag = slug_filter(Tag, "tags", "Tag slug (repeat for any of several).")
+    actor = slug_filter(Actor, "actors", "Actor slug (repeat for any of several).")
+    place = slug_filter(Place, "place", "Place slug (repeat for any of several).")
+    source = slug_filter(Source, "citations__source", "Slug of a cited source.")
+    status = django_filters.MultipleChoiceFilter(choices=EventStatus.choices, label="Event status.")
+    q = django_filters.CharFilter(
+        method="filter_search",
+        max_length=200,
+        label="Words that must all appear in the title or summary.",
+    )
+    ordering = EventOrderingFilter(
+        fields=(("start", "start"), ("end", "end"), ("title", "title"), ("updated_at", "updated")),
+        label="Sort by start, end, title or updated; prefix with - for descending.",
+    )
+
+    class Meta:
+        model = Event
+        fields: list[str] = []
+        form = EventFilterForm
+
+    def filter_from(self, queryset, name, value: EventDate):
+        return queryset.overlapping(start=value.start)
+
+    def filter_to(self, queryset, name, value: EventDate):
+        return queryset.overlapping(end=value.end)
+
+    def filter_search(self, queryset, name, value: str):
+        return queryset.search(value)

@@ -1,0 +1,437 @@
+"""Events, their citations, and the timelines, actors, places and tags around them."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from sources.anchoring import AnchorError, anchor_quote
+from sources.models import Source
+from sources.validators import wikidata_id_validator
+from timeline.dates import InvalidEventDate, parse_event_date
+from timeline.querysets import EventQuerySet, TimelineQuerySet
+
+SLUG_HELP = "Short identifier used in web addresses: lowercase letters, digits and hyphens."
+WIKIDATA_HELP = "Wikidata item id (e.g. “Q148”), if there is one."
+
+
+class Precision(models.TextChoices):
+    """How finely an event's date is known; derived from its EDTF date."""
+
+    DAY = "day", "day"
+    MONTH = "month", "month"
+    SEASON = "season", "season"
+    YEAR = "year", "year"
+
+
+class EventStatus(models.TextChoices):
+    """Whether an event happened or is planned (after schema.org eventStatus)."""
+
+    OCCURRED = "occurred", "occurred"
+    SCHEDULED = "scheduled", "scheduled"
+    POSTPONED = "postponed", "postponed"
+    CANCELLED = "cancelled", "cancelled"
+    RESCHEDULED = "rescheduled", "rescheduled"
+
+
+class ActorKind(models.TextChoices):
+    PERSON = "person", "person"
+    ORGANISATION = "organisation", "organisation"
+    COUNTRY = "country", "country"
+
+
+class Actor(models.Model):
+    """A person, organisation or country that takes part in events."""
+
+    name = models.CharField("name", max_length=200, help_text="Name as readers know it.")
+    slug = models.SlugField("slug", max_length=100, unique=True, help_text=SLUG_HELP)
+    kind = models.CharField(
+        "kind", max_length=20, choices=ActorKind.choices, default=ActorKind.PERSON
+    )
+    wikidata_id = models.CharField(
+        "Wikidata id",
+        max_length=20,
+        blank=True,
+        validators=[wikidata_id_validator],
+        help_text=WIKIDATA_HELP,
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ActorKind.values), name="%(app_label)s_%(class)s_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Place(models.Model):
+    """Where an event happened, optionally with coordinates for maps."""
+
+    name = models.CharField("name", max_length=200, help_text="e.g. “Busan, South Korea”.")
+    slug = models.SlugField("slug", max_length=100, unique=True, help_text=SLUG_HELP)
+    latitude = models.DecimalField(
+        "latitude",
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        help_text="Decimal degrees, −90 to 90. Give both coordinates or neither.",
+    )
+    longitude = models.DecimalField(
+        "longitude",
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        help_text="Decimal degrees, −180 to 180.",
+    )
+    wikidata_id = models.CharField(
+        "Wikidata id",
+        max_length=20,
+        blank=True,
+        validators=[wikidata_id_validator],
+        help_text=WIKIDATA_HELP,
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="%(app_label)s_%(class)s_latitude_range",
+                violation_error_message="Latitude must be between −90 and 90.",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="%(app_label)s_%(class)s_longitude_range",
+                violation_error_message="Longitude must be between −180 and 180.",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="%(app_label)s_%(class)s_coordinates_paired",
+                violation_error_message="Give both latitude and longitude, or neither.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.latitude is not None and not -90 <= self.latitude <= 90:
+            errors["latitude"] = "Latitude must be between −90 and 90."
+        if self.longitude is not None and not -180 <= self.longitude <= 180:
+            errors["longitude"] = "Longitude must be between −180 and 180."
+        if (self.latitude is None) != (self.longitude is None) and not errors:
+            missing = "longitude" if self.longitude is None else "latitude"
+            errors[missing] = "Give both latitude and longitude, or neither."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Tag(models.Model):
+    """A theme that groups events, e.g. “Tariffs” or “Rare earths”."""
+
+    name = models.CharField("name", max_length=100)
+    slug = models.SlugField("slug", max_length=100, unique=True, help_text=SLUG_HELP)
+    wikidata_id = models.CharField(
+        "Wikidata id",
+        max_length=20,
+        blank=True,
+        validators=[wikidata_id_validator],
+        help_text=WIKIDATA_HELP,
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Event(models.Model):
+    """Something that happened (or is planned) on a date, backed by citations.
+
+    ``start``, ``end`` and ``precision`` are derived from the EDTF ``date`` on
+    save, so that filters and ordering use plain indexed dates.
+    """
+
+    slug = models.SlugField("slug", max_length=120, unique=True, help_text=SLUG_HELP)
+    title = models.CharField(
+        "title", max_length=200, help_text="A short headline, e.g. “Trump and Xi meet in Busan”."
+    )
+    summary = models.TextField(
+        "summary", blank=True, help_text="What happened, in a few neutral sentences."
+    )
+    date = models.CharField(
+        "date",
+        max_length=100,
+        help_text=(
+            "EDTF date: 2025-10-30 (a day), 2025-03 (a month), 2025-05~ (about May), "
+            "2025-21 (spring), 2025-10-25/2025-10-26 (a range)."
+        ),
+    )
+    start = models.DateField("starts", editable=False, help_text="Earliest day, derived from date.")
+    end = models.DateField("ends", editable=False, help_text="Latest day, derived from date.")
+    precision = models.CharField(
+        "precision", max_length=10, choices=Precision.choices, editable=False
+    )
+    display_date = models.CharField(
+        "display date",
+        max_length=100,
+        blank=True,
+        help_text="Optional wording shown instead of the date, e.g. “Late March 2025”.",
+    )
+    status = models.CharField(
+        "status",
+        max_length=20,
+        choices=EventStatus.choices,
+        default=EventStatus.OCCURRED,
+        help_text="Use “scheduled” for an announced event that has not happened yet.",
+    )
+    place = models.ForeignKey(
+        Place,
+        verbose_name="place",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+    )
+    actors = models.ManyToManyField(
+        Actor, verbose_name="actors", blank=True, related_name="events"
+    )
+    tags = models.ManyToManyField(Tag, verbose_name="tags", blank=True, related_name="events")
+    published_at = models.DateTimeField(
+        "published at",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Empty while the event is a draft. Drafts are never shown to the public.",
+    )
+    created_at = models.DateTimeField("created", auto_now_add=True)
+    updated_at = models.DateTimeField("updated", auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start", "end", "title"]
+        indexes = [
+            models.Index(fields=["start", "end"], name="timeline_event_start_end"),
+            models.Index(fields=["end"], name="timeline_event_end"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lte=F("end")),
+                name="%(app_label)s_%(class)s_start_before_end",
+                violation_error_message="The date range ends before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=EventStatus.values),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(precision__in=Precision.values),
+                name="%(app_label)s_%(class)s_precision_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_date or self.date} — {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("api:event-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    def derive_dates(self) -> None:
+        """Set start, end and precision from the EDTF date (raises InvalidEventDate)."""
+        parsed = parse_event_date(self.date)
+        self.date = self.date.strip()
+        self.start, self.end, self.precision = parsed.start, parsed.end, parsed.precision
+
+    def clean_fields(self, exclude=None) -> None:
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if "date" not in errors and not (exclude and "date" in exclude):
+            try:
+                self.derive_dates()
+            except InvalidEventDate as exc:
+                errors["date"] = [str(exc)]
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs) -> None:
+        self.derive_dates()
+        if kwargs.get("update_fields") is not None and "date" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "start", "end", "precision"}
+        super().save(*args, **kwargs)
+
+
+class Citation(models.Model):
+    """A verbatim quote from a source that backs an event.
+
+    When the source has archived text, the quote is anchored in it and the
+    W3C Web Annotation selectors are stored, so readers can find the passage.
+    """
+
+    event = models.ForeignKey(
+        Event, verbose_name="event", on_delete=models.CASCADE, related_name="citations"
+    )
+    source = models.ForeignKey(
+        Source,
+        verbose_name="source",
+        on_delete=models.PROTECT,
+        related_name="citations",
+        help_text="The article the quote comes from.",
+    )
+    quote = models.CharField(
+        "quote",
+        max_length=500,
+        help_text=(
+            "Copied verbatim from the source, at most one sentence. Spacing, curly "
+            "quotes and dashes may differ; any other difference is refused."
+        ),
+    )
+    locator = models.CharField(
+        "locator",
+        max_length=100,
+        blank=True,
+        help_text="Where in the source, if useful: a page, paragraph or timestamp.",
+    )
+    note = models.TextField(
+        "note", blank=True, help_text="Why this quote matters, or how it differs from others."
+    )
+    exact = models.TextField(
+        "exact text", blank=True, editable=False, help_text="The quote as it stands in the source."
+    )
+    prefix = models.CharField("prefix", max_length=64, blank=True, editable=False)
+    suffix = models.CharField("suffix", max_length=64, blank=True, editable=False)
+    position_start = models.PositiveIntegerField("start offset", null=True, editable=False)
+    position_end = models.PositiveIntegerField("end offset", null=True, editable=False)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "source", "quote"],
+                name="%(app_label)s_%(class)s_unique_quote",
+                violation_error_message="This event already cites this quote from this source.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(quote=""), name="%(app_label)s_%(class)s_quote_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=Q(position_start__isnull=True, position_end__isnull=True)
+                | Q(position_start__lte=F("position_end")),
+                name="%(app_label)s_%(class)s_position_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        quote = self.quote if len(self.quote) <= 60 else self.quote[:59] + "…"
+        return f"“{quote}” ({self.source})"
+
+    @property
+    def is_anchored(self) -> bool:
+        return self.position_start is not None
+
+    @property
+    def selectors(self) -> list[dict]:
+        """W3C Web Annotation selectors; empty when the quote is not anchored."""
+        if not self.is_anchored:
+            return []
+        return [
+            {
+                "type": "TextQuoteSelector",
+                "exact": self.exact,
+                "prefix": self.prefix,
+                "suffix": self.suffix,
+            },
+            {"type": "TextPositionSelector", "start": self.position_start, "end": self.position_end},
+        ]
+
+    def anchor(self) -> None:
+        """Anchor the quote in the source's text, or clear the anchor.
+
+        Raises AnchorError when the source has text and the quote is not in it.
+        The previous anchor's context tells repeated passages apart.
+        """
+        text = self.source.text if self.source_id else ""
+        if not text:
+            self.clear_anchor()
+            return
+        found = anchor_quote(
+            text,
+            self.quote,
+            prefix=self.prefix,
+            suffix=self.suffix,
+            start=self.position_start,
+        )
+        self.exact, self.prefix, self.suffix = found.exact, found.prefix, found.suffix
+        self.position_start, self.position_end = found.start, found.end
+
+    def clear_anchor(self) -> None:
+        self.exact = self.prefix = self.suffix = ""
+        self.position_start = self.position_end = None
+
+    def clean(self) -> None:
+        if not self.source_id or not self.quote:
+            return
+        try:
+            self.anchor()
+        except AnchorError as exc:
+            raise ValidationError({"quote": str(exc)}) from None
+
+    def save(self, *args, **kwargs) -> None:
+        # Derived fields: an unanchorable quote is stored unanchored, never lost.
+        try:
+            self.anchor()
+        except AnchorError:
+            self.clear_anchor()
+        super().save(*args, **kwargs)
+
+
+class Timeline(models.Model):
+    """A named view over events, shown in date order. An event may be in several."""
+
+    slug = models.SlugField("slug", max_length=100, unique=True, help_text=SLUG_HELP)
+    title = models.CharField("title", max_length=200)
+    description = models.TextField(
+        "description", blank=True, help_text="What the timeline covers, for readers."
+    )
+    events = models.ManyToManyField(
+        Event, verbose_name="events", blank=True, related_name="timelines"
+    )
+    published_at = models.DateTimeField(
+        "published at",
+        null=True,
+        blank=True,
+        help_text="Empty while the timeline is a draft. Only its published events are shown.",
+    )
+    created_at = models.DateTimeField("created", auto_now_add=True)
+    updated_at = models.DateTimeField("updated", auto_now=True)
+
+    objects = TimelineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("api:timeline-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None

@@ -1,0 +1,95 @@
+"""Read paths shared by the admin, the API and the tests.
+
+Each method that needs related rows owns its select/prefetch, so every caller
+gets the same tuned query.
+"""
+
+import datetime
+
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self) -> "EventQuerySet":
+        return self.filter(published_at__isnull=False)
+
+    def drafts(self) -> "EventQuerySet":
+        return self.filter(published_at__isnull=True)
+
+    def overlapping(
+        self, start: datetime.date | None = None, end: datetime.date | None = None
+    ) -> "EventQuerySet":
+        """Events whose [start, end] span touches the given window (either side open)."""
+        queryset = self
+        if start is not None:
+            queryset = queryset.filter(end__gte=start)
+        if end is not None:
+            queryset = queryset.filter(start__lte=end)
+        return queryset
+
+    def search(self, text: str) -> "EventQuerySet":
+        """Case-insensitive match on what a reader sees: title, summary, display date."""
+        query = Q()
+        for word in text.split():
+            query &= (
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(display_date__icontains=word)
+            )
+        return self.filter(query)
+
+    def chronological(self) -> "EventQuerySet":
+        return self.order_by("start", "end", "title", "pk")
+
+    def with_citations(self) -> "EventQuerySet":
+        """Everything an event's JSON embeds, in a fixed number of queries."""
+        from timeline.models import Citation
+
+        return self.select_related("place").prefetch_related(
+            "actors",
+            "tags",
+            # One query for all citations and their sources: a timeline cites
+            # the same few articles many times.
+            Prefetch(
+                "citations",
+                queryset=Citation.objects.select_related("source").order_by("pk"),
+            ),
+        )
+
+    def with_citation_counts(self) -> "EventQuerySet":
+        return self.annotate(citation_count=Count("citations", distinct=True))
+
+
+class TimelineQuerySet(models.QuerySet):
+    def published(self) -> "TimelineQuerySet":
+        return self.filter(published_at__isnull=False)
+
+    def with_event_counts(self) -> "TimelineQuerySet":
+        return self.annotate(
+            event_count=Count(
+                "events", filter=Q(events__published_at__isnull=False), distinct=True
+            )
+        )
+
+    def with_published_events(self) -> "TimelineQuerySet":
+        from timeline.models import Event
+
+        return self.prefetch_related(
+            Prefetch(
+                "events",
+                queryset=Event.objects.published().chronological().with_citations(),
+                to_attr="published_events",
+            )
+        )
+
+
+def sources_with_citation_counts():
+    """Sources annotated with how many published events' citations use them."""
+    from sources.models import Source
+
+    return Source.objects.annotate(
+        citation_count=Count(
+            "citations", filter=Q(citations__event__published_at__isnull=False), distinct=True
+        )
+    )

@@ -1,0 +1,861 @@
+# Quotes are verbatim and keep the articles' typographic quotation marks, apostrophes and
+# dashes, so ruff's ambiguous-unicode check does not apply to strings in this file.
+# ruff: noqa: RUF001
+"""Seed data for the "us-china-trade-2025" cited timeline.
+
+Pure data, with no Django imports and no I/O: the timeline, its sources (metadata
+only), actors, places, tags and events. Each event cites one or more sources.
+
+Every citation ``quote`` is copied verbatim from the article files in
+``../shared/seeds/`` (relative to the repository root), typographic quotes and
+dashes included, and is at most one sentence long. This repository never holds
+a copy of the articles themselves, only their metadata and these short quotes.
+
+Dates are EDTF strings (https://www.loc.gov/standards/datetime/).
+"""
+
+TIMELINE = {
+    "slug": "us-china-trade-2025",
+    "title": "The 2025 US–China trade truce",
+    "description": (
+        "How the trade war that began with US tariffs on Chinese goods in late March 2025 "
+        "moved through a short-lived May truce and renewed talks to the meeting between "
+        "Donald Trump and Xi Jinping in Busan on 30 October 2025, where a one-year truce was "
+        "agreed. It ends with the reciprocal state visits planned for 2026."
+    ),
+}
+
+SOURCES = [
+    {
+        "slug": "trump-xi-meet-first-time-six-years",
+        "file": "000_67c9d64670e897f0.txt",
+        "title": (
+            "Trump and Xi meet in South Korea for the first time in six years (untitled report)"
+        ),
+        "publisher": "",
+        "language": "en",
+        "notes": (
+            "The text has no headline; the title was supplied by the editors. Written just "
+            "after the Busan meeting (it refers to “Thursday’s talks”), with two section "
+            "subheadings. No publisher, author or date is named in the text."
+        ),
+    },
+    {
+        "slug": "trump-xi-reignite-trade-talks",
+        "file": "001_275094d82d1a2bc1.txt",
+        "title": (
+            "Trump and Xi Jinping Reignite Trade Talks: Inside the Fragile Truce Between the "
+            "U.S. and China"
+        ),
+        "publisher": "",
+        "language": "en",
+        "notes": (
+            "English-language article that ends with a Spanish-language site footer "
+            "(“Comparte el Post en:”, “Más Noticias”) and once writes “Donald Trump y Xi "
+            "Jinping”, suggesting a Spanish-language site. No publisher, author or date is "
+            "named in the text."
+        ),
+    },
+    {
+        "slug": "trump-xi-hold-first-talks-six-years",
+        "file": "002_39c10700cb87139f.txt",
+        "title": "Trump and Xi hold first talks in six years",
+        "publisher": "",
+        "language": "en",
+        "notes": (
+            "Subheadline: “Leaders meet in Busan to push trade deal and strengthen bilateral "
+            "cooperation”. Written on the day of the Busan meeting. No publisher, author or "
+            "date is named in the text."
+        ),
+    },
+    {
+        "slug": "trump-xi-summit-busan-symbolic-or-breakthrough",
+        "file": "003_2c106248d067688a.txt",
+        "title": "Trump-Xi Summit in Busan: Symbolic Diplomacy or Real Breakthrough?",
+        "publisher": "",
+        "language": "en",
+        "notes": (
+            "Analysis piece written after the Busan meeting, with a bulleted list of the "
+            "agreed terms; the text ends with site navigation residue (“Scroll to Top”). No "
+            "publisher, author or date is named in the text."
+        ),
+    },
+    {
+        "slug": "trump-xi-meeting-preview-south-korea",
+        "file": "004_73e20dc643de13eb.txt",
+        "title": (
+            "Trump to meet Xi in South Korea as trade negotiators prepare the ground "
+            "(untitled preview report)"
+        ),
+        "publisher": "",
+        "language": "en",
+        "notes": (
+            "The text has no headline; the title was supplied by the editors. A preview "
+            "written before Trump’s Asia trip, in the week before the Busan meeting (it says "
+            "the meeting “is scheduled to take place on Thursday”), so its “last month” "
+            "means September 2025. Much of it is about a possible Trump–Kim Jong-un meeting. "
+            "No publisher, author or date is named in the text."
+        ),
+    },
+]
+
+ACTORS = [
+    {
+        "slug": "donald-trump",
+        "name": "Donald Trump",
+        "kind": "person",
+        "wikidata_id": "Q22686",
+    },
+    {
+        "slug": "xi-jinping",
+        "name": "Xi Jinping",
+        "kind": "person",
+        "wikidata_id": "Q15031",
+    },
+    {
+        "slug": "scott-bessent",
+        "name": "Scott Bessent",
+        "kind": "person",
+        "wikidata_id": "",
+    },
+    {
+        "slug": "he-lifeng",
+        "name": "He Lifeng",
+        "kind": "person",
+        "wikidata_id": "",
+    },
+    {
+        "slug": "jensen-huang",
+        "name": "Jensen Huang",
+        "kind": "person",
+        "wikidata_id": "",
+    },
+    {
+        "slug": "nvidia",
+        "name": "Nvidia",
+        "kind": "organisation",
+        "wikidata_id": "Q182477",
+    },
+    {
+        "slug": "china-ministry-of-commerce",
+        "name": "Ministry of Commerce of the People’s Republic of China",
+        "kind": "organisation",
+        "wikidata_id": "",
+    },
+    {
+        "slug": "united-states",
+        "name": "United States",
+        "kind": "country",
+        "wikidata_id": "Q30",
+    },
+    {
+        "slug": "china",
+        "name": "People’s Republic of China",
+        "kind": "country",
+        "wikidata_id": "Q148",
+    },
+]
+
+PLACES = [
+    {
+        "slug": "busan",
+        "name": "Busan, South Korea",
+        "latitude": "35.1796",
+        "longitude": "129.0756",
+        "wikidata_id": "",
+    },
+    {
+        "slug": "kuala-lumpur",
+        "name": "Kuala Lumpur, Malaysia",
+        "latitude": "3.1390",
+        "longitude": "101.6869",
+        "wikidata_id": "",
+    },
+    {
+        "slug": "beijing",
+        "name": "Beijing, China",
+        "latitude": "39.9042",
+        "longitude": "116.4074",
+        "wikidata_id": "Q956",
+    },
+]
+
+TAGS = [
+    {"slug": "tariffs", "name": "Tariffs"},
+    {"slug": "rare-earths", "name": "Rare earths"},
+    {"slug": "agriculture", "name": "Agriculture"},
+    {"slug": "fentanyl", "name": "Fentanyl"},
+    {"slug": "technology", "name": "Technology"},
+    {"slug": "diplomacy", "name": "Diplomacy"},
+    {"slug": "trade-talks", "name": "Trade talks"},
+    {"slug": "us-politics", "name": "US politics"},
+]
+
+
+EVENTS = [
+    {
+        "slug": "trump-xi-meeting-2019",
+        "title": "Last Trump–Xi meeting before the 2025 summit",
+        "summary": (
+            "Donald Trump and Xi Jinping last met in person in 2019, during Trump’s first term. "
+            "Their meeting in Busan in October 2025 was their first in six years."
+        ),
+        "date": "2019",
+        "display_date": "2019",
+        "status": "occurred",
+        "place": None,
+        "actors": ["donald-trump", "xi-jinping"],
+        "tags": ["diplomacy"],
+        "citations": [
+            {
+                "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "quote": "for their first face-to-face meeting since 2019",
+                "note": "The only source to name the year.",
+            },
+            {
+                "source": "trump-xi-meet-first-time-six-years",
+                "quote": "met for the first time in six years",
+                "note": "",
+            },
+            {
+                "source": "trump-xi-reignite-trade-talks",
+                "quote": "After six years without a formal meeting",
+                "note": "",
+            },
+            {
+                "source": "trump-xi-hold-first-talks-six-years",
+                "quote": "for their first face-to-face talks in six years",
+                "note": "",
+            },
+        ],
+    },
+    {
+        "slug": "trump-second-term-begins",
+        "title": "Trump begins his second term",
+        "summary": (
+            "Donald Trump began his second term as US president in January 2025. He did not meet "
+            "Xi Jinping again until the Busan summit in October."
+        ),
+        "date": "2025-01",
+        "display_date": "January 2025",
+        "status": "occurred",
+        "place": None,
+        "actors": ["donald-trump", "united-states"],
+        "tags": ["us-politics"],
+        "citations": [
+            {
+                "source": "trump-xi-meeting-preview-south-korea",
+                "quote": "since Trump began his second presidential term in January",
+                "note": "",
+            },
+        ],
+    },
+    {
+        "slug": "us-tariffs-march-2025",
+        "title": "US imposes high tariffs on Chinese goods",
+        "summary": (
+            "The United States imposed high tariffs on goods imported from China, starting a "
+            "trade war between the two countries. Trump argued that China’s trade surplus with "
+            "the United States was unfair."
+        ),
+        "date": "2025-03",
+        "display_date": "Late March 2025",
+        "status": "occurred",
+        "place": None,
+        "actors": ["donald-trump", "united-states", "china"],
+        "tags": ["tariffs"],
+        "citations": [
+            {
+                "source": "trump-xi-meeting-preview-south-korea",
+                "quote": (
+                    "In late March, the two nations became embroiled in a trade war, with Trump "
+                    "imposing high tariffs on products imported from China."
+                ),
+                "note": "The only source to date the start of the trade war.",
+            },
+            {
+                "source": "trump-xi-meeting-preview-south-korea",
+                "quote": (
+                    "it was unfair for China to export significantly more goods to the U.S. than "
+                    "vice versa"
+                ),
+                "note": "",
+            },
+            {
+                "source": "trump-xi-meet-first-time-six-years",
+                "quote": (
+                    "Relations have been rocky since Trump imposed sweeping tariffs on Chinese "
+                    "goods"
+                ),
+                "note": "Does not date the tariffs.",
+            },
+        ],
+    },
+    {
+        "slug": "china-retaliatory-tariffs",
+        "title": "China retaliates with tariffs on US products",
+        "summary": (
+            "China responded to the US tariffs with tariffs of its own on American products, "
+            "which halted its imports of US soybeans and hurt American farmers. The sources do "
+            "not give an exact date; the month shown is approximate."
+        ),
+        "date": "2025-04",
+        "display_date": "April 2025",
+        "status": "occurred",
+        "place": None,
+        "actors": ["china", "united-states"],
+        "tags": ["tariffs", "agriculture"],
+        "citations": [
+            {
+                "source": "trump-xi-meeting-preview-south-korea",
+                "quote": "In response, China implemented tariffs on American products.",
+                "note": "Says only that China acted “in response” to the late-March tariffs.",
+            },
+            {
+                "source": "trump-xi-meet-first-time-six-years",
+                "quote": "Chinese tariffs had previously frozen US soybean imports",
+                "note": "",
+            },
+            {
+                "source": "trump-xi-reignite-trade-talks",
+                "quote": (
+                    "This is an important move for U.S. farmers who had been hurt by retaliatory "
+                    "tariffs."
+                ),
+                "note": "",
+            },
+        ],
+    },
+    {
+        "slug": "may-2025-truce",
+        "title": "Short-lived US–China trade truce",
+        "summary": (
+            "The United States and China agreed a truce in May 2025, but it did not last and "
+            "failed to end the trade confrontation."
+        ),
+        "date": "2025-05",
+        "display_date": "May 2025",
+        "status": "occurred",
+        "place": None,
+        "actors": ["united-states", "china"],
+        "tags": ["tariffs", "trade-talks"],
+        "citations": [
+            {
+                "source": "trump-xi-meet-first-time-six-years",
+                "quote": "A short-lived truce in May failed to end the confrontation.",
+                "note": "",
+            },
+            {
+                "source": "trump-xi-reignite-trade-talks",
+                "quote": "or simply another short-lived truce",
+                "note": (
+                    "Indirect: implies an earlier short-lived truce without naming or dating it."
+                ),
+            },
+        ],
+    },
+    {
+        "slug": "china-rare-earth-measures-autumn-2025",
+        "title": "China tightens its rare-earth measures",
+        "summary": (
+            "China escalated the dispute with new measures on rare-earth metals, which are "
+            "needed for electronics, vehicles and defence equipment. The sources describe the "
+            "measures differently: a pre-summit report speaks of higher import tariffs, while "
+            "reports of the Busan outcome speak of export restrictions."
+        ),
+        "date": "2025-09/2025-10",
+        "display_date": "September–October 2025",
+        "status": "occurred",
+        "place": None,
+        "actors": ["china"],
+        "tags": ["rare-earths", "tariffs"],
+        "citations": [
+            {
+                "source": "trump-xi-meeting-preview-south-korea",
+                "quote": (
+                    "Last month, tensions escalated further as China introduced higher import "
+                    "tariffs on rare earth metals"
+                ),
+                "note": (
+                    "Describes the measure as higher import tariffs; “last month” is relative to "
+                    "a report from late October 2025. Other sources speak of export restrictions."
+                ),
+            },
+            {
+                "source": "trump-xi-meet-first-time-six-years",
+                "quote": "China agreed to remove export restrictions on rare earth minerals",
+                "note": "Describes the measures as export restrictions; does not date them.",
+            },
+            {
+                "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "quote": (
+                    "China will delay export restrictions on five rare earth metals, though seven "
+                    "others will remain restricted."
+                ),
+                "note": "Describes the measures as export restrictions; does not date them.",
+            },
+        ],
+    },
+    {
+        "slug": "kuala-lumpur-talks",
+        "title": "US and Chinese negotiators meet in Kuala Lumpur",
+        "summary": (
+            "Chinese Vice Premier He Lifeng and US Treasury Secretary Scott Bessent led two days "
+            "of trade talks in Kuala Lumpur ahead of the leaders’ meeting. Bessent said they had "
+            "reached a substantial framework for Trump and Xi to decide on."
+        ),
+        "date": "2025-10-25/2025-10-26",
+        "display_date": "25–26 October 2025",
+        "status": "occurred",
+        "place": "kuala-lumpur",
+        "actors": ["he-lifeng", "scott-bessent", "china", "united-states"],
+        "tags": ["trade-talks", "tariffs"],
+        "citations": [
+            {
+                "source": "trump-xi-hold-first-talks-six-years",
+                "quote": (
+                    "The summit in Busan followed two days of talks in Kuala Lumpur between "
+                    "China’s delegation, led by Vice Premier He Lifeng, and the U.S. team headed "
+                    "by Treasury Secretary Scott Bessent"
+                ),
+                "note": "",
+            },
+            {
+                "source": "trump-xi-hold-first-talks-six-years",
+                "quote": (
+                    "who said a “very substantial” framework had been reached for leaders to "
+                    "decide on trade and tariff issues"
+                ),
+                "note": "Refers to Scott Bessent.",
+            },
+            {
+                "source": "trump-xi-meeting-preview-south-korea",
+                "quote": (
+                    "The preparatory trade discussions are being led by Chinese Vice Premier He "
+                    "Lifeng and U.S. Treasury Secretary Scott Bessent."
+                ),
+                "note": "Written before the talks; does not name Kuala Lumpur.",
+            },
+        ],
+    },
+    {
+        "slug": "trump-asia-tour-2025",
+        "title": "Trump tours Malaysia, Japan and South Korea",
+        "summary": (
+            "Trump made a three-nation Asia trip to Malaysia, Japan and South Korea to promote "
+            "trade with the region. The trip ended with his meeting with Xi Jinping in Busan."
+        ),
+        "date": "2025-10-26/2025-10-30",
+        "display_date": "26–30 October 2025",
+        "status": "occurred",
+        "place": None,
+        "actors": ["donald-trump", "united-states"],
+        "tags": ["diplomacy", "trade-talks"],
+        "citations": [
+            {
+                "source": "trump-xi-meeting-preview-south-korea",
+                "quote": "In the coming week, Trump will visit Malaysia, Japan, and South Korea",
+                "note": "Written before the trip.",
+            },
+            {
+                "source": "trump-xi-hold-first-talks-six-years",
+                "quote": (
+                    "The encounter capped Trump’s three-nation Asia visit, which included stops "
+                    "in Malaysia and Japan"
+                ),
+                "note": "",
+            },
+            {
+                "source": "trump-xi-meet-first-time-six-years",
+                "quote": "where Trump spent the past week driving his economic agenda",
+                "note": "",
+            },
+            {
+                "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "quote": "calling it the highlight of his Asia tour",
+                "note": "",
+            },
+        ],
+    },
+    {
+        "slug": "busan-meeting",
+        "title": "Trump and Xi meet in Busan",
+        "summary": (
+            "Donald Trump and Xi Jinping met in Busan, South Korea, on the sidelines of the "
+            "Asia-Pacific (APEC) summit, their first meeting in six years. No formal trade deal "
+            "or joint communique was issued, but they agreed a one-year trade truce. The sources "
+            "disagree on how long the meeting lasted, from just over an hour to 100 minutes."
+        ),
+        "date": "2025-10-30",
+        "display_date": "Thursday 30 October 2025",
+        "status": "occurred",
+        "place": "busan",
+        "actors": ["donald-trump", "xi-jinping", "united-states", "china"],
+        "tags": ["diplomacy", "trade-talks"],
+        "citations": [
+            {
+                "source": "trump-xi-hold-first-talks-six-years",
+                "quote": (
+                    "Donald Trump and Chinese President Xi Jinping met in Busan on the sidelines "
+                    "of an Asia-Pacific summit for their first face-to-face talks in six years"
+                ),
+                "note": "",
+            },
+            {
+                "source": "trump-xi-meeting-preview-south-korea",
+                "quote": (
+                    "A meeting between President Trump and President Xi is scheduled to take "
+                    "place on Thursday in South Korea"
+                ),
+                "note": "Written before the meeting.",
+            },
+            {
+                "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "quote": "The two leaders agreed to a trade truce",
+                "note": "",
+            },
+            {
+                "source": "trump-xi-meet-first-time-six-years",
+                "quote": (
+                    "No formal trade deal came from Thursday’s talks, but both leaders hinted at "
+                    "progress."
+                ),
+                "note": "",
+            },
+            {
+                "source": "trump-xi-meet-first-time-six-years",
+                "quote": "the 80-minute conversation became the defining moment of Trump’s trip",
+                "note": "Gives the length as 80 minutes; other sources differ.",
+            },
+            {
+                "source": "trump-xi-reignite-trade-talks",
+                "quote": "Their encounter in South Korea lasted just over an hour",
+                "note": "Gives the length as just over an hour; other sources differ.",
+            },
+            {
+                "source": "trump-xi-hold-first-talks-six-years",
+                "quote": "The leaders’ meeting lasted about 100 minutes",
+                "note": "Gives the length as about 100 minutes; other sources differ.",
+            },
+            {
+                "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "quote": "The meeting lasted just one hour and 40 minutes",
+                "note": "Gives the length as one hour and 40 minutes; other sources differ.",
+            },
+            {
+                "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "quote": "no joint communique was released after the summit",
+                "note": "Attributed to the analyst Einar Tangen.",
+            },
+        ],
+    },
+    {
+        "slug": "busan-rare-earth-deal",
+        "title": "China agrees to suspend rare-earth export restrictions",
+        "summary": (
+            "At Busan, China agreed to suspend or delay some of its export restrictions on "
+            "rare-earth metals, which analysts called a strategic win for Trump. One source says "
+            "five metals are covered while seven stay restricted. The sources differ on China’s "
+            "share of global rare-earth processing (over 70% or more than 90%)."
+        ),
+        "date": "2025-10-30",
+        "display_date": "30 October 2025",
+        "status": "occurred",
+        "place": "busan",
+        "actors": ["china", "united-states", "xi-jinping", "donald-trump"],
+        "tags": ["rare-earths", "trade-talks"],
+        "citations": [
+            {
+                "source": "trump-xi-meet-first-time-six-years",
+                "quote": "Beijing lifts rare earth controls and resumes farm imports",
+                "note": "Section subheading; says the controls were removed rather than delayed.",
+            },
+            {
+                "source": "trump-xi-reignite-trade-talks",
+                "quote": (
+                    "The two leaders agreed to suspend certain export restrictions on rare earth "
+                    "elements."
+                ),
+                "note": "",
+            },
+            {
+                "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "quote": (
+                    "Perhaps the most significant development was China’s agreement to delay "
+                    "restrictions on rare earth exports"
+                ),
+                "note": "",
+            },
+            {
+                "source": "trump-xi-reignite-trade-talks",
+                "quote": (
+                    "According to the U.S. Geological Survey, China still controls more than 90% "
+                    "of global rare earth processing."
+                ),
+                "note": "Gives China’s share as more than 90%; another source says over 70%.",
+            },
+            {
+                "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "quote": "China controls over 70% of global rare earth processing",
+                "note": "Gives China’s share as over 70%; another source says more than 90%.",
+            },
+        ],
+    },
+    {
+        "slug": "busan-soybean-purchases",
+        "title": "China agrees to resume buying US soybeans",
+        "summary": (
+            "China agreed to resume large purchases of US soybeans and other farm goods, a "
+            "relief for American farmers. According to Treasury Secretary Scott Bessent, China "
+            "will buy 12 million tonnes this season and at least 25 million tonnes a year for "
+            "the following three years."
+        ),
+        "date": "2025-10-30",
+        "display_date": "30 October 2025",
+        "status": "occurred",
+        "place": "busan",
+        "actors": ["china", "united-states", "donald-trump", "scott-bessent"],
+        "tags": ["agriculture", "trade-talks"],
+        "citations": [
+            {
+                "source": "trump-xi-meet-first-time-six-years",
+                "quote": (
+                    "he said China would immediately start purchasing “tremendous amounts of "
+                    "soybeans and other farm goods.”"
+                ),
+                "note": "Trump, speaking aboard Air Force One.",
+            },
+            {
+                "source": "trump-xi-meet-first-time-six-years",
+                "quote": (
+                    "US Treasury Secretary Scott Bessent confirmed that China would buy 12 "
+                    "million metric tonnes of soybeans this season"
+                ),
+                "note": "",
+            },
+            {
+                "source": "trump-xi-reignite-trade-talks",
+                "quote": (
+                    "Beijing agreed to resume large-scale purchases of American soybeans and "
+                    "agricultural goods."
+                ),
+                "note": "",
+            },
+            {
+                "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "quote": (
+                    "Chinese imports of US soya beans will resume immediately, a relief for "
+                    "American farmers."
+                ),
+                "note": "",
+            },
+        ],
+    },
+    {
+        "slug": "busan-fentanyl-tariff-cut",
+        "title": "US halves its fentanyl-related tariff on Chinese goods",
+        "summary": (
+            "The United States agreed to halve its 20% fentanyl-related tariff on Chinese "
+            "goods, while China pledged to do more to curb fentanyl trafficking. The sources "
+            "give the remaining tariff level differently: one says overall tariffs fall from 57% "
+            "to 47%, others that duties of over 40% remain."
+        ),
+        "date": "2025-10-30",
+        "display_date": "30 October 2025",
+        "status": "occurred",
+        "place": "busan",
+        "actors": ["united-states", "china", "donald-trump", "xi-jinping"],
+        "tags": ["fentanyl", "tariffs", "trade-talks"],
+        "citations": [
+            {
+                "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "quote": (
+                    "Washington will halve its 20% fentanyl-related tariff, lowering overall "
+                    "tariffs on Chinese goods from 57% to 47%."
+                ),
+                "note": (
+                    "Gives overall tariffs as falling from 57% to 47%; other sources say over 40 "
+                    "percent."
+                ),
+            },
+            {
+                "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "quote": (
+                    "Beijing agreed to intensify efforts to curb illegal fentanyl trafficking "
+                    "into the US."
+                ),
+                "note": "",
+            },
+            {
+                "source": "trump-xi-meet-first-time-six-years",
+                "quote": (
+                    "Washington also said it would ease certain tariffs related to ingredients "
+                    "used in fentanyl production"
+                ),
+                "note": "",
+            },
+            {
+                "source": "trump-xi-reignite-trade-talks",
+                "quote": (
+                    "Washington agreed to relax some tariffs tied to the flow of precursor "
+                    "chemicals used in the synthetic opioid crisis."
+                ),
+                "note": "",
+            },
+            {
+                "source": "trump-xi-meet-first-time-six-years",
+                "quote": "US importers still paying over 40 percent taxes on Chinese products",
+                "note": "Gives remaining tariffs as over 40 percent; another source says 47%.",
+            },
+            {
+                "source": "trump-xi-reignite-trade-talks",
+                "quote": "Goods imported from China still face duties of over 40%.",
+                "note": "Gives remaining duties as over 40%; another source says 47%.",
+            },
+        ],
+    },
+    {
+        "slug": "busan-one-year-suspension",
+        "title": "One-year pause on port fees and export controls",
+        "summary": (
+            "The truce freezes some economic hostilities for one year, subject to renewal. Both "
+            "countries will suspend their tit-for-tat port fees and technology-related export "
+            "controls for a year, and the US Section 301 investigation is temporarily paused."
+        ),
+        "date": "2025-10-30",
+        "display_date": "30 October 2025",
+        "status": "occurred",
+        "place": "busan",
+        "actors": ["united-states", "china"],
+        "tags": ["trade-talks", "technology", "tariffs"],
+        "citations": [
+            {
+                "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "quote": (
+                    "The agreement introduces a one-year freeze on certain economic hostilities, "
+                    "subject to renewal."
+                ),
+                "note": "",
+            },
+            {
+                "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "quote": (
+                    "Both nations will suspend tit-for-tat port fees and technology-related "
+                    "export controls for a year."
+                ),
+                "note": "",
+            },
+            {
+                "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "quote": (
+                    "The 301 investigation, which allows Washington to impose tariffs on unfair "
+                    "trade practices, will also be paused temporarily."
+                ),
+                "note": "",
+            },
+        ],
+    },
+    {
+        "slug": "busan-chips-discussed",
+        "title": "Chips and Nvidia discussed in Busan",
+        "summary": (
+            "Semiconductor exports were discussed in Busan, but Trump said Nvidia’s Blackwell "
+            "chips were not on the table. He said Xi could hold talks with Nvidia chief Jensen "
+            "Huang. There was no progress on TikTok."
+        ),
+        "date": "2025-10-30",
+        "display_date": "30 October 2025",
+        "status": "occurred",
+        "place": "busan",
+        "actors": ["donald-trump", "xi-jinping", "nvidia", "jensen-huang"],
+        "tags": ["technology", "trade-talks"],
+        "citations": [
+            {
+                "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "quote": (
+                    "Trump confirmed that semiconductors were discussed, though the Blackwell "
+                    "chips were “not on the table.”"
+                ),
+                "note": "",
+            },
+            {
+                "source": "trump-xi-meet-first-time-six-years",
+                "quote": "Xi could soon hold talks with Jensen Huang, head of US chip giant Nvidia",
+                "note": "",
+            },
+            {
+                "source": "trump-xi-reignite-trade-talks",
+                "quote": (
+                    "Trump mentioned ongoing discussions between Beijing and Nvidia CEO Jensen "
+                    "Huang regarding the export of AI chips."
+                ),
+                "note": "",
+            },
+            {
+                "source": "trump-xi-meet-first-time-six-years",
+                "quote": "there was no progress on TikTok",
+                "note": "",
+            },
+        ],
+    },
+    {
+        "slug": "trump-visit-china-april-2026",
+        "title": "Trump to visit China",
+        "summary": (
+            "Xi invited Trump to visit China in April 2026, and China’s Ministry of Commerce "
+            "later confirmed the visit. One source expects the talks to resume in Beijing."
+        ),
+        "date": "2026-04",
+        "display_date": "April 2026",
+        "status": "scheduled",
+        "place": "beijing",
+        "actors": ["donald-trump", "xi-jinping", "china-ministry-of-commerce", "china"],
+        "tags": ["diplomacy"],
+        "citations": [
+            {
+                "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "quote": (
+                    "The Chinese Ministry of Commerce later confirmed that Trump will visit China "
+                    "in April 2026"
+                ),
+                "note": "",
+            },
+            {
+                "source": "trump-xi-meet-first-time-six-years",
+                "quote": "Xi also invited Trump to visit China in April",
+                "note": "",
+            },
+            {
+                "source": "trump-xi-reignite-trade-talks",
+                "quote": "Beijing’s invitation for Trump to visit China in April",
+                "note": "",
+            },
+            {
+                "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "quote": "when the talks resume in Beijing next spring",
+                "note": "",
+            },
+        ],
+    },
+    {
+        "slug": "xi-visit-us-2026",
+        "title": "Xi expected to make a reciprocal visit to the US",
+        "summary": (
+            "Xi Jinping is expected to make a reciprocal visit to the United States later in "
+            "2026, after Trump’s visit to China. No date has been reported."
+        ),
+        "date": "2026",
+        "display_date": "Later in 2026",
+        "status": "scheduled",
+        "place": None,
+        "actors": ["xi-jinping", "united-states"],
+        "tags": ["diplomacy"],
+        "citations": [
+            {
+                "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "quote": "with Xi expected to make a reciprocal trip to the US later that year",
+                "note": "",
+            },
+        ],
+    },
+]

@@ -1,0 +1,146 @@
+"""Load the demo timeline from ``timeline.seed_data`` (idempotent).
+
+By default the seed only adds what is missing, so running it again (``make
+run`` does, every time) never overwrites an editor's work. ``update=True``
+brings seeded objects back to the seed's values. Article texts are attached
+from the seed directory when it is present; the repository never holds them.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from sources.models import Source
+from timeline import seed_data
+from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
+from timeline.services import source_reanchor_citations
+
+
+@dataclass
+class SeedReport:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    texts_attached: int = 0
+    missing_texts: list[str] = field(default_factory=list)
+    unanchored: list[Citation] = field(default_factory=list)
+
+    def count(self, bucket: dict[str, int], label: str) -> None:
+        bucket[label] = bucket.get(label, 0) + 1
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.texts_attached)
+
+
+def _upsert(model: type[models.Model], slug: str, values: dict, *, update: bool, report):
+    """Create the object if it is missing; with ``update``, reset changed fields."""
+    label = model._meta.verbose_name_plural
+    obj = model.objects.filter(slug=slug).first()
+    if obj is None:
+        obj = model(slug=slug, **values)
+        obj.full_clean()
+        obj.save()
+        report.count(report.created, label)
+        return obj, True
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if update and changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.full_clean()
+        obj.save()
+        report.count(report.updated, label)
+    return obj, False
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+@transaction.atomic
+def seed_timeline(*, seed_dir: Path, update: bool = False) -> SeedReport:
+    report = SeedReport()
+    now = timezone.now()
+
+    sources = {}
+    for item in seed_data.SOURCES:
+        values = {k: item[k] for k in ("title", "publisher", "language", "notes")}
+        source, _ = _upsert(Source, item["slug"], values, update=update, report=report)
+        sources[item["slug"]] = source
+        path = seed_dir / item["file"]
+        if not path.is_file():
+            report.missing_texts.append(item["file"])
+            continue
+        text = path.read_text(encoding="utf-8")
+        # Attach a missing text; replace a different one only when asked to.
+        if text != source.text and (update or not source.text):
+            source.text = text
+            source.retrieved_at = datetime.datetime.fromtimestamp(
+                path.stat().st_mtime, tz=datetime.UTC
+            )
+            source.save()
+            report.texts_attached += 1
+            report.unanchored += source_reanchor_citations(source=source).unanchored
+
+    lookups = {}
+    for model, items in ((Actor, seed_data.ACTORS), (Place, seed_data.PLACES), (Tag, seed_data.TAGS)):
+        for item in items:
+            values = {k: v for k, v in item.items() if k != "slug"}
+            if model is Place:
+                values["latitude"] = _decimal(values["latitude"])
+                values["longitude"] = _decimal(values["longitude"])
+            lookups[model, item["slug"]], _ = _upsert(
+                model, item["slug"], values, update=update, report=report
+            )
+
+    timeline_values = {k: v for k, v in seed_data.TIMELINE.items() if k != "slug"}
+    timeline, created = _upsert(
+        Timeline,
+        seed_data.TIMELINE["slug"],
+        {**timeline_values},
+        update=update,
+        report=report,
+    )
+    if created:
+        timeline.published_at = now
+        timeline.save(update_fields=["published_at"])
+
+    for item in seed_data.EVENTS:
+        values = {
+            k: item[k] for k in ("title", "summary", "date", "display_date", "status")
+        } | {"place": lookups[Place, item["place"]] if item["place"] else None}
+        event, created = _upsert(Event, item["slug"], values, update=update, report=report)
+        if not (created or update):
+            continue
+        if created:
+            event.published_at = now
+            event.save(update_fields=["published_at"])
+        actors = {lookups[Actor, slug] for slug in item["actors"]}
+        tags = {lookups[Tag, slug] for slug in item["tags"]}
+        if set(event.actors.all()) != actors:
+            event.actors.set(actors)
+        if set(event.tags.all()) != tags:
+            event.tags.set(tags)
+        if not timeline.events.filter(pk=event.pk).exists():
+            timeline.events.add(event)
+        for cited in item["citations"]:
+            source = sources[cited["source"]]
+            citation = Citation.objects.filter(
+                event=event, source=source, quote=cited["quote"]
+            ).first()
+            if citation is None:
+                citation = Citation(event=event, source=source, quote=cited["quote"])
+                label = "citations"
+                bucket = report.created
+            elif citation.note != cited["note"]:
+                label, bucket = "citations", report.updated
+            else:
+                continue
+            citation.note = cited["note"]
+            citation.full_clean()
+            citation.save()
+            report.count(bucket, label)
+    return report
