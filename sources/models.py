@@ -79,16 +79,16 @@ class Source(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self) -> str:
-        return reverse("api:source-detail", kwargs={"pk": self.pk})
-
-    @property
-    def has_text(self) -> bool:
-        return bool(self.text)
-
     def save(self, *args, **kwargs) -> None:
         # Derived field: the fingerprint always matches the stored text.
         self.text_sha256 = hashlib.sha256(self.text.encode()).hexdigest() if self.text else ""
         if kwargs.get("update_fields") is not None and "text" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "text_sha256"}
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("api:source-detail", kwargs={"pk": self.pk})
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.text)

@@ -202,9 +202,7 @@ class Event(models.Model):
         blank=True,
         related_name="events",
     )
-    actors = models.ManyToManyField(
-        Actor, verbose_name="actors", blank=True, related_name="events"
-    )
+    actors = models.ManyToManyField(Actor, verbose_name="actors", blank=True, related_name="events")
     tags = models.ManyToManyField(Tag, verbose_name="tags", blank=True, related_name="events")
     published_at = models.DateTimeField(
         "published at",
@@ -243,6 +241,12 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.display_date or self.date} — {self.title}"
 
+    def save(self, *args, **kwargs) -> None:
+        self.derive_dates()
+        if kwargs.get("update_fields") is not None and "date" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "start", "end", "precision"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("api:event-detail", kwargs={"slug": self.slug})
 
@@ -269,12 +273,6 @@ class Event(models.Model):
                 errors["date"] = [str(exc)]
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs) -> None:
-        self.derive_dates()
-        if kwargs.get("update_fields") is not None and "date" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "start", "end", "precision"}
-        super().save(*args, **kwargs)
 
 
 class Citation(models.Model):
@@ -341,6 +339,14 @@ class Citation(models.Model):
         quote = self.quote if len(self.quote) <= 60 else self.quote[:59] + "…"
         return f"“{quote}” ({self.source})"
 
+    def save(self, *args, **kwargs) -> None:
+        # Derived fields: an unanchorable quote is stored unanchored, never lost.
+        try:
+            self.anchor()
+        except AnchorError:
+            self.clear_anchor()
+        super().save(*args, **kwargs)
+
     @property
     def is_anchored(self) -> bool:
         return self.position_start is not None
@@ -357,7 +363,11 @@ class Citation(models.Model):
                 "prefix": self.prefix,
                 "suffix": self.suffix,
             },
-            {"type": "TextPositionSelector", "start": self.position_start, "end": self.position_end},
+            {
+                "type": "TextPositionSelector",
+                "start": self.position_start,
+                "end": self.position_end,
+            },
         ]
 
     def anchor(self) -> None:
@@ -391,14 +401,6 @@ class Citation(models.Model):
             self.anchor()
         except AnchorError as exc:
             raise ValidationError({"quote": str(exc)}) from None
-
-    def save(self, *args, **kwargs) -> None:
-        # Derived fields: an unanchorable quote is stored unanchored, never lost.
-        try:
-            self.anchor()
-        except AnchorError:
-            self.clear_anchor()
-        super().save(*args, **kwargs)
 
 
 class Timeline(models.Model):

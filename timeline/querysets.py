@@ -67,9 +67,7 @@ class TimelineQuerySet(models.QuerySet):
 
     def with_event_counts(self) -> "TimelineQuerySet":
         return self.annotate(
-            event_count=Count(
-                "events", filter=Q(events__published_at__isnull=False), distinct=True
-            )
+            event_count=Count("events", filter=Q(events__published_at__isnull=False), distinct=True)
         )
 
     def with_published_events(self) -> "TimelineQuerySet":

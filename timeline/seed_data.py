@@ -1,6 +1,3 @@
-# Quotes are verbatim and keep the articles' typographic quotation marks, apostrophes and
-# dashes, so ruff's ambiguous-unicode check does not apply to strings in this file.
-# ruff: noqa: RUF001
 """Seed data for the "us-china-trade-2025" cited timeline.
 
 Pure data, with no Django imports and no I/O: the timeline, its sources (metadata

@@ -86,7 +86,8 @@ def seed_timeline(*, seed_dir: Path, update: bool = False) -> SeedReport:
             report.unanchored += source_reanchor_citations(source=source).unanchored
 
     lookups = {}
-    for model, items in ((Actor, seed_data.ACTORS), (Place, seed_data.PLACES), (Tag, seed_data.TAGS)):
+    lookup_data = ((Actor, seed_data.ACTORS), (Place, seed_data.PLACES), (Tag, seed_data.TAGS))
+    for model, items in lookup_data:
         for item in items:
             values = {k: v for k, v in item.items() if k != "slug"}
             if model is Place:
@@ -109,9 +110,9 @@ def seed_timeline(*, seed_dir: Path, update: bool = False) -> SeedReport:
         timeline.save(update_fields=["published_at"])
 
     for item in seed_data.EVENTS:
-        values = {
-            k: item[k] for k in ("title", "summary", "date", "display_date", "status")
-        } | {"place": lookups[Place, item["place"]] if item["place"] else None}
+        values = {k: item[k] for k in ("title", "summary", "date", "display_date", "status")} | {
+            "place": lookups[Place, item["place"]] if item["place"] else None
+        }
         event, created = _upsert(Event, item["slug"], values, update=update, report=report)
         if not (created or update):
             continue

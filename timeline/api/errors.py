@@ -33,4 +33,3 @@ def exception_handler(exc, context):
             "code": getattr(detail, "code", None) or "error",
         }
     return response
-

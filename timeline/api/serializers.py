@@ -152,7 +152,15 @@ class TimelineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Timeline
-        fields = ["url", "slug", "title", "description", "event_count", "published_at", "updated_at"]
+        fields = [
+            "url",
+            "slug",
+            "title",
+            "description",
+            "event_count",
+            "published_at",
+            "updated_at",
+        ]
 
 
 class TimelineDetailSerializer(TimelineSerializer):
