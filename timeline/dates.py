@@ -7,7 +7,10 @@ known. We parse with the ``edtf`` package and derive the bounds ourselves.
 """
 
 import calendar
+import contextlib
 import datetime
+import functools
+import io
 from dataclasses import dataclass
 
 from edtf import parse_edtf
@@ -64,6 +67,8 @@ def _precision_of(obj: EDTFObject) -> str:
     return "season" if (upper - lower).days < 120 else "year"
 
 
+# Parsing with pyparsing costs ~10 ms; the same few strings recur (clean, then save).
+@functools.lru_cache(maxsize=4096)
 def parse_event_date(value: str) -> EventDate:
     """Parse an EDTF string into its strict lower/upper bounds and precision.
 
@@ -75,12 +80,29 @@ def parse_event_date(value: str) -> EventDate:
     if not text:
         raise InvalidEventDate("Enter a date.")
     try:
-        parsed = parse_edtf(text)
-    except EDTFParseException:
+        return _parse(text)
+    except InvalidEventDate:
+        raise
+    except (
+        EDTFParseException,
+        ArithmeticError,
+        AttributeError,
+        LookupError,
+        TypeError,
+        ValueError,
+    ):
+        # The parser fails on some grammar corners (e.g. "2025-1X") with
+        # internal errors: to an editor they are all the same invalid date.
         raise InvalidEventDate(
             f"“{text}” is not a valid EDTF date. Use e.g. 2025-10-30, 2025-03, "
             "2025-05~ or 2025-10-25/2025-10-26."
         ) from None
+
+
+def _parse(text: str) -> EventDate:
+    with contextlib.redirect_stdout(io.StringIO()):
+        # edtf prints a debugging line to stdout on some inputs.
+        parsed = parse_edtf(text)
     if isinstance(parsed, Interval | Level1Interval | Level2Interval):
         ends = [parsed.lower, parsed.upper]
         if not all(isinstance(end, EDTFObject) for end in ends):

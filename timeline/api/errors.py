@@ -5,7 +5,9 @@
 parameter.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -15,6 +17,10 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         # A model rule raised outside a serializer: still a 400 naming the field.
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(*exc.args)
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -27,9 +33,5 @@ def exception_handler(exc, context):
             "errors": errors,
         }
     else:
-        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
-        response.data = {
-            "detail": str(detail),
-            "code": getattr(detail, "code", None) or "error",
-        }
+        response.data = {"detail": str(exc.detail), "code": exc.get_codes()}
     return response

@@ -173,3 +173,15 @@ class TimelineDetailSerializer(TimelineSerializer):
 
     class Meta(TimelineSerializer.Meta):
         fields = [*TimelineSerializer.Meta.fields, "events"]
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The shape of every API error (see timeline/api/errors.py)."""
+
+    detail = serializers.CharField(help_text="What went wrong, for people.")
+    code = serializers.CharField(help_text="A stable machine-readable code, e.g. not_found.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="For invalid input: the messages for each field or query parameter.",
+    )

@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import viewsets
 
 from timeline.api.serializers import (
+    ErrorSerializer,
     EventSerializer,
     SourceSerializer,
     TimelineDetailSerializer,
@@ -14,12 +15,16 @@ from timeline.filters import EventFilter
 from timeline.models import Event, Timeline
 from timeline.querysets import sources_with_citation_counts
 
-NOT_FOUND = OpenApiResponse(description="No such published item.")
-BAD_QUERY = OpenApiResponse(description="A query parameter is invalid; the body names it.")
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such published item.")
+BAD_QUERY = OpenApiResponse(
+    ErrorSerializer, description="A query parameter is invalid; `errors` names it."
+)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List published timelines", responses={200: TimelineSerializer}),
+    list=extend_schema(
+        summary="List published timelines", responses={200: TimelineSerializer, 404: NOT_FOUND}
+    ),
     retrieve=extend_schema(
         summary="A timeline with its published events in date order",
         responses={200: TimelineDetailSerializer, 404: NOT_FOUND},
@@ -43,7 +48,7 @@ class TimelineViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(
         summary="List published events",
         description="Filters combine with AND; a repeated relation filter matches any value.",
-        responses={200: EventSerializer, 400: BAD_QUERY},
+        responses={200: EventSerializer, 400: BAD_QUERY, 404: NOT_FOUND},
     ),
     retrieve=extend_schema(
         summary="One published event", responses={200: EventSerializer, 404: NOT_FOUND}
@@ -58,7 +63,7 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List sources"),
+    list=extend_schema(summary="List sources", responses={200: SourceSerializer, 404: NOT_FOUND}),
     retrieve=extend_schema(summary="One source", responses={200: SourceSerializer, 404: NOT_FOUND}),
 )
 class SourceViewSet(viewsets.ReadOnlyModelViewSet):

@@ -1,0 +1,191 @@
+"""The demo timeline: what the five articles report, cited verbatim, loaded idempotently."""
+
+import re
+import subprocess
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from sources.anchoring import anchor_quote
+from sources.models import Source
+from timeline import seed_data
+from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
+from timeline.seeding import seed_timeline
+
+REPO = Path(__file__).resolve().parents[2]
+SOURCE_FILES = {source["slug"]: source["file"] for source in seed_data.SOURCES}
+
+
+def snapshot() -> dict:
+    """Every seeded row with the fields a re-run could touch."""
+    return {
+        model.__name__: sorted(
+            model.objects.values_list(*[f.attname for f in model._meta.concrete_fields])
+        )
+        for model in (Source, Actor, Place, Tag, Timeline, Event, Citation)
+    } | {
+        "memberships": sorted(Timeline.events.through.objects.values_list("timeline", "event")),
+        "actors": sorted(Event.actors.through.objects.values_list("event", "actor")),
+        "tags": sorted(Event.tags.through.objects.values_list("event", "tag")),
+    }
+
+
+def test_every_seeded_quote_is_verbatim_in_its_article(seed_dir):
+    for event in seed_data.EVENTS:
+        for citation in event["citations"]:
+            text = (seed_dir / SOURCE_FILES[citation["source"]]).read_text(encoding="utf-8")
+            anchor = anchor_quote(text, citation["quote"])
+            # Verbatim, not merely equal after folding whitespace and typography.
+            assert anchor.exact == citation["quote"], event["slug"]
+
+
+def test_quotes_are_short_single_sentences():
+    for event in seed_data.EVENTS:
+        for citation in event["citations"]:
+            quote = citation["quote"]
+            assert len(quote) <= 250, quote
+            # No sentence boundary inside: ". " then a capital, except after an
+            # initial such as "U.S.".
+            assert not re.search(r"(?<![A-Z])[.!?][”\"]? +[A-Z]", quote.rstrip(".!?”\"")), quote
+
+
+def test_repository_holds_no_copy_of_an_article(seed_dir):
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=False
+    ).stdout.split()
+    if not tracked:
+        pytest.skip("not a git checkout: cannot list the repository's files")
+    contents = "\n".join(
+        (REPO / name).read_text(encoding="utf-8", errors="ignore")
+        for name in tracked
+        if (REPO / name).is_file()
+    )
+    for article in seed_dir.glob("*.txt"):
+        text = article.read_text(encoding="utf-8")
+        # Any stretch longer than the longest allowed quote would be a copy.
+        for start in range(0, max(1, len(text) - 300), 150):
+            window = text[start : start + 300]
+            if len(window.strip()) == 300:
+                assert window not in contents, f"{article.name} is copied from offset {start}"
+
+
+def test_seed_loads_the_timeline_with_its_named_events(seeded):
+    timeline = Timeline.objects.get(slug="us-china-trade-2025")
+    assert timeline.is_published
+    events = {event.slug: event for event in timeline.events.all()}
+    assert len(events) >= 12
+    expected = {
+        "us-tariffs-march-2025": ("2025-03", "month", "occurred", "2025-03-01", "2025-03-31"),
+        "may-2025-truce": ("2025-05", "month", "occurred", "2025-05-01", "2025-05-31"),
+        "kuala-lumpur-talks": (
+            "2025-10-25/2025-10-26",
+            "day",
+            "occurred",
+            "2025-10-25",
+            "2025-10-26",
+        ),
+        "busan-meeting": ("2025-10-30", "day", "occurred", "2025-10-30", "2025-10-30"),
+        "trump-visit-china-april-2026": (
+            "2026-04",
+            "month",
+            "scheduled",
+            "2026-04-01",
+            "2026-04-30",
+        ),
+    }
+    for slug, (date, precision, status, start, end) in expected.items():
+        event = events[slug]
+        assert (event.date, event.precision, event.status) == (date, precision, status)
+        assert (event.start.isoformat(), event.end.isoformat()) == (start, end)
+        assert event.is_published
+        assert event.actors.exists() and event.tags.exists(), slug
+    assert events["us-tariffs-march-2025"].display_date == "Late March 2025"
+    assert events["busan-meeting"].place.slug == "busan"
+    assert events["kuala-lumpur-talks"].place.slug == "kuala-lumpur"
+    assert {"donald-trump", "xi-jinping"} <= set(
+        events["busan-meeting"].actors.values_list("slug", flat=True)
+    )
+
+
+def test_every_event_is_cited_and_most_by_several_articles(seeded):
+    sources_per_event = [
+        event.citations.values("source").distinct().count() for event in Event.objects.all()
+    ]
+    assert min(sources_per_event) >= 1
+    assert sum(count >= 2 for count in sources_per_event) > len(sources_per_event) / 2
+
+
+def test_seeded_citations_are_all_anchored_in_their_source(seeded):
+    citations = Citation.objects.select_related("source")
+    assert citations.count() == sum(len(e["citations"]) for e in seed_data.EVENTS)
+    for citation in citations:
+        assert citation.is_anchored, citation
+        text = citation.source.text
+        assert text[citation.position_start : citation.position_end] == citation.exact
+        assert citation.exact == citation.quote
+
+
+def test_sources_have_metadata_and_text_only_from_the_seed_dir(seeded, seed_dir):
+    for item in seed_data.SOURCES:
+        source = Source.objects.get(slug=item["slug"])
+        assert source.title and source.language == "en"
+        assert source.text == (seed_dir / item["file"]).read_text(encoding="utf-8")
+        assert len(source.text_sha256) == 64
+        assert source.retrieved_at is not None
+
+
+def test_disagreeing_sources_are_all_cited_on_the_busan_meeting(seeded):
+    quotes = " | ".join(
+        Citation.objects.filter(event__slug="busan-meeting").values_list("quote", flat=True)
+    )
+    for length in ("80-minute", "just over an hour", "about 100 minutes", "one hour and 40"):
+        assert length in quotes
+
+
+def test_second_run_changes_nothing(seeded, seed_dir):
+    before = snapshot()
+    report = seed_timeline(seed_dir=seed_dir)
+    assert not report.changed
+    assert snapshot() == before
+
+
+def test_seed_never_overwrites_an_editors_change(seeded, seed_dir):
+    Event.objects.filter(slug="busan-meeting").update(title="Edited by an editor")
+    seed_timeline(seed_dir=seed_dir)
+    assert Event.objects.get(slug="busan-meeting").title == "Edited by an editor"
+
+    report = seed_timeline(seed_dir=seed_dir, update=True)
+    assert report.updated == {"events": 1}
+    assert Event.objects.get(slug="busan-meeting").title == "Trump and Xi meet in Busan"
+
+
+@pytest.mark.django_db
+def test_without_articles_sources_have_no_text_until_they_appear(tmp_path, seed_dir):
+    report = seed_timeline(seed_dir=tmp_path)
+    assert len(report.missing_texts) == len(seed_data.SOURCES)
+    assert not Source.objects.exclude(text="").exists()
+    assert not Citation.objects.filter(position_start__isnull=False).exists()
+
+    report = seed_timeline(seed_dir=seed_dir)
+    assert report.texts_attached == len(seed_data.SOURCES)
+    assert not report.unanchored
+    assert not Citation.objects.filter(position_start__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_seed_command_reports_what_it_did(seed_dir):
+    out = StringIO()
+    call_command("seed", "--seed-dir", str(seed_dir), stdout=out)
+    assert "Created:" in out.getvalue() and "16 events" in out.getvalue()
+    out = StringIO()
+    call_command("seed", "--seed-dir", str(seed_dir), stdout=out)
+    assert "already seeded, nothing changed" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_command_warns_when_articles_are_missing(tmp_path):
+    out = StringIO()
+    call_command("seed", "--seed-dir", str(tmp_path), stdout=out)
+    assert "not found" in out.getvalue() and "not anchored" in out.getvalue()
