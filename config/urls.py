@@ -5,6 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import health
 
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"
+
 admin.site.site_header = "Timeline editors"
 admin.site.site_title = "Timeline editors"
 admin.site.index_title = "Curate events, citations and sources"

@@ -11,6 +11,8 @@ class SourceAdmin(admin.ModelAdmin):
     list_display = ["title", "publisher", "published_on", "language", "has_text", "citations"]
     list_filter = ["language", "publisher"]
     search_fields = ["title", "publisher", "url", "slug"]
+    # Explicit: an aggregate annotation drops Meta.ordering, and autocomplete paginates.
+    ordering = ["title", "pk"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["text_sha256", "created_at", "updated_at"]
     date_hierarchy = "published_on"
@@ -21,7 +23,9 @@ class SourceAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(citation_total=Count("citations"))
+        return (
+            super().get_queryset(request).annotate(citation_total=Count("citations", distinct=True))
+        )
 
     @admin.display(description="text", boolean=True)
     def has_text(self, source: Source) -> bool:

@@ -1,7 +1,5 @@
 """Validators shared by every model that stores a link or a language tag."""
 
-import re
-
 from django.core.validators import RegexValidator, URLValidator
 
 # Only web links: a javascript: or file: URL must never reach a reader.
@@ -11,12 +9,10 @@ http_url_validator = URLValidator(
 
 # BCP 47 language tag, e.g. "en", "zh-Hans", "pt-BR" (RFC 5646 shape, not registry checked).
 language_tag_validator = RegexValidator(
-    r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-[A-Za-z0-9]{5,8}|-[0-9][A-Za-z0-9]{3})*$",
+    r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-[A-Za-z0-9]{5,8}|-[0-9][A-Za-z0-9]{3})*\Z",
     message='Enter a BCP 47 language tag such as "en", "zh-Hans" or "pt-BR".',
 )
 
 wikidata_id_validator = RegexValidator(
-    r"^Q[1-9][0-9]*$", message='Enter a Wikidata item id such as "Q148".'
+    r"^Q[1-9][0-9]*\Z", message='Enter a Wikidata item id such as "Q148".'
 )
-
-SLUG_RE = re.compile(r"^[-a-z0-9]+$")

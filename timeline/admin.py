@@ -63,7 +63,7 @@ class EventAdmin(admin.ModelAdmin):
     readonly_fields = ["start", "end", "precision", "published_at", "created_at", "updated_at"]
     inlines = [CitationInline]
     actions = ["publish", "unpublish"]
-    ordering = ["start", "end", "title"]
+    ordering = ["start", "end", "title", "pk"]
     list_per_page = 50
     show_full_result_count = False
     fieldsets = [
@@ -77,7 +77,7 @@ class EventAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(citation_count=Count("citations"))
+        return super().get_queryset(request).with_citation_counts()
 
     @admin.display(description="date", ordering="start")
     def when(self, event: Event) -> str:
@@ -106,12 +106,13 @@ class EventAdmin(admin.ModelAdmin):
 class TimelineAdmin(admin.ModelAdmin):
     list_display = ["title", "slug", "event_count", "published_at", "updated_at"]
     search_fields = ["title", "slug", "description"]
+    ordering = ["title", "pk"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["events"]
     readonly_fields = ["created_at", "updated_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(event_count=Count("events"))
+        return super().get_queryset(request).annotate(event_count=Count("events", distinct=True))
 
     @admin.display(description="events", ordering="event_count")
     def event_count(self, timeline: Timeline) -> int:
@@ -123,10 +124,12 @@ class LookupAdmin(admin.ModelAdmin):
 
     list_display = ["name", "slug", "wikidata_link", "event_count"]
     search_fields = ["name", "slug", "wikidata_id"]
+    # Explicit: an aggregate annotation drops Meta.ordering, and autocomplete paginates.
+    ordering = ["name", "pk"]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(event_count=Count("events"))
+        return super().get_queryset(request).annotate(event_count=Count("events", distinct=True))
 
     @admin.display(description="events", ordering="event_count")
     def event_count(self, obj) -> int:

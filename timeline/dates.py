@@ -7,13 +7,12 @@ known. We parse with the ``edtf`` package and derive the bounds ourselves.
 """
 
 import calendar
-import contextlib
 import datetime
 import functools
-import io
 from dataclasses import dataclass
 
 from edtf import parse_edtf
+from edtf.parser import parser_classes
 from edtf.parser.edtf_exceptions import EDTFParseException
 from edtf.parser.parser_classes import (
     EDTFObject,
@@ -23,9 +22,14 @@ from edtf.parser.parser_classes import (
     MultipleDates,
     OneOfASet,
     Season,
+    UnspecifiedIntervalSection,
 )
 
 PRECISION_ORDER = ("day", "month", "season", "year")
+
+# edtf prints a debugging line to stdout when a grammar corner fails ("2025-1X");
+# silence it in that module only (redirecting sys.stdout would not be thread-safe).
+parser_classes.print = lambda *args, **kwargs: None
 
 
 class InvalidEventDate(ValueError):
@@ -42,10 +46,13 @@ class EventDate:
 def _to_date(value) -> datetime.date:
     if not hasattr(value, "tm_year"):
         raise InvalidEventDate("Both ends of the date must be known; open ranges are not allowed.")
+    if not datetime.MINYEAR <= value.tm_year <= datetime.MAXYEAR:
+        raise InvalidEventDate("The date is outside the years 1 to 9999.")
     try:
         return datetime.date(value.tm_year, value.tm_mon, value.tm_mday)
-    except ValueError as exc:
-        raise InvalidEventDate("The date is outside the years 1 to 9999.") from exc
+    except ValueError:
+        day = f"{value.tm_year:04d}-{value.tm_mon:02d}-{value.tm_mday:02d}"
+        raise InvalidEventDate(f"“{day}” is not a real day.") from None
 
 
 def _precision_of(obj: EDTFObject) -> str:
@@ -100,12 +107,13 @@ def parse_event_date(value: str) -> EventDate:
 
 
 def _parse(text: str) -> EventDate:
-    with contextlib.redirect_stdout(io.StringIO()):
-        # edtf prints a debugging line to stdout on some inputs.
-        parsed = parse_edtf(text)
+    parsed = parse_edtf(text)
     if isinstance(parsed, Interval | Level1Interval | Level2Interval):
         ends = [parsed.lower, parsed.upper]
-        if not all(isinstance(end, EDTFObject) for end in ends):
+        if not all(
+            isinstance(end, EDTFObject) and not isinstance(end, UnspecifiedIntervalSection)
+            for end in ends
+        ):
             raise InvalidEventDate(
                 "Both ends of the date must be known; open ranges are not allowed."
             )

@@ -20,7 +20,10 @@ class EDTFFormField(forms.CharField):
         try:
             return parse_event_date(value)
         except InvalidEventDate as exc:
-            raise forms.ValidationError(str(exc), code="invalid") from None
+            # The message quotes the input, which may hold a "%": pass it as a param.
+            raise forms.ValidationError(
+                "%(message)s", code="invalid", params={"message": str(exc)}
+            ) from None
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -37,11 +40,18 @@ class EventFilterForm(forms.Form):
         return cleaned
 
 
-def slug_filter(model, field_name: str, label: str) -> django_filters.ModelMultipleChoiceFilter:
-    return django_filters.ModelMultipleChoiceFilter(
+class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """Accept slugs in the query string, filter by the objects they name."""
+
+    def get_filter_predicate(self, value):
+        return {self.field_name: value}
+
+
+def slug_filter(queryset, field_name: str, label: str) -> SlugMultipleChoiceFilter:
+    return SlugMultipleChoiceFilter(
         field_name=field_name,
         to_field_name="slug",
-        queryset=model.objects.all(),
+        queryset=queryset,
         label=label,
         distinct=True,
     )
@@ -64,11 +74,13 @@ class EventFilter(django_filters.FilterSet):
         method="filter_to",
         label="Events that start on or before this EDTF date (its last day counts).",
     )
-    timeline = slug_filter(Timeline, "timelines", "Timeline slug (repeat for any of several).")
-    tag = slug_filter(Tag, "tags", "Tag slug (repeat for any of several).")
-    actor = slug_filter(Actor, "actors", "Actor slug (repeat for any of several).")
-    place = slug_filter(Place, "place", "Place slug (repeat for any of several).")
-    source = slug_filter(Source, "citations__source", "Slug of a cited source.")
+    timeline = slug_filter(
+        Timeline.objects.published(), "timelines", "Timeline slug (repeat for any of several)."
+    )
+    tag = slug_filter(Tag.objects.all(), "tags", "Tag slug (repeat for any of several).")
+    actor = slug_filter(Actor.objects.all(), "actors", "Actor slug (repeat for any of several).")
+    place = slug_filter(Place.objects.all(), "place", "Place slug (repeat for any of several).")
+    source = slug_filter(Source.objects.all(), "citations__source", "Slug of a cited source.")
     status = django_filters.MultipleChoiceFilter(choices=EventStatus.choices, label="Event status.")
     q = django_filters.CharFilter(
         method="filter_search",

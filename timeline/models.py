@@ -274,6 +274,14 @@ class Event(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def validate_constraints(self, exclude=None) -> None:
+        # start, end and precision are derived from date: when date is not
+        # validated, or did not parse, their constraints say nothing new.
+        exclude = set(exclude or ())
+        if "date" in exclude or self.precision not in Precision.values:
+            exclude |= {"start", "end", "precision"}
+        super().validate_constraints(exclude=exclude)
+
 
 class Citation(models.Model):
     """A verbatim quote from a source that backs an event.
@@ -394,13 +402,22 @@ class Citation(models.Model):
         self.exact = self.prefix = self.suffix = ""
         self.position_start = self.position_end = None
 
-    def clean(self) -> None:
-        if not self.source_id or not self.quote:
-            return
+    def clean_fields(self, exclude=None) -> None:
+        errors = {}
         try:
-            self.anchor()
-        except AnchorError as exc:
-            raise ValidationError({"quote": str(exc)}) from None
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        # Check the quote against the text only where the quote is being
+        # edited (a read-only listing of citations does not validate it).
+        checking = not ({"quote", "source"} & set(exclude or ()))
+        if checking and "quote" not in errors and self.source_id and self.quote:
+            try:
+                self.anchor()
+            except AnchorError as exc:
+                errors["quote"] = [str(exc)]
+        if errors:
+            raise ValidationError(errors)
 
 
 class Timeline(models.Model):

@@ -8,6 +8,7 @@ import datetime
 
 from django.db import models
 from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Length
 
 
 class EventQuerySet(models.QuerySet):
@@ -86,8 +87,12 @@ def sources_with_citation_counts():
     """Sources annotated with how many published events' citations use them."""
     from sources.models import Source
 
-    return Source.objects.annotate(
+    # The archived text can be long: count it in the database, never load it.
+    return Source.objects.defer("text").annotate(
+        text_length=Length("text"),
         citation_count=Count(
-            "citations", filter=Q(citations__event__published_at__isnull=False), distinct=True
-        )
+            "citations",
+            filter=Q(citations__event__published_at__isnull=False),
+            distinct=True,
+        ),
     )

@@ -48,7 +48,7 @@ def test_quotes_are_short_single_sentences():
             assert len(quote) <= 250, quote
             # No sentence boundary inside: ". " then a capital, except after an
             # initial such as "U.S.".
-            assert not re.search(r"(?<![A-Z])[.!?][”\"]? +[A-Z]", quote.rstrip(".!?”\"")), quote
+            assert not re.search(r"(?<![A-Z])[.!?][”\"]? +[A-Z]", quote.rstrip('.!?”"')), quote
 
 
 def test_repository_holds_no_copy_of_an_article(seed_dir):

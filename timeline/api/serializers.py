@@ -47,8 +47,8 @@ class SourceSummarySerializer(serializers.ModelSerializer):
 
 
 class SourceSerializer(serializers.ModelSerializer):
-    text_length = serializers.SerializerMethodField(
-        help_text="Characters of archived text (0 when none is archived)."
+    text_length = serializers.IntegerField(
+        read_only=True, help_text="Characters of archived text (0 when none is archived)."
     )
     citation_count = serializers.IntegerField(
         read_only=True, help_text="Citations of this source in published events."
@@ -70,9 +70,6 @@ class SourceSerializer(serializers.ModelSerializer):
             "citation_count",
             "updated_at",
         ]
-
-    def get_text_length(self, source: Source) -> int:
-        return len(source.text)
 
 
 class CitationSerializer(serializers.ModelSerializer):

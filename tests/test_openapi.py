@@ -1,0 +1,217 @@
+"""Tests for the OpenAPI schema (/api/schema/) and the self-hosted docs (/api/docs/)."""
+
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+import yaml
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from drf_spectacular.validation import validate_schema
+
+API_PATHS = [
+    "/api/v1/timelines/",
+    "/api/v1/timelines/{slug}/",
+    "/api/v1/events/",
+    "/api/v1/events/{slug}/",
+    "/api/v1/sources/",
+    "/api/v1/sources/{id}/",
+]
+EVENT_LIST_PARAMETERS = {
+    "from",
+    "to",
+    "timeline",
+    "tag",
+    "actor",
+    "place",
+    "source",
+    "status",
+    "q",
+    "ordering",
+    "page",
+    "page_size",
+}
+
+
+@pytest.fixture
+def schema(client) -> dict:
+    response = client.get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def test_schema_is_served_as_openapi_3_json(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    schema = json.loads(response.content)
+    assert schema["openapi"].startswith("3.")
+    assert schema["info"]["title"] == "Timeline service API"
+    # Raises if the document is not valid OpenAPI 3.
+    validate_schema(schema)
+
+
+def test_schema_format_json_matches_the_yaml_default(client, schema):
+    response = client.get("/api/schema/")
+
+    assert response.status_code == 200
+    assert yaml.safe_load(response.content) == schema
+
+
+def test_schema_documents_the_read_api_paths(schema):
+    assert set(API_PATHS) <= set(schema["paths"])
+    for path in API_PATHS:
+        assert set(schema["paths"][path]) == {"get"}, path
+
+
+def test_event_list_documents_its_query_parameters(schema):
+    operation = schema["paths"]["/api/v1/events/"]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+
+    assert set(parameters) == EVENT_LIST_PARAMETERS
+    assert all(p["in"] == "query" for p in parameters.values())
+    assert parameters["status"]["schema"]["items"]["enum"] == [
+        "cancelled",
+        "occurred",
+        "postponed",
+        "rescheduled",
+        "scheduled",
+    ]
+    assert set(parameters["ordering"]["schema"]["items"]["enum"]) == {
+        "start",
+        "-start",
+        "end",
+        "-end",
+        "title",
+        "-title",
+        "updated",
+        "-updated",
+    }
+    for repeatable in ("timeline", "tag", "actor", "place", "source", "status"):
+        assert parameters[repeatable]["schema"]["type"] == "array", repeatable
+        assert parameters[repeatable]["explode"] is True, repeatable
+
+
+@pytest.mark.parametrize(
+    ("path", "statuses"),
+    [
+        ("/api/v1/events/", {"200", "400"}),
+        ("/api/v1/events/{slug}/", {"200", "404"}),
+        ("/api/v1/timelines/{slug}/", {"200", "404"}),
+        ("/api/v1/sources/{id}/", {"200", "404"}),
+    ],
+)
+def test_declared_error_responses_are_documented(schema, path, statuses):
+    responses = schema["paths"][path]["get"]["responses"]
+
+    assert statuses <= set(responses)
+    for status in statuses - {"200"}:
+        assert responses[status]["description"], (path, status)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/events/", "/api/v1/timelines/", "/api/v1/sources/"])
+def test_lists_document_the_404_for_a_page_out_of_range(schema, path):
+    assert "404" in schema["paths"][path]["get"]["responses"]
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/v1/events/", "400"),
+        ("/api/v1/events/{slug}/", "404"),
+        ("/api/v1/sources/{id}/", "404"),
+    ],
+)
+def test_error_responses_carry_the_error_shape(schema, path, status):
+    content = schema["paths"][path]["get"]["responses"][status]["content"]
+    ref = content["application/json"]["schema"]["$ref"]
+    error = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+
+    assert {"detail", "code", "errors"} <= set(error["properties"])
+    assert {"detail", "code"} <= set(error["required"])
+
+
+def test_event_schema_lists_the_contract_fields(schema):
+    event = schema["components"]["schemas"]["Event"]
+
+    assert set(event["properties"]) == {
+        "url",
+        "slug",
+        "title",
+        "summary",
+        "date",
+        "display_date",
+        "start",
+        "end",
+        "precision",
+        "status",
+        "place",
+        "actors",
+        "tags",
+        "citations",
+        "published_at",
+        "updated_at",
+    }
+    citation = schema["components"]["schemas"]["Citation"]
+    assert citation["properties"]["selectors"]["type"] == "array"
+
+
+def test_generator_has_no_warnings_and_writes_a_valid_schema(tmp_path):
+    target = tmp_path / "schema.yml"
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+
+    generated = yaml.safe_load(target.read_text())
+    assert set(API_PATHS) <= set(generated["paths"])
+
+
+class _AssetCollector(HTMLParser):
+    """Every URL the page loads: script src, link href, img src."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+        self.inline_scripts = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script":
+            if attrs.get("src"):
+                self.urls.append(attrs["src"])
+            else:
+                self.inline_scripts += 1
+        elif tag == "link" and attrs.get("href"):
+            self.urls.append(attrs["href"])
+        elif tag == "img" and attrs.get("src"):
+            self.urls.append(attrs["src"])
+
+
+def test_docs_page_loads_nothing_from_a_cdn(client):
+    response = client.get("/api/docs/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert "cdn.jsdelivr" not in html
+    assert "unpkg" not in html
+    collector = _AssetCollector()
+    collector.feed(html)
+    assert collector.urls, "the page should load Swagger UI's assets"
+    assert any(url.endswith("swagger-ui-bundle.js") for url in collector.urls)
+    for url in collector.urls:
+        assert url.startswith(settings.STATIC_URL), url
+        assert not re.match(r"^(https?:)?//", url), url
+    # The UI fetches the schema from this site too.
+    assert 'url: "/api/schema/"' in html
+
+
+def test_docs_page_assets_exist_as_static_files(client):
+    collector = _AssetCollector()
+    collector.feed(client.get("/api/docs/").content.decode())
+
+    for url in collector.urls:
+        path = url.removeprefix(settings.STATIC_URL).split("?", 1)[0]
+        assert finders.find(path), url

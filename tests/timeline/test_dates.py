@@ -1,0 +1,137 @@
+"""Tests for timeline.dates.parse_event_date: EDTF strings to indexed bounds and precision."""
+
+import datetime
+
+import pytest
+
+from timeline.dates import EventDate, InvalidEventDate, parse_event_date
+
+
+def d(value: str) -> datetime.date:
+    return datetime.date.fromisoformat(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "precision"),
+    [
+        ("2025-10-30", "2025-10-30", "2025-10-30", "day"),
+        ("2025-03", "2025-03-01", "2025-03-31", "month"),
+        ("2025-04", "2025-04-01", "2025-04-30", "month"),
+        ("2025-05~", "2025-05-01", "2025-05-31", "month"),
+        ("2025-10?", "2025-10-01", "2025-10-31", "month"),
+        ("2025-21", "2025-03-01", "2025-05-31", "season"),
+        ("2025-22", "2025-06-01", "2025-08-31", "season"),
+        ("2019", "2019-01-01", "2019-12-31", "year"),
+        ("2025-10-25/2025-10-26", "2025-10-25", "2025-10-26", "day"),
+        ("2025-10-30/2025-10-30", "2025-10-30", "2025-10-30", "day"),
+        ("2025-09/2025-10-09", "2025-09-01", "2025-10-09", "month"),
+        ("2025-10-09/2025-11", "2025-10-09", "2025-11-30", "month"),
+        ("2025-21/2025-10-01", "2025-03-01", "2025-10-01", "season"),
+        ("2024/2025-03", "2024-01-01", "2025-03-31", "year"),
+        ("2024-02", "2024-02-01", "2024-02-29", "month"),
+        ("2025-02", "2025-02-01", "2025-02-28", "month"),
+        ("2024-02-29", "2024-02-29", "2024-02-29", "day"),
+        ("2025-03-XX", "2025-03-01", "2025-03-31", "month"),
+        ("2025-XX-XX", "2025-01-01", "2025-12-31", "year"),
+    ],
+)
+def test_parse_event_date_bounds_and_precision(text, start, end, precision):
+    assert parse_event_date(text) == EventDate(start=d(start), end=d(end), precision=precision)
+
+
+@pytest.mark.parametrize("text", ["  2025-03  ", "\t2025-03\n", " 2025-03"])
+def test_parse_event_date_trims_whitespace(text):
+    assert parse_event_date(text) == parse_event_date("2025-03")
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t", None])
+def test_parse_event_date_empty_asks_for_a_date(text):
+    with pytest.raises(InvalidEventDate, match="Enter a date"):
+        parse_event_date(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hello", "2025-13", "2025-00", "2025-10-32", "2025-04-31", "30/10/2025", "2025-1-5", ".."],
+)
+def test_parse_event_date_rejects_non_edtf_and_shows_examples(text):
+    with pytest.raises(InvalidEventDate) as excinfo:
+        parse_event_date(text)
+
+    message = str(excinfo.value)
+    assert f"“{text}” is not a valid EDTF date" in message
+    assert "2025-10-30" in message  # an example of what to type instead
+
+
+def test_parse_event_date_quotes_the_trimmed_input_in_its_error():
+    with pytest.raises(InvalidEventDate, match="“nonsense” is not"):
+        parse_event_date("  nonsense  ")
+
+
+def test_parse_event_date_rejects_february_29_outside_leap_years():
+    with pytest.raises(InvalidEventDate):
+        parse_event_date("2025-02-29")
+
+
+@pytest.mark.parametrize("text", ["2025-02-29", "2023-02-29/2023-03"])
+def test_parse_event_date_february_29_error_names_the_bad_day(text):
+    with pytest.raises(InvalidEventDate) as excinfo:
+        parse_event_date(text)
+
+    message = str(excinfo.value)
+    assert "1 to 9999" not in message
+    assert "2023-02-29" in message or "2025-02-29" in message or "day" in message
+
+
+@pytest.mark.parametrize("text", ["2025-10/..", "../2025", "2025/..", "../2025-10-30"])
+def test_parse_event_date_refuses_open_ranges(text):
+    with pytest.raises(InvalidEventDate) as excinfo:
+        parse_event_date(text)
+
+    assert "Both ends" in str(excinfo.value)
+    assert "open ranges are not allowed" in str(excinfo.value)
+
+
+@pytest.mark.parametrize("text", ["2025-10/", "/2025", "2025-10-30/"])
+def test_parse_event_date_refuses_unknown_range_ends(text):
+    with pytest.raises(InvalidEventDate, match="Both ends"):
+        parse_event_date(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["[2025,2026]", "{2025,2026}", "[2025-10-30,2025-11-02]", "[2025..]"]
+)
+def test_parse_event_date_refuses_sets(text):
+    with pytest.raises(InvalidEventDate, match="not a set of dates"):
+        parse_event_date(text)
+
+
+@pytest.mark.parametrize("text", ["2025-10-26/2025-10-25", "2025-10/2025-09-30", "2026/2025"])
+def test_parse_event_date_refuses_a_range_that_ends_before_it_starts(text):
+    with pytest.raises(InvalidEventDate, match="ends before it starts"):
+        parse_event_date(text)
+
+
+@pytest.mark.parametrize("text", ["-0005", "Y20000"])
+def test_parse_event_date_refuses_years_python_cannot_store(text):
+    with pytest.raises(InvalidEventDate, match="outside the years 1 to 9999"):
+        parse_event_date(text)
+
+
+@pytest.mark.parametrize("text", ["2025-1X", "2025-10-3X", "2025-1X-XX", "2025-12-3X/2026"])
+def test_parse_event_date_partly_unspecified_digits_are_an_invalid_event_date(text):
+    # The edtf parser fails on these with internal errors, never a 500 for the editor.
+    with pytest.raises(InvalidEventDate, match="is not a valid EDTF date"):
+        parse_event_date(text)
+
+
+def test_parse_event_date_keeps_the_parser_debugging_output_off_stdout(capsys):
+    with pytest.raises(InvalidEventDate):
+        parse_event_date("2025-1X")
+
+    assert capsys.readouterr().out == ""
+
+
+def test_invalid_event_date_is_a_value_error():
+    # Callers that only know ValueError (forms, serializers) still catch it.
+    assert issubclass(InvalidEventDate, ValueError)
