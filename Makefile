@@ -21,7 +21,7 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed
-	$(BIN)/python manage.py ensure_editor
+	$(BIN)/python manage.py ensure_editor --admin-url http://$(HOST):$(PORT)/admin/
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install

@@ -8,10 +8,9 @@ def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
-def page_not_found(request, exception):
-    if _is_api(request):
-        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
-    return defaults.page_not_found(request, exception)
+def api_not_found(request, path=""):
+    """Catch-all under /api/, so even DEBUG's technical 404 page never answers there."""
+    return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
 
 
 def server_error(request):

@@ -1,11 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config import health
+from config import errors, health
 
-handler404 = "config.errors.page_not_found"
 handler500 = "config.errors.server_error"
 
 admin.site.site_header = "Timeline editors"
@@ -18,6 +17,7 @@ urlpatterns = [
     path("api/v1/", include("timeline.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    re_path(r"^api/(?P<path>.*)$", errors.api_not_found),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
 ]

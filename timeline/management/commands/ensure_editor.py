@@ -13,8 +13,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="editor")
+        parser.add_argument(
+            "--admin-url",
+            default="http://127.0.0.1:8000/admin/",
+            help="Where the admin is served, for the printed login.",
+        )
 
-    def handle(self, *args, username: str, **options):
+    def handle(self, *args, username: str, admin_url: str, **options):
         User = get_user_model()
         if User.objects.exists():
             self.stdout.write(
@@ -26,7 +31,7 @@ class Command(BaseCommand):
         user = User.objects.create_user(username=username, password=password, is_staff=True)
         user.groups.add(Group.objects.get(name="Editors"))
         self.stdout.write(
-            self.style.SUCCESS("Created a local editor account for http://127.0.0.1:8000/admin/\n")
+            self.style.SUCCESS(f"Created a local editor account for {admin_url}\n")
             + f"  username: {username}\n  password: {password}\n"
             + "(shown once; change it in the admin or with `manage.py changepassword`)"
         )
