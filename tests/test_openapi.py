@@ -93,6 +93,9 @@ def test_event_list_documents_its_query_parameters(schema):
     for repeatable in ("timeline", "tag", "actor", "place", "source", "status"):
         assert parameters[repeatable]["schema"]["type"] == "array", repeatable
         assert parameters[repeatable]["explode"] is True, repeatable
+    for bound in ("from", "to"):
+        assert parameters[bound]["schema"] == {"type": "string"}
+        assert "EDTF date" in parameters[bound]["description"], bound
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,13 @@
 """Read API view sets: declarations of what each endpoint serves."""
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import viewsets
 
 from timeline.api.serializers import (
@@ -48,6 +54,21 @@ class TimelineViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(
         summary="List published events",
         description="Filters combine with AND; a repeated relation filter matches any value.",
+        parameters=[
+            OpenApiParameter(
+                "from",
+                str,
+                description="Events that end on or after the first day of this EDTF date "
+                "(2025, 2025-10, 2025-10-30).",
+                examples=[OpenApiExample("October 2025", value="2025-10")],
+            ),
+            OpenApiParameter(
+                "to",
+                str,
+                description="Events that start on or before the last day of this EDTF date.",
+                examples=[OpenApiExample("End of 2025", value="2025")],
+            ),
+        ],
         responses={200: EventSerializer, 400: BAD_QUERY, 404: NOT_FOUND},
     ),
     retrieve=extend_schema(
