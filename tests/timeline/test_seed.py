@@ -179,6 +179,7 @@ def test_seed_command_reports_what_it_did(seed_dir):
     out = StringIO()
     call_command("seed", "--seed-dir", str(seed_dir), stdout=out)
     assert "Created:" in out.getvalue() and "16 events" in out.getvalue()
+    assert "1 timeline," in out.getvalue()
     out = StringIO()
     call_command("seed", "--seed-dir", str(seed_dir), stdout=out)
     assert "already seeded, nothing changed" in out.getvalue()

@@ -33,7 +33,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Timeline {slug}: already seeded, nothing changed.")
         for verb, bucket in (("Created", report.created), ("Updated", report.updated)):
             if bucket:
-                parts = ", ".join(f"{count} {label}" for label, count in bucket.items())
+                parts = ", ".join(
+                    f"{count} {label if count != 1 else label.removesuffix('s')}"
+                    for label, count in bucket.items()
+                )
                 self.stdout.write(self.style.SUCCESS(f"{verb}: {parts}."))
         if report.texts_attached:
             self.stdout.write(f"Attached archived text to {report.texts_attached} source(s).")
