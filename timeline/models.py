@@ -283,6 +283,10 @@ class Event(models.Model):
         super().validate_constraints(exclude=exclude)
 
 
+# The fields Citation.anchor() derives from the quote and the source's text.
+ANCHOR_FIELDS = ["exact", "prefix", "suffix", "position_start", "position_end"]
+
+
 class Citation(models.Model):
     """A verbatim quote from a source that backs an event.
 

@@ -7,6 +7,7 @@ from the seed directory when it is present; the repository never holds them.
 """
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -22,29 +23,38 @@ from timeline.services import source_reanchor_citations
 
 @dataclass
 class SeedReport:
-    created: dict[str, int] = field(default_factory=dict)
-    updated: dict[str, int] = field(default_factory=dict)
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
     texts_attached: int = 0
     missing_texts: list[str] = field(default_factory=list)
     unanchored: list[Citation] = field(default_factory=list)
-
-    def count(self, bucket: dict[str, int], label: str) -> None:
-        bucket[label] = bucket.get(label, 0) + 1
 
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.texts_attached)
 
 
-def _upsert(model: type[models.Model], slug: str, values: dict, *, update: bool, report):
-    """Create the object if it is missing; with ``update``, reset changed fields."""
+def _upsert(
+    model: type[models.Model],
+    slug: str,
+    values: dict,
+    *,
+    update: bool,
+    report: SeedReport,
+    on_create: dict | None = None,
+):
+    """Create the object if it is missing; with ``update``, reset changed fields.
+
+    ``on_create`` holds values set only on creation (publication), which an
+    update leaves as editors made them.
+    """
     label = model._meta.verbose_name_plural
     obj = model.objects.filter(slug=slug).first()
     if obj is None:
-        obj = model(slug=slug, **values)
+        obj = model(slug=slug, **values, **(on_create or {}))
         obj.full_clean()
         obj.save()
-        report.count(report.created, label)
+        report.created[label] += 1
         return obj, True
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
     if update and changed:
@@ -52,7 +62,7 @@ def _upsert(model: type[models.Model], slug: str, values: dict, *, update: bool,
             setattr(obj, name, values[name])
         obj.full_clean()
         obj.save()
-        report.count(report.updated, label)
+        report.updated[label] += 1
     return obj, False
 
 
@@ -97,28 +107,29 @@ def seed_timeline(*, seed_dir: Path, update: bool = False) -> SeedReport:
                 model, item["slug"], values, update=update, report=report
             )
 
-    timeline_values = {k: v for k, v in seed_data.TIMELINE.items() if k != "slug"}
-    timeline, created = _upsert(
+    timeline, _ = _upsert(
         Timeline,
         seed_data.TIMELINE["slug"],
-        {**timeline_values},
+        {k: v for k, v in seed_data.TIMELINE.items() if k != "slug"},
         update=update,
         report=report,
+        on_create={"published_at": now},
     )
-    if created:
-        timeline.published_at = now
-        timeline.save(update_fields=["published_at"])
 
     for item in seed_data.EVENTS:
         values = {k: item[k] for k in ("title", "summary", "date", "display_date", "status")} | {
             "place": lookups[Place, item["place"]] if item["place"] else None
         }
-        event, created = _upsert(Event, item["slug"], values, update=update, report=report)
+        event, created = _upsert(
+            Event,
+            item["slug"],
+            values,
+            update=update,
+            report=report,
+            on_create={"published_at": now},
+        )
         if not (created or update):
             continue
-        if created:
-            event.published_at = now
-            event.save(update_fields=["published_at"])
         actors = {lookups[Actor, slug] for slug in item["actors"]}
         tags = {lookups[Tag, slug] for slug in item["tags"]}
         if set(event.actors.all()) != actors:
@@ -134,14 +145,13 @@ def seed_timeline(*, seed_dir: Path, update: bool = False) -> SeedReport:
             ).first()
             if citation is None:
                 citation = Citation(event=event, source=source, quote=cited["quote"])
-                label = "citations"
-                bucket = report.created
+                counter = report.created
             elif citation.note != cited["note"]:
-                label, bucket = "citations", report.updated
+                counter = report.updated
             else:
                 continue
             citation.note = cited["note"]
             citation.full_clean()
             citation.save()
-            report.count(bucket, label)
+            counter["citations"] += 1
     return report

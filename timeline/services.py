@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from sources.anchoring import AnchorError
 from sources.models import Source
-from timeline.models import Citation, Event
+from timeline.models import ANCHOR_FIELDS, Citation, Event
 
 
 @dataclass
@@ -26,38 +26,41 @@ def source_reanchor_citations(*, source: Source) -> ReanchorReport:
     deleted: an editor decides what to do with it.
     """
     report = ReanchorReport()
-    for citation in source.citations.select_related("source").select_for_update():
-        citation.source = source
+    citations = list(source.citations.select_for_update())
+    for citation in citations:
+        citation.source = source  # the caller's instance holds the new text
         try:
             citation.anchor()
             report.anchored += 1
         except AnchorError:
             citation.clear_anchor()
             report.unanchored.append(citation)
-        # Bypass save() so a failed anchor is recorded as cleared, not retried.
-        Citation.objects.filter(pk=citation.pk).update(
-            exact=citation.exact,
-            prefix=citation.prefix,
-            suffix=citation.suffix,
-            position_start=citation.position_start,
-            position_end=citation.position_end,
-        )
+    # One UPDATE for all, bypassing save(), which would retry a failed anchor.
+    Citation.objects.bulk_update(citations, ANCHOR_FIELDS)
     return report
+
+
+def _matching(events: Iterable[Event] | QuerySet[Event]) -> QuerySet[Event]:
+    """The events as one queryset, without loading a queryset's rows."""
+    if isinstance(events, QuerySet):
+        return Event.objects.filter(pk__in=events.values("pk"))
+    return Event.objects.filter(pk__in=[event.pk for event in events])
 
 
 @transaction.atomic
 def events_publish(*, events: Iterable[Event] | QuerySet[Event]) -> int:
     """Publish drafts now; already published events keep their date."""
-    pks = [event.pk for event in events]
-    return Event.objects.filter(pk__in=pks, published_at__isnull=True).update(
-        published_at=timezone.now(), updated_at=timezone.now()
+    now = timezone.now()
+    return (
+        _matching(events).filter(published_at__isnull=True).update(published_at=now, updated_at=now)
     )
 
 
 @transaction.atomic
 def events_unpublish(*, events: Iterable[Event] | QuerySet[Event]) -> int:
     """Turn published events back into drafts."""
-    pks = [event.pk for event in events]
-    return Event.objects.filter(pk__in=pks, published_at__isnull=False).update(
-        published_at=None, updated_at=timezone.now()
+    return (
+        _matching(events)
+        .filter(published_at__isnull=False)
+        .update(published_at=None, updated_at=timezone.now())
     )

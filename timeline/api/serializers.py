@@ -57,13 +57,7 @@ class SourceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Source
         fields = [
-            "id",
-            "slug",
-            "title",
-            "publisher",
-            "url",
-            "published_on",
-            "language",
+            *SourceSummarySerializer.Meta.fields,
             "retrieved_at",
             "text_length",
             "text_sha256",
