@@ -6,9 +6,10 @@ from django.db import models
 from django.urls import reverse
 
 from sources.validators import http_url_validator, language_tag_validator
+from sources.versioning import History, VersionedModel
 
 
-class Source(models.Model):
+class Source(VersionedModel):
     """One archived document (an article, a statement) that events cite.
 
     The archived ``text`` is what quotes are anchored in; a source without text
@@ -70,6 +71,8 @@ class Source(models.Model):
     notes = models.TextField("notes", blank=True, help_text="Editors' notes; not published.")
     created_at = models.DateTimeField("created", auto_now_add=True)
     updated_at = models.DateTimeField("updated", auto_now=True)
+
+    history = History()
 
     class Meta:
         ordering = ["title", "id"]

@@ -93,12 +93,12 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish selected events", permissions=["change"])
     def publish(self, request, queryset):
-        count = services.events_publish(events=queryset)
+        count = services.events_publish(events=queryset, user=request.user)
         self.message_user(request, f"Published {count} event(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected events (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
-        count = services.events_unpublish(events=queryset)
+        count = services.events_unpublish(events=queryset, user=request.user)
         self.message_user(request, f"Unpublished {count} event(s).", messages.SUCCESS)
 
 
@@ -197,7 +197,7 @@ class CitedSourceAdmin(SourceAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "text" in form.changed_data:
-            report = services.source_reanchor_citations(source=obj)
+            report = services.source_reanchor_citations(source=obj, user=request.user)
             if report.unanchored:
                 quotes = "; ".join(f"“{c.quote[:60]}” ({c.event})" for c in report.unanchored)
                 self.message_user(

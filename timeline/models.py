@@ -8,6 +8,7 @@ from django.urls import reverse
 from sources.anchoring import AnchorError, anchor_quote
 from sources.models import Source
 from sources.validators import wikidata_id_validator
+from sources.versioning import History, VersionedModel
 from timeline.dates import InvalidEventDate, parse_event_date
 from timeline.querysets import EventQuerySet, TimelineQuerySet
 
@@ -40,7 +41,7 @@ class ActorKind(models.TextChoices):
     COUNTRY = "country", "country"
 
 
-class Actor(models.Model):
+class Actor(VersionedModel):
     """A person, organisation or country that takes part in events."""
 
     name = models.CharField("name", max_length=200, help_text="Name as readers know it.")
@@ -56,6 +57,8 @@ class Actor(models.Model):
         help_text=WIKIDATA_HELP,
     )
 
+    history = History()
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -68,7 +71,7 @@ class Actor(models.Model):
         return self.name
 
 
-class Place(models.Model):
+class Place(VersionedModel):
     """Where an event happened, optionally with coordinates for maps."""
 
     name = models.CharField("name", max_length=200, help_text="e.g. “Busan, South Korea”.")
@@ -96,6 +99,8 @@ class Place(models.Model):
         validators=[wikidata_id_validator],
         help_text=WIKIDATA_HELP,
     )
+
+    history = History()
 
     class Meta:
         ordering = ["name"]
@@ -134,7 +139,7 @@ class Place(models.Model):
             raise ValidationError(errors)
 
 
-class Tag(models.Model):
+class Tag(VersionedModel):
     """A theme that groups events, e.g. “Tariffs” or “Rare earths”."""
 
     name = models.CharField("name", max_length=100)
@@ -147,6 +152,8 @@ class Tag(models.Model):
         help_text=WIKIDATA_HELP,
     )
 
+    history = History()
+
     class Meta:
         ordering = ["name"]
 
@@ -154,7 +161,18 @@ class Tag(models.Model):
         return self.name
 
 
-class Event(models.Model):
+class EventHistoryExtras(models.Model):
+    """Extra columns on an event's history records."""
+
+    timeline_ids = models.JSONField(
+        "timelines", default=list, blank=True, help_text="Timelines the event was in when deleted."
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Event(VersionedModel):
     """Something that happened (or is planned) on a date, backed by citations.
 
     ``start``, ``end`` and ``precision`` are derived from the EDTF ``date`` on
@@ -215,6 +233,9 @@ class Event(models.Model):
     updated_at = models.DateTimeField("updated", auto_now=True)
 
     objects = EventQuerySet.as_manager()
+    # Timeline membership at deletion is kept on the deletion record, so that
+    # a restored event goes back where it was.
+    history = History(m2m_fields=[actors, tags], bases=[EventHistoryExtras])
 
     class Meta:
         ordering = ["start", "end", "title"]
@@ -287,7 +308,7 @@ class Event(models.Model):
 ANCHOR_FIELDS = ["exact", "prefix", "suffix", "position_start", "position_end"]
 
 
-class Citation(models.Model):
+class Citation(VersionedModel):
     """A verbatim quote from a source that backs an event.
 
     When the source has archived text, the quote is anchored in it and the
@@ -328,6 +349,8 @@ class Citation(models.Model):
     suffix = models.CharField("suffix", max_length=64, blank=True, editable=False)
     position_start = models.PositiveIntegerField("start offset", null=True, editable=False)
     position_end = models.PositiveIntegerField("end offset", null=True, editable=False)
+
+    history = History()
 
     class Meta:
         ordering = ["pk"]
@@ -424,7 +447,7 @@ class Citation(models.Model):
             raise ValidationError(errors)
 
 
-class Timeline(models.Model):
+class Timeline(VersionedModel):
     """A named view over events, shown in date order. An event may be in several."""
 
     slug = models.SlugField("slug", max_length=100, unique=True, help_text=SLUG_HELP)
@@ -445,6 +468,7 @@ class Timeline(models.Model):
     updated_at = models.DateTimeField("updated", auto_now=True)
 
     objects = TimelineQuerySet.as_manager()
+    history = History(m2m_fields=[events])
 
     class Meta:
         ordering = ["title"]

@@ -16,9 +16,13 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from sources.models import Source
+from sources.versioning import one_revision
 from timeline import seed_data
 from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
 from timeline.services import source_reanchor_citations
+
+
+SEED_REASON = "manage.py seed"
 
 
 @dataclass
@@ -42,26 +46,39 @@ def _upsert(
     update: bool,
     report: SeedReport,
     on_create: dict | None = None,
+    relations: dict[str, set] | None = None,
 ):
     """Create the object if it is missing; with ``update``, reset changed fields.
 
     ``on_create`` holds values set only on creation (publication), which an
-    update leaves as editors made them.
+    update leaves as editors made them. ``relations`` are many-to-many sets,
+    saved in the same history revision as the fields.
     """
     label = model._meta.verbose_name_plural
     obj = model.objects.filter(slug=slug).first()
     if obj is None:
         obj = model(slug=slug, **values, **(on_create or {}))
         obj.full_clean()
-        obj.save()
+        with one_revision(obj, reason=SEED_REASON):
+            obj.save()
+            for name, related in (relations or {}).items():
+                getattr(obj, name).set(related)
         report.created[label] += 1
         return obj, True
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
-    if update and changed:
+    changed_relations = {
+        name: related
+        for name, related in (relations or {}).items()
+        if update and set(getattr(obj, name).all()) != set(related)
+    }
+    if update and (changed or changed_relations):
         for name in changed:
             setattr(obj, name, values[name])
         obj.full_clean()
-        obj.save()
+        with one_revision(obj, reason=SEED_REASON):
+            obj.save()
+            for name, related in changed_relations.items():
+                getattr(obj, name).set(related)
         report.updated[label] += 1
     return obj, False
 
@@ -91,6 +108,7 @@ def seed_timeline(*, seed_dir: Path, update: bool = False) -> SeedReport:
             source.retrieved_at = datetime.datetime.fromtimestamp(
                 path.stat().st_mtime, tz=datetime.UTC
             )
+            source._change_reason = SEED_REASON
             source.save()
             report.texts_attached += 1
             report.unanchored += source_reanchor_citations(source=source).unanchored
@@ -116,6 +134,7 @@ def seed_timeline(*, seed_dir: Path, update: bool = False) -> SeedReport:
         on_create={"published_at": now},
     )
 
+    joining = []
     for item in seed_data.EVENTS:
         values = {k: item[k] for k in ("title", "summary", "date", "display_date", "status")} | {
             "place": lookups[Place, item["place"]] if item["place"] else None
@@ -127,17 +146,15 @@ def seed_timeline(*, seed_dir: Path, update: bool = False) -> SeedReport:
             update=update,
             report=report,
             on_create={"published_at": now},
+            relations={
+                "actors": {lookups[Actor, slug] for slug in item["actors"]},
+                "tags": {lookups[Tag, slug] for slug in item["tags"]},
+            },
         )
         if not (created or update):
             continue
-        actors = {lookups[Actor, slug] for slug in item["actors"]}
-        tags = {lookups[Tag, slug] for slug in item["tags"]}
-        if set(event.actors.all()) != actors:
-            event.actors.set(actors)
-        if set(event.tags.all()) != tags:
-            event.tags.set(tags)
-        if not timeline.events.filter(pk=event.pk).exists():
-            timeline.events.add(event)
+        if created or not timeline.events.filter(pk=event.pk).exists():
+            joining.append(event)
         for cited in item["citations"]:
             source = sources[cited["source"]]
             citation = Citation.objects.filter(
@@ -152,6 +169,12 @@ def seed_timeline(*, seed_dir: Path, update: bool = False) -> SeedReport:
                 continue
             citation.note = cited["note"]
             citation.full_clean()
+            citation._change_reason = SEED_REASON
             citation.save()
             counter["citations"] += 1
+    if joining:
+        # One membership revision for the timeline, not one per event.
+        with one_revision(timeline, reason=SEED_REASON):
+            timeline.save(update_fields=["updated_at"])
+            timeline.events.add(*joining)
     return report

@@ -1,15 +1,22 @@
-"""Writes that span models. Keyword-only, typed, atomic."""
+"""Writes that span models. Keyword-only, typed, atomic.
+
+Each records history (who, and why when it is not obvious) and moves the
+versions of what it changes, so API clients holding an old ETag are refused.
+"""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from sources.anchoring import AnchorError
 from sources.models import Source
-from timeline.models import ANCHOR_FIELDS, Citation, Event
+from sources.versioning import one_revision
+from timeline.models import ANCHOR_FIELDS, Citation, Event, Timeline
+from timeline.signals import DELETED_WITH_EVENT
 
 
 @dataclass
@@ -19,25 +26,49 @@ class ReanchorReport:
 
 
 @transaction.atomic
-def source_reanchor_citations(*, source: Source) -> ReanchorReport:
+def source_reanchor_citations(*, source: Source, user=None) -> ReanchorReport:
     """Re-anchor every citation of a source after its text changed.
 
     A quote that no longer anchors is kept (unanchored) and reported, never
     deleted: an editor decides what to do with it.
     """
     report = ReanchorReport()
-    citations = list(source.citations.select_for_update())
+    citations = list(source.citations.select_for_update().order_by("pk"))
+    changed = []
     for citation in citations:
         citation.source = source  # the caller's instance holds the new text
+        before = [getattr(citation, name) for name in ANCHOR_FIELDS]
         try:
             citation.anchor()
             report.anchored += 1
         except AnchorError:
             citation.clear_anchor()
             report.unanchored.append(citation)
-    # One UPDATE for all, bypassing save(), which would retry a failed anchor.
-    Citation.objects.bulk_update(citations, ANCHOR_FIELDS)
+        if [getattr(citation, name) for name in ANCHOR_FIELDS] != before:
+            citation.version += 1
+            changed.append(citation)
+    if changed:
+        # One UPDATE for all, bypassing save(), which would retry a failed anchor.
+        bulk_update_with_history(
+            changed,
+            Citation,
+            [*ANCHOR_FIELDS, "version"],
+            default_user=user,
+            default_change_reason=f"Re-anchored in the new text of source {source.pk}",
+        )
+        events_touch(event_ids={citation.event_id for citation in changed})
     return report
+
+
+def events_touch(*, event_ids: Iterable[int]) -> None:
+    """Move the versions of events whose citations changed.
+
+    An event's version covers its citations, so that a client holding the
+    event cannot overwrite a citation changed since it read it.
+    """
+    Event.objects.filter(pk__in=list(event_ids)).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
 
 
 def _matching(events: Iterable[Event] | QuerySet[Event]) -> QuerySet[Event]:
@@ -47,20 +78,109 @@ def _matching(events: Iterable[Event] | QuerySet[Event]) -> QuerySet[Event]:
     return Event.objects.filter(pk__in=[event.pk for event in events])
 
 
-@transaction.atomic
-def events_publish(*, events: Iterable[Event] | QuerySet[Event]) -> int:
-    """Publish drafts now; already published events keep their date."""
+def _set_published_at(events, *, published: bool, user, reason: str) -> int:
     now = timezone.now()
+    to_change = list(
+        _matching(events)
+        .filter(published_at__isnull=published)
+        .select_for_update()
+        .order_by("pk")
+    )
+    for event in to_change:
+        event.published_at = now if published else None
+        event.updated_at = now
+        event.version += 1
+    if to_change:
+        bulk_update_with_history(
+            to_change,
+            Event,
+            ["published_at", "updated_at", "version"],
+            default_user=user,
+            default_change_reason=reason,
+        )
+    return len(to_change)
+
+
+@transaction.atomic
+def events_publish(*, events: Iterable[Event] | QuerySet[Event], user=None) -> int:
+    """Publish drafts now; already published events keep their date."""
+    return _set_published_at(events, published=True, user=user, reason="Published")
+
+
+@transaction.atomic
+def events_unpublish(*, events: Iterable[Event] | QuerySet[Event], user=None) -> int:
+    """Turn published events back into drafts."""
+    return _set_published_at(events, published=False, user=user, reason="Unpublished")
+
+
+@transaction.atomic
+def timeline_set_published(*, timeline: Timeline, published: bool, user=None) -> Timeline:
+    """Publish a draft timeline now, or turn a published one back into a draft."""
+    if timeline.is_published != published:
+        timeline.published_at = timezone.now() if published else None
+        with one_revision(timeline, user=user, reason="Published" if published else "Unpublished"):
+            timeline.save(update_fields=["published_at", "updated_at"])
+    return timeline
+
+
+class NotRestorable(Exception):
+    """The deleted event cannot be brought back as it was; the message says why."""
+
+
+def deleted_events():
+    """Deletion records of events that have not been restored since, newest first."""
+    existing = Event.objects.values("pk")
     return (
-        _matching(events).filter(published_at__isnull=True).update(published_at=now, updated_at=now)
+        Event.history.filter(history_type="-")
+        .exclude(id__in=existing)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
     )
 
 
 @transaction.atomic
-def events_unpublish(*, events: Iterable[Event] | QuerySet[Event]) -> int:
-    """Turn published events back into drafts."""
-    return (
-        _matching(events)
-        .filter(published_at__isnull=False)
-        .update(published_at=None, updated_at=timezone.now())
+def event_restore(*, event_id: int, user=None) -> Event:
+    """Bring a deleted event back: its fields, actors, tags, timelines and citations.
+
+    The event returns as a draft with its old id; an editor publishes it
+    again. Citations deleted with it return too (those deleted on their own
+    before stay deleted), anchored in their sources' current text.
+    """
+    if Event.objects.filter(pk=event_id).exists():
+        raise NotRestorable(f"Event {event_id} is not deleted.")
+    deletion = Event.history.filter(id=event_id, history_type="-").order_by("-history_id").first()
+    if deletion is None:
+        raise NotRestorable(f"No deleted event has id {event_id}.")
+    if Event.objects.filter(slug=deletion.slug).exists():
+        raise NotRestorable(
+            f"Another event now uses the slug “{deletion.slug}”; change its slug first."
+        )
+    last_state = (
+        Event.history.filter(id=event_id).exclude(history_type="-").order_by("-history_id").first()
     )
+    event = deletion.instance
+    event.published_at = None
+    event.version = deletion.version + 1
+    reason = "Restored after deletion"
+    with one_revision(event, user=user, reason=reason, created=True):
+        event.save(force_insert=True)
+        if last_state is not None:
+            event.actors.set([row.actor_id for row in last_state.actors.all() if row.actor_id])
+            event.tags.set([row.tag_id for row in last_state.tags.all() if row.tag_id])
+    for timeline in Timeline.objects.filter(pk__in=deletion.timeline_ids):
+        with one_revision(timeline, user=user, reason=f"Restored event {event.slug}"):
+            timeline.save(update_fields=["updated_at"])
+            timeline.events.add(event)
+    cited = Citation.history.filter(
+        event_id=event_id,
+        history_type="-",
+        history_change_reason=DELETED_WITH_EVENT,
+        history_date=deletion.history_date,
+    ).order_by("id")
+    for record in cited:
+        citation = record.instance
+        citation.version = record.version + 1
+        citation._history_user = user
+        citation._change_reason = reason
+        citation.save(force_insert=True)
+    return event
