@@ -66,33 +66,31 @@ class TimelineQuerySet(models.QuerySet):
     def published(self) -> "TimelineQuerySet":
         return self.filter(published_at__isnull=False)
 
-    def with_event_counts(self) -> "TimelineQuerySet":
-        return self.annotate(
-            event_count=Count("events", filter=Q(events__published_at__isnull=False), distinct=True)
-        )
+    def with_event_counts(self, *, include_drafts: bool = False) -> "TimelineQuerySet":
+        published = None if include_drafts else Q(events__published_at__isnull=False)
+        return self.annotate(event_count=Count("events", filter=published, distinct=True))
 
-    def with_published_events(self) -> "TimelineQuerySet":
+    def with_events(self, *, include_drafts: bool = False) -> "TimelineQuerySet":
+        """Prefetch the events a reader sees (published only, unless asked) as ``listed_events``."""
         from timeline.models import Event
 
+        events = Event.objects.all() if include_drafts else Event.objects.published()
         return self.prefetch_related(
             Prefetch(
                 "events",
-                queryset=Event.objects.published().chronological().with_citations(),
-                to_attr="published_events",
+                queryset=events.chronological().with_citations(),
+                to_attr="listed_events",
             )
         )
 
 
-def sources_with_citation_counts():
+def sources_with_citation_counts(*, include_drafts: bool = False):
     """Sources annotated with how many published events' citations use them."""
     from sources.models import Source
 
+    published = None if include_drafts else Q(citations__event__published_at__isnull=False)
     # The archived text can be long: count it in the database, never load it.
     return Source.objects.defer("text").annotate(
         text_length=Length("text"),
-        citation_count=Count(
-            "citations",
-            filter=Q(citations__event__published_at__isnull=False),
-            distinct=True,
-        ),
+        citation_count=Count("citations", filter=published, distinct=True),
     )

@@ -14,7 +14,7 @@ from simple_history.utils import bulk_update_with_history
 
 from sources.anchoring import AnchorError
 from sources.models import Source
-from sources.versioning import one_revision
+from sources.versioning import one_revision, record_revision
 from timeline.models import ANCHOR_FIELDS, Citation, Event, Timeline
 from timeline.signals import DELETED_WITH_EVENT
 
@@ -81,23 +81,20 @@ def _matching(events: Iterable[Event] | QuerySet[Event]) -> QuerySet[Event]:
 def _set_published_at(events, *, published: bool, user, reason: str) -> int:
     now = timezone.now()
     to_change = list(
-        _matching(events)
-        .filter(published_at__isnull=published)
-        .select_for_update()
-        .order_by("pk")
+        _matching(events).filter(published_at__isnull=published).select_for_update().order_by("pk")
+    )
+    Event.objects.filter(pk__in=[event.pk for event in to_change]).update(
+        published_at=now if published else None, updated_at=now, version=F("version") + 1
     )
     for event in to_change:
         event.published_at = now if published else None
         event.updated_at = now
         event.version += 1
-    if to_change:
-        bulk_update_with_history(
-            to_change,
-            Event,
-            ["published_at", "updated_at", "version"],
-            default_user=user,
-            default_change_reason=reason,
-        )
+        # One revision each, with the actors and tags (a bulk record would lose them).
+        if user is not None:
+            event._history_user = user
+        event._change_reason = reason
+        record_revision(event)
     return len(to_change)
 
 
@@ -180,7 +177,8 @@ def event_restore(*, event_id: int, user=None) -> Event:
     for record in cited:
         citation = record.instance
         citation.version = record.version + 1
-        citation._history_user = user
+        if user is not None:
+            citation._history_user = user
         citation._change_reason = reason
         citation.save(force_insert=True)
     return event

@@ -72,7 +72,12 @@ def test_api_root_lists_the_collections(api_client):
     assert response.json() == {
         "timelines": "http://testserver/api/v1/timelines/",
         "events": "http://testserver/api/v1/events/",
+        "deleted-events": "http://testserver/api/v1/deleted-events/",
+        "citations": "http://testserver/api/v1/citations/",
         "sources": "http://testserver/api/v1/sources/",
+        "actors": "http://testserver/api/v1/actors/",
+        "places": "http://testserver/api/v1/places/",
+        "tags": "http://testserver/api/v1/tags/",
     }
 
 
@@ -100,7 +105,6 @@ def test_timeline_list_shows_only_published_timelines_with_published_event_count
             "description": "",
             "event_count": 2,
             "published_at": iso(shared.published_at),
-            "updated_at": iso(shared.updated_at),
         },
         {
             "url": f"http://testserver/api/v1/timelines/{empty.slug}/",
@@ -109,7 +113,6 @@ def test_timeline_list_shows_only_published_timelines_with_published_event_count
             "description": "",
             "event_count": 0,
             "published_at": iso(empty.published_at),
-            "updated_at": iso(empty.updated_at),
         },
     ]
 
@@ -293,6 +296,7 @@ def test_event_json_is_the_contract_shape(api_client):
             },
         ],
         "published_at": "2025-11-01T09:30:00Z",
+        "version": 1,
         "updated_at": iso(event.updated_at),
     }
 
@@ -413,6 +417,7 @@ def test_source_detail_has_metadata_but_not_the_archived_text(api_client):
         "text_sha256": hashlib.sha256(SAMPLE_TEXT.encode()).hexdigest(),
         # The draft event's citation is not counted.
         "citation_count": 2,
+        "version": 1,
         "updated_at": iso(source.updated_at),
     }
     assert "Geneva on Monday" not in response.content.decode()
@@ -448,6 +453,7 @@ def test_source_list_counts_only_citations_of_published_events(api_client):
         "text_length",
         "text_sha256",
         "citation_count",
+        "version",
         "updated_at",
     }
     assert body["results"][2]["text_length"] == 0

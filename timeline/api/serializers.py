@@ -62,6 +62,7 @@ class SourceSerializer(serializers.ModelSerializer):
             "text_length",
             "text_sha256",
             "citation_count",
+            "version",
             "updated_at",
         ]
 
@@ -131,39 +132,87 @@ class EventSerializer(serializers.ModelSerializer):
             "tags",
             "citations",
             "published_at",
+            "version",
             "updated_at",
         ]
 
 
 class TimelineSerializer(serializers.ModelSerializer):
+    """A timeline as the public sees it.
+
+    It has no version or update time: those move when a draft joins the
+    timeline, and the public payload must not (editors' responses add them).
+    """
+
     url = serializers.HyperlinkedIdentityField(
         view_name="api:timeline-detail", lookup_field="slug", read_only=True
     )
-    event_count = serializers.IntegerField(read_only=True, help_text="Published events in it.")
+    event_count = serializers.IntegerField(
+        read_only=True, help_text="Published events in it (all events with include_drafts)."
+    )
 
     class Meta:
         model = Timeline
-        fields = [
-            "url",
-            "slug",
-            "title",
-            "description",
-            "event_count",
-            "published_at",
-            "updated_at",
-        ]
+        fields = ["url", "slug", "title", "description", "event_count", "published_at"]
 
 
 class TimelineDetailSerializer(TimelineSerializer):
     events = EventSerializer(
-        source="published_events",
+        source="listed_events",
         many=True,
         read_only=True,
-        help_text="The timeline's published events in date order.",
+        help_text="The timeline's published events in date order (drafts too with include_drafts).",
     )
 
     class Meta(TimelineSerializer.Meta):
         fields = [*TimelineSerializer.Meta.fields, "events"]
+
+
+class EditorTimelineSerializer(TimelineSerializer):
+    """A timeline with what editors need to change it."""
+
+    events = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True, help_text="Slugs of all its events."
+    )
+
+    class Meta(TimelineSerializer.Meta):
+        fields = [*TimelineSerializer.Meta.fields, "events", "version", "updated_at"]
+
+
+class EditorTimelineDetailSerializer(TimelineDetailSerializer):
+    class Meta(TimelineDetailSerializer.Meta):
+        fields = [*TimelineDetailSerializer.Meta.fields, "version", "updated_at"]
+
+
+class CitationDetailSerializer(CitationSerializer):
+    """A citation on its own, naming the event it backs."""
+
+    event = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta(CitationSerializer.Meta):
+        fields = [*CitationSerializer.Meta.fields, "event", "version"]
+
+
+class PlaceDetailSerializer(PlaceSerializer):
+    class Meta(PlaceSerializer.Meta):
+        fields = [*PlaceSerializer.Meta.fields, "version"]
+
+
+class ActorDetailSerializer(ActorSerializer):
+    class Meta(ActorSerializer.Meta):
+        fields = [*ActorSerializer.Meta.fields, "version"]
+
+
+class TagDetailSerializer(TagSerializer):
+    class Meta(TagSerializer.Meta):
+        fields = [*TagSerializer.Meta.fields, "version"]
+
+
+class EditorSourceSerializer(SourceSerializer):
+    """A source with its editors' notes, as write responses show it."""
+
+    class Meta(SourceSerializer.Meta):
+        fields = [*SourceSerializer.Meta.fields, "notes"]
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -174,5 +223,16 @@ class ErrorSerializer(serializers.Serializer):
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
-        help_text="For invalid input: the messages for each field or query parameter.",
+        help_text=(
+            "For invalid input: the messages for each field or query parameter; nested "
+            "fields by path, e.g. citations.1.source."
+        ),
+    )
+
+
+class PreconditionFailedSerializer(ErrorSerializer):
+    """A 412: the resource moved on since the client read it."""
+
+    current_version = serializers.IntegerField(
+        help_text="The version now stored; its ETag is sent in the ETag header."
     )

@@ -1,5 +1,12 @@
-"""Read API view sets: declarations of what each endpoint serves."""
+"""API view sets: declarations of what each endpoint serves and who may write.
 
+Anonymous clients read published data. Editors (model permissions, by token
+or session) write; every PUT, PATCH and DELETE must carry ``If-Match`` with
+the ETag last read, and every response naming one resource sends its ETag.
+"""
+
+from django.db import transaction
+from django.db.models import F
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -7,47 +14,318 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
+    inline_serializer,
 )
-from rest_framework import viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
 
-from timeline.api.serializers import (
-    ErrorSerializer,
-    EventSerializer,
-    SourceSerializer,
-    TimelineDetailSerializer,
-    TimelineSerializer,
-)
+from sources.versioning import VersionConflict
+from timeline import services
+from timeline.api import serializers as read
+from timeline.api import write_serializers as write
+from timeline.api.conditional import PreconditionFailed, etag, expected_version
+from timeline.api.errors import Conflict
+from timeline.api.parsers import JSONParser, MultiPartParser
 from timeline.filters import EventFilter
-from timeline.models import Event, Timeline
+from timeline.history import event_revisions
+from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
 from timeline.querysets import sources_with_citation_counts
 
-NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such published item.")
+# Responses every endpoint may give, for the OpenAPI schema.
+NOT_FOUND = OpenApiResponse(read.ErrorSerializer, description="No such (published) item.")
 BAD_QUERY = OpenApiResponse(
-    ErrorSerializer, description="A query parameter is invalid; `errors` names it."
+    read.ErrorSerializer, description="A query parameter is invalid; `errors` names it."
 )
+INVALID = OpenApiResponse(
+    read.ErrorSerializer,
+    description="Malformed JSON, an unknown field or an invalid value; `errors` names each field.",
+)
+UNAUTHENTICATED = OpenApiResponse(
+    read.ErrorSerializer, description="No valid token or session: sign in (see /auth/tokens/)."
+)
+FORBIDDEN = OpenApiResponse(read.ErrorSerializer, description="Signed in, but not allowed to.")
+CONFLICT = OpenApiResponse(
+    read.ErrorSerializer, description="Still referenced by other data, or a uniqueness race."
+)
+TOO_LARGE = OpenApiResponse(read.ErrorSerializer, description="The request body is too large.")
+UNSUPPORTED = OpenApiResponse(read.ErrorSerializer, description="Unsupported Content-Type.")
+PRECONDITION_FAILED = OpenApiResponse(
+    read.PreconditionFailedSerializer,
+    description="If-Match names an old version: someone else changed it first. Nothing written.",
+)
+PRECONDITION_REQUIRED = OpenApiResponse(
+    read.ErrorSerializer, description="If-Match is missing (or `*`): send the ETag you read."
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description='The ETag from your last read, e.g. "7". Stale → 412, missing → 428.',
+)
+INCLUDE_DRAFTS = OpenApiParameter(
+    "include_drafts",
+    bool,
+    description="Editors only: include draft (unpublished) events. 401/403 for others.",
+)
+
+WRITE_ERRORS = {
+    400: INVALID,
+    401: UNAUTHENTICATED,
+    403: FORBIDDEN,
+    409: CONFLICT,
+    413: TOO_LARGE,
+    415: UNSUPPORTED,
+}
+CONDITIONAL_ERRORS = {
+    **WRITE_ERRORS,
+    404: NOT_FOUND,
+    412: PRECONDITION_FAILED,
+    428: PRECONDITION_REQUIRED,
+}
+TRUE_VALUES, FALSE_VALUES = {"true", "1", "yes", "on"}, {"false", "0", "no", "off", ""}
+
+
+def _write_schema(read_serializer, write_serializer, noun: str) -> dict:
+    """The OpenAPI description of the standard writes of one resource."""
+    return {
+        "create": extend_schema(
+            summary=f"Create {noun}",
+            request=write_serializer,
+            responses={201: read_serializer, **WRITE_ERRORS},
+        ),
+        "update": extend_schema(
+            summary=f"Replace {noun}",
+            parameters=[IF_MATCH],
+            request=write_serializer,
+            responses={200: read_serializer, **CONDITIONAL_ERRORS},
+        ),
+        "partial_update": extend_schema(
+            summary=f"Change some fields of {noun}",
+            parameters=[IF_MATCH],
+            request=write_serializer,
+            responses={200: read_serializer, **CONDITIONAL_ERRORS},
+        ),
+        "destroy": extend_schema(
+            summary=f"Delete {noun}",
+            parameters=[IF_MATCH],
+            responses={204: None, **CONDITIONAL_ERRORS},
+        ),
+    }
+
+
+def _has_perm(user, model, action: str) -> bool:
+    opts = model._meta
+    return user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+
+
+def require_perm(request, model, action: str) -> None:
+    """401 for anonymous clients, 403 for users without the model permission."""
+    if not request.user or not request.user.is_authenticated:
+        raise exceptions.NotAuthenticated()
+    if not _has_perm(request.user, model, action):
+        raise exceptions.PermissionDenied()
+
+
+class CanChange(BasePermission):
+    """Editors who may change this kind of object (publishing, history)."""
+
+    def has_permission(self, request, view):
+        require_perm(request, view.queryset.model, "change")
+        return True
+
+
+class EditableViewSet(viewsets.ModelViewSet):
+    """Reads for everyone; writes for editors, conditional on If-Match.
+
+    ``get_queryset`` gives what the client may read; ``get_write_queryset``
+    what an editor may change (drafts included).
+    """
+
+    read_serializer_class: type[serializers.Serializer]
+    write_serializer_class: type[serializers.Serializer]
+    parser_classes = [JSONParser]
+
+    def get_write_queryset(self):
+        return self.get_queryset()
+
+    def get_serializer_class(self):
+        if self.request is not None and self.request.method not in SAFE_METHODS:
+            return self.write_serializer_class
+        return self.read_serializer_class
+
+    def get_object(self):
+        if self.request.method in SAFE_METHODS:
+            queryset = self.filter_queryset(self.get_queryset())
+        else:
+            queryset = self.get_write_queryset()
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        obj = get_object_or_404(queryset, **{self.lookup_field: self.kwargs[lookup]})
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    def include_drafts(self) -> bool:
+        """Whether the client asked for drafts, and may see them (else 400/401/403)."""
+        value = self.request.query_params.get("include_drafts")
+        if value is None or value.lower() in FALSE_VALUES:
+            return False
+        if value.lower() not in TRUE_VALUES:
+            raise exceptions.ValidationError({"include_drafts": ["Use true or false."]})
+        require_perm(self.request, Event, "change")
+        return True
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method not in SAFE_METHODS or "include_drafts" in request.query_params:
+            # Editors' views (drafts, fresh writes) never go into a shared cache.
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = etag(instance.version)
+        return response
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance = serializer.save()
+        response = self.written(instance, serializer, status.HTTP_201_CREATED)
+        response["Location"] = response.data.get("url") or request.build_absolute_uri(
+            f"{request.path}{instance.pk}/"
+        )
+        return response
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        instance.version = expected_version(request, instance.version)
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        instance = serializer.save()
+        return self.written(instance, serializer, status.HTTP_200_OK)
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        expected = expected_version(request, instance.version)
+        model = type(instance)
+        with transaction.atomic():
+            # Claim the version in one conditional UPDATE, then delete.
+            claimed = model.objects.filter(pk=instance.pk, version=expected).update(
+                version=F("version") + 1
+            )
+            if not claimed:
+                current = model.objects.filter(pk=instance.pk).values_list("version", flat=True)
+                raise PreconditionFailed(current.first() or expected)
+            instance.version = expected + 1
+            self.perform_destroy(instance)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def written(self, instance, serializer, status_code) -> Response:
+        """The response to a write: the resource as a GET now shows it, with its ETag."""
+        fresh = self.get_write_queryset().get(pk=instance.pk)
+        data = self.read_serializer_class(fresh, context=self.get_serializer_context()).data
+        response = Response(data, status=status_code)
+        response["ETag"] = etag(fresh.version)
+        return response
 
 
 @extend_schema_view(
     list=extend_schema(
-        summary="List published timelines", responses={200: TimelineSerializer, 404: NOT_FOUND}
+        summary="List published timelines",
+        description="A page out of range is a 404.",
+        parameters=[INCLUDE_DRAFTS],
+        responses={
+            200: read.TimelineSerializer,
+            400: BAD_QUERY,
+            401: UNAUTHENTICATED,
+            404: NOT_FOUND,
+        },
     ),
     retrieve=extend_schema(
         summary="A timeline with its published events in date order",
-        responses={200: TimelineDetailSerializer, 404: NOT_FOUND},
+        parameters=[INCLUDE_DRAFTS],
+        responses={200: read.TimelineDetailSerializer, 404: NOT_FOUND, 401: UNAUTHENTICATED},
     ),
+    **_write_schema(read.EditorTimelineSerializer, write.TimelineWriteSerializer, "a timeline"),
 )
-class TimelineViewSet(viewsets.ReadOnlyModelViewSet):
+class TimelineViewSet(EditableViewSet):
+    queryset = Timeline.objects.all()
     lookup_field = "slug"
     filter_backends: list = []
+    write_serializer_class = write.TimelineWriteSerializer
+    read_serializer_class = read.TimelineSerializer
 
     def get_queryset(self):
-        queryset = Timeline.objects.published().with_event_counts().order_by("title", "pk")
+        drafts = self.include_drafts()
+        queryset = Timeline.objects.all() if drafts else Timeline.objects.published()
+        queryset = queryset.with_event_counts(include_drafts=drafts).order_by("title", "pk")
         if self.action == "retrieve":
-            queryset = queryset.with_published_events()
+            queryset = queryset.with_events(include_drafts=drafts)
+        elif drafts:
+            queryset = queryset.prefetch_related("events")
         return queryset
 
+    def get_write_queryset(self):
+        return (
+            Timeline.objects.with_event_counts(include_drafts=True)
+            .prefetch_related("events")
+            .order_by("title", "pk")
+        )
+
     def get_serializer_class(self):
-        return TimelineDetailSerializer if self.action == "retrieve" else TimelineSerializer
+        if self.request is not None and self.request.method not in SAFE_METHODS:
+            return self.write_serializer_class
+        drafts = self.request is not None and "include_drafts" in self.request.query_params
+        if self.action == "retrieve":
+            return read.EditorTimelineDetailSerializer if drafts else read.TimelineDetailSerializer
+        return read.EditorTimelineSerializer if drafts else read.TimelineSerializer
+
+    def written(self, instance, serializer, status_code) -> Response:
+        self.read_serializer_class = read.EditorTimelineSerializer
+        return super().written(instance, serializer, status_code)
+
+    @extend_schema(
+        summary="Publish a timeline",
+        description="Sets published_at (kept if already published). If-Match is optional here.",
+        request=None,
+        responses={
+            200: read.EditorTimelineSerializer,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            412: PRECONDITION_FAILED,
+        },
+    )
+    @action(detail=True, methods=["post"], permission_classes=[CanChange])
+    def publish(self, request, slug=None):
+        return self._set_published(request, True)
+
+    @extend_schema(
+        summary="Unpublish a timeline (back to draft)",
+        request=None,
+        responses={
+            200: read.EditorTimelineSerializer,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            412: PRECONDITION_FAILED,
+        },
+    )
+    @action(detail=True, methods=["post"], permission_classes=[CanChange])
+    def unpublish(self, request, slug=None):
+        return self._set_published(request, False)
+
+    def _set_published(self, request, published: bool) -> Response:
+        timeline = self.get_object()
+        if "If-Match" in request.headers:
+            timeline.version = expected_version(request, timeline.version)
+        services.timeline_set_published(timeline=timeline, published=published, user=request.user)
+        return self.written(timeline, None, status.HTTP_200_OK)
 
 
 @extend_schema_view(
@@ -68,26 +346,303 @@ class TimelineViewSet(viewsets.ReadOnlyModelViewSet):
                 description="Events that start on or before the last day of this EDTF date.",
                 examples=[OpenApiExample("End of 2025", value="2025")],
             ),
+            INCLUDE_DRAFTS,
         ],
-        responses={200: EventSerializer, 400: BAD_QUERY, 404: NOT_FOUND},
+        responses={200: read.EventSerializer, 400: BAD_QUERY, 401: UNAUTHENTICATED, 404: NOT_FOUND},
     ),
     retrieve=extend_schema(
-        summary="One published event", responses={200: EventSerializer, 404: NOT_FOUND}
+        summary="One published event",
+        parameters=[INCLUDE_DRAFTS],
+        responses={200: read.EventSerializer, 404: NOT_FOUND, 401: UNAUTHENTICATED},
     ),
+    **_write_schema(read.EventSerializer, write.EventWriteSerializer, "an event"),
 )
-class EventViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Event.objects.published().with_citations().chronological()
-    serializer_class = EventSerializer
+class EventViewSet(EditableViewSet):
+    queryset = Event.objects.all()
     lookup_field = "slug"
     filter_backends = [DjangoFilterBackend]
     filterset_class = EventFilter
+    read_serializer_class = read.EventSerializer
+    write_serializer_class = write.EventWriteSerializer
+
+    def get_queryset(self):
+        events = Event.objects.all() if self.include_drafts() else Event.objects.published()
+        return events.with_citations().chronological()
+
+    def get_write_queryset(self):
+        return Event.objects.with_citations()
+
+    @extend_schema(
+        summary="Publish an event",
+        description="Sets published_at (kept if already published). If-Match is optional here.",
+        request=None,
+        responses={
+            200: read.EventSerializer,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            412: PRECONDITION_FAILED,
+        },
+    )
+    @action(detail=True, methods=["post"], permission_classes=[CanChange])
+    def publish(self, request, slug=None):
+        return self._set_published(request, services.events_publish)
+
+    @extend_schema(
+        summary="Unpublish an event (back to draft)",
+        request=None,
+        responses={
+            200: read.EventSerializer,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            412: PRECONDITION_FAILED,
+        },
+    )
+    @action(detail=True, methods=["post"], permission_classes=[CanChange])
+    def unpublish(self, request, slug=None):
+        return self._set_published(request, services.events_unpublish)
+
+    def _set_published(self, request, change) -> Response:
+        event = self.get_object()
+        with transaction.atomic():
+            if "If-Match" in request.headers:
+                expected = expected_version(request, event.version)
+                if not Event.objects.filter(pk=event.pk, version=expected).exists():
+                    raise VersionConflict(event, Event.objects.get(pk=event.pk).version)
+            change(events=[event], user=request.user)
+        return self.written(event, None, status.HTTP_200_OK)
+
+    @extend_schema(
+        summary="An event's revisions, newest first, with field-level changes",
+        description=(
+            "Revisions of the event and of its citations: who, when, why, and each changed "
+            "field's old and new value. Editors only (drafts' history is not public)."
+        ),
+        responses={
+            200: inline_serializer(
+                "Revision",
+                {
+                    "object": serializers.ChoiceField(choices=["event", "citation"]),
+                    "id": serializers.IntegerField(),
+                    "history_id": serializers.IntegerField(),
+                    "type": serializers.ChoiceField(choices=["created", "changed", "deleted"]),
+                    "at": serializers.DateTimeField(),
+                    "user": serializers.CharField(allow_null=True),
+                    "reason": serializers.CharField(),
+                    "version": serializers.IntegerField(),
+                    "changes": inline_serializer(
+                        "FieldChange",
+                        {
+                            "field": serializers.CharField(),
+                            "old": serializers.JSONField(),
+                            "new": serializers.JSONField(),
+                        },
+                        many=True,
+                    ),
+                },
+                many=True,
+            ),
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        permission_classes=[CanChange],
+        filter_backends=[],
+    )
+    def history(self, request, slug=None):
+        event = self.get_object_any_state()
+        page = self.paginate_queryset(event_revisions(event.pk))
+        return self.get_paginated_response(page)
+
+    def get_object_any_state(self) -> Event:
+        try:
+            return Event.objects.only("pk").get(slug=self.kwargs["slug"])
+        except Event.DoesNotExist as exc:
+            raise exceptions.NotFound() from exc
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List sources", responses={200: SourceSerializer, 404: NOT_FOUND}),
-    retrieve=extend_schema(summary="One source", responses={200: SourceSerializer, 404: NOT_FOUND}),
+    list=extend_schema(
+        summary="List citations of published events",
+        parameters=[
+            OpenApiParameter("event", str, description="Only this event's citations (slug)."),
+            OpenApiParameter("source", int, description="Only citations of this source (id)."),
+            INCLUDE_DRAFTS,
+        ],
+        responses={200: read.CitationDetailSerializer, 400: BAD_QUERY, 401: UNAUTHENTICATED},
+    ),
+    retrieve=extend_schema(
+        summary="One citation",
+        responses={200: read.CitationDetailSerializer, 404: NOT_FOUND},
+    ),
+    **_write_schema(read.CitationDetailSerializer, write.CitationWriteSerializer, "a citation"),
 )
-class SourceViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = sources_with_citation_counts().order_by("title", "pk")
-    serializer_class = SourceSerializer
+class CitationViewSet(EditableViewSet):
+    queryset = Citation.objects.all()
     filter_backends: list = []
+    read_serializer_class = read.CitationDetailSerializer
+    write_serializer_class = write.CitationWriteSerializer
+
+    def get_queryset(self):
+        citations = Citation.objects.select_related("source", "event").order_by("pk")
+        if not self.include_drafts():
+            citations = citations.filter(event__published_at__isnull=False)
+        if self.action == "list":
+            params = self.request.query_params
+            if "event" in params:
+                citations = citations.filter(event__slug=params["event"])
+            if "source" in params:
+                if not params["source"].isdigit():
+                    raise exceptions.ValidationError({"source": ["Give a source id (a number)."]})
+                citations = citations.filter(source_id=int(params["source"]))
+        return citations
+
+    def get_write_queryset(self):
+        return Citation.objects.select_related("source", "event")
+
+    def perform_destroy(self, instance):
+        event_id = instance.event_id
+        instance.delete()
+        services.events_touch(event_ids=[event_id])
+
+
+class SourceWriteMixin:
+    """Sources take JSON, or multipart/form-data with an uploaded ``file``."""
+
+    parser_classes = [JSONParser, MultiPartParser]
+
+    def written(self, instance, serializer, status_code) -> Response:
+        response = super().written(instance, serializer, status_code)
+        report = getattr(serializer, "reanchor_report", None)
+        if report is not None:
+            response.data["reanchor"] = {
+                "anchored": report.anchored,
+                "unanchored": [
+                    {"id": c.pk, "event": c.event.slug, "quote": c.quote} for c in report.unanchored
+                ],
+            }
+        return response
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List sources", responses={200: read.SourceSerializer, 404: NOT_FOUND}
+    ),
+    retrieve=extend_schema(
+        summary="One source", responses={200: read.SourceSerializer, 404: NOT_FOUND}
+    ),
+    **_write_schema(read.EditorSourceSerializer, write.SourceWriteSerializer, "a source"),
+)
+class SourceViewSet(SourceWriteMixin, EditableViewSet):
+    queryset = sources_with_citation_counts().order_by("title", "pk")
+    filter_backends: list = []
+    read_serializer_class = read.SourceSerializer
+    write_serializer_class = write.SourceWriteSerializer
+
+    def get_queryset(self):
+        return sources_with_citation_counts().order_by("title", "pk")
+
+    def written(self, instance, serializer, status_code) -> Response:
+        self.read_serializer_class = read.EditorSourceSerializer
+        return super().written(instance, serializer, status_code)
+
+
+def _lookup_viewset(model, read_serializer, write_serializer, noun: str):
+    @extend_schema_view(
+        list=extend_schema(summary=f"List {model._meta.verbose_name_plural}"),
+        retrieve=extend_schema(
+            summary=f"One {model._meta.verbose_name}",
+            responses={200: read_serializer, 404: NOT_FOUND},
+        ),
+        **_write_schema(read_serializer, write_serializer, noun),
+    )
+    class LookupViewSet(EditableViewSet):
+        queryset = model.objects.order_by("name", "pk")
+        lookup_field = "slug"
+        filter_backends: list = []
+        read_serializer_class = read_serializer
+        write_serializer_class = write_serializer
+
+    LookupViewSet.__name__ = f"{model.__name__}ViewSet"
+    LookupViewSet.__qualname__ = LookupViewSet.__name__
+    return LookupViewSet
+
+
+ActorViewSet = _lookup_viewset(
+    Actor, read.ActorDetailSerializer, write.ActorWriteSerializer, "an actor"
+)
+PlaceViewSet = _lookup_viewset(
+    Place, read.PlaceDetailSerializer, write.PlaceWriteSerializer, "a place"
+)
+TagViewSet = _lookup_viewset(Tag, read.TagDetailSerializer, write.TagWriteSerializer, "a tag")
+
+
+class DeletedEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The event's id; restore keeps it.")
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    date = serializers.CharField()
+    deleted_at = serializers.DateTimeField(source="history_date")
+    deleted_by = serializers.SerializerMethodField()
+    timelines = serializers.ListField(source="timeline_ids", child=serializers.IntegerField())
+
+    def get_deleted_by(self, record) -> str | None:
+        return record.history_user.get_username() if record.history_user else None
+
+
+class DeletedEventPermission(BasePermission):
+    def has_permission(self, request, view):
+        require_perm(request, Event, "add" if request.method not in SAFE_METHODS else "change")
+        return True
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Deleted events that can be restored (editors only)",
+        responses={200: DeletedEventSerializer, 401: UNAUTHENTICATED, 403: FORBIDDEN},
+    ),
+)
+class DeletedEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = DeletedEventSerializer
+    permission_classes = [DeletedEventPermission]
+    filter_backends: list = []
+    parser_classes = [JSONParser]
+
+    def get_queryset(self):
+        return services.deleted_events()
+
+    @extend_schema(
+        summary="Restore a deleted event, with its citations, as a draft",
+        request=None,
+        responses={
+            201: read.EventSerializer,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        try:
+            event_id = int(pk)
+        except ValueError as exc:
+            raise exceptions.NotFound() from exc
+        if not Event.history.filter(id=event_id, history_type="-").exists():
+            raise exceptions.NotFound("No deleted event has this id.")
+        try:
+            event = services.event_restore(event_id=event_id, user=request.user)
+        except services.NotRestorable as exc:
+            raise Conflict(str(exc)) from exc
+        event = Event.objects.with_citations().get(pk=event.pk)
+        data = read.EventSerializer(event, context={"request": request}).data
+        response = Response(data, status=status.HTTP_201_CREATED)
+        response["ETag"] = etag(event.version)
+        response["Location"] = data["url"]
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -1,0 +1,440 @@
+"""What editors send to create and change things (the write API).
+
+Validation is the models' own (``Model.full_clean``, as in the admin): one
+rule, one place. Unknown fields are refused, so a typo is never silently
+dropped; fields of the read shape (``url``, ``start``, ``selectors``…) are
+accepted and ignored, so a client may send back what it read. Responses
+use the read serializers, so a write answers with what a GET would show.
+"""
+
+import copy
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from rest_framework import serializers
+
+from sources.models import Source
+from sources.versioning import one_revision
+from timeline import services
+from timeline.api import serializers as read
+from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
+
+
+class SlugOrObjectField(serializers.SlugRelatedField):
+    """A related object by slug; the object as read (with its ``slug``) is accepted too."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="slug", **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            data = data.get("slug")
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class SourceIdField(serializers.PrimaryKeyRelatedField):
+    """A source by id; the embedded source as read (with its ``id``) is accepted too."""
+
+    default_error_messages = {
+        "does_not_exist": "There is no source with id {pk_value}.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Source.objects.defer("text"), **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            data = data.get("id")
+        if isinstance(data, bool):
+            self.fail("incorrect_type", data_type="bool")
+        return super().to_internal_value(data)
+
+
+class StrictFieldsMixin:
+    """Refuse unknown fields; accept (and ignore) the fields of the read shape."""
+
+    read_serializer_class: type[serializers.Serializer] | None = None
+
+    def to_internal_value(self, data):
+        if not isinstance(data, Mapping):
+            raise serializers.ValidationError(
+                {"non_field_errors": [f"Expected a JSON object, not {type(data).__name__}."]}
+            )
+        known = set(self.fields)
+        if self.read_serializer_class is not None:
+            known |= set(self.read_serializer_class().fields)
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class ModelCleanMixin:
+    """Validate with the model's own ``full_clean``: the rules the admin applies."""
+
+    def model_clean(self, attrs: dict, *, exclude: tuple[str, ...] = ()) -> None:
+        model = self.Meta.model
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        many = {f.name for f in model._meta.many_to_many}
+        concrete = {f.name for f in model._meta.concrete_fields}
+        for name, value in attrs.items():
+            if name in concrete and name not in exclude:
+                setattr(instance, name, value)
+        try:
+            instance.full_clean(exclude=[*many, *exclude])
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        self.model_clean(attrs)
+        return attrs
+
+
+class WriteSerializer(StrictFieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
+    def to_representation(self, instance):
+        return self.read_serializer_class(instance, context=self.context).data
+
+
+class LookupWriteSerializer(WriteSerializer):
+    """Actors, places and tags: plain fields, one revision per save."""
+
+    def create(self, validated_data):
+        instance = self.Meta.model(**validated_data)
+        instance.save()
+        return instance
+
+    def update(self, instance, validated_data):
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        instance.save()
+        return instance
+
+
+class ActorWriteSerializer(LookupWriteSerializer):
+    read_serializer_class = read.ActorDetailSerializer
+
+    class Meta:
+        model = Actor
+        fields = ["slug", "name", "kind", "wikidata_id"]
+
+
+class PlaceWriteSerializer(LookupWriteSerializer):
+    read_serializer_class = read.PlaceDetailSerializer
+    latitude = serializers.DecimalField(
+        max_digits=8, decimal_places=5, allow_null=True, required=False
+    )
+    longitude = serializers.DecimalField(
+        max_digits=8, decimal_places=5, allow_null=True, required=False
+    )
+
+    class Meta:
+        model = Place
+        fields = ["slug", "name", "latitude", "longitude", "wikidata_id"]
+
+
+class TagWriteSerializer(LookupWriteSerializer):
+    read_serializer_class = read.TagDetailSerializer
+
+    class Meta:
+        model = Tag
+        fields = ["slug", "name", "wikidata_id"]
+
+
+class CitationInEventSerializer(StrictFieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
+    """A citation written inside its event: without ``id`` it is new."""
+
+    read_serializer_class = read.CitationSerializer
+    id = serializers.IntegerField(
+        required=False, help_text="An existing citation of this event to keep and change."
+    )
+    source = SourceIdField(help_text="The cited source's id.")
+
+    class Meta:
+        model = Citation
+        fields = ["id", "source", "quote", "locator", "note"]
+
+    def validate(self, attrs):
+        attrs = serializers.ModelSerializer.validate(self, attrs)
+        values = {k: v for k, v in attrs.items() if k != "id"}
+        self.model_clean(values, exclude=("event",))
+        return attrs
+
+
+class EventWriteSerializer(WriteSerializer):
+    """An event with its actors, tags and (optionally) its whole list of citations.
+
+    When ``citations`` is sent, it is the complete list: items with an ``id``
+    keep and change that citation, items without one are added, and the
+    event's citations left out are deleted (their history keeps them).
+    """
+
+    read_serializer_class = read.EventSerializer
+    place = SlugOrObjectField(
+        queryset=Place.objects.all(), allow_null=True, required=False, help_text="A place slug."
+    )
+    actors = SlugOrObjectField(
+        queryset=Actor.objects.all(), many=True, required=False, help_text="Actor slugs."
+    )
+    tags = SlugOrObjectField(
+        queryset=Tag.objects.all(), many=True, required=False, help_text="Tag slugs."
+    )
+    citations = CitationInEventSerializer(many=True, required=False)
+
+    class Meta:
+        model = Event
+        fields = [
+            "slug",
+            "title",
+            "summary",
+            "date",
+            "display_date",
+            "status",
+            "place",
+            "actors",
+            "tags",
+            "citations",
+        ]
+
+    def validate_citations(self, items):
+        errors = []
+        seen = set()
+        own = set(self.instance.citations.values_list("pk", flat=True)) if self.instance else set()
+        for item in items:
+            error = {}
+            if "id" in item and item["id"] not in own:
+                error["id"] = [f"Citation {item['id']} is not a citation of this event."]
+            key = (item["source"].pk, item["quote"])
+            if key in seen:
+                error["quote"] = ["This event already cites this quote from this source."]
+            seen.add(key)
+            errors.append(error)
+        if any(errors):
+            raise serializers.ValidationError(errors)
+        return items
+
+    def validate(self, attrs):
+        citations = attrs.pop("citations", None)
+        attrs = super().validate(attrs)
+        if citations is not None:
+            attrs["citations"] = citations
+        return attrs
+
+    @transaction.atomic
+    def create(self, validated_data):
+        relations = {name: validated_data.pop(name, None) for name in ("actors", "tags")}
+        citations = validated_data.pop("citations", [])
+        event = Event(**validated_data)  # a draft: published_at stays empty
+        with one_revision(event, user=self._user()):
+            event.save()
+            self._set_relations(event, relations)
+        self._write_citations(event, citations)
+        return event
+
+    @transaction.atomic
+    def update(self, event, validated_data):
+        relations = {name: validated_data.pop(name, None) for name in ("actors", "tags")}
+        citations = validated_data.pop("citations", None)
+        for name, value in validated_data.items():
+            setattr(event, name, value)
+        with one_revision(event, user=self._user()):
+            event.save()  # checks the version the client sent in If-Match
+            self._set_relations(event, relations)
+        if citations is not None:
+            self._write_citations(event, citations)
+        return event
+
+    def _user(self):
+        request = self.context.get("request")
+        return request.user if request is not None else None
+
+    @staticmethod
+    def _set_relations(event: Event, relations: dict) -> None:
+        for name, related in relations.items():
+            if related is not None:
+                getattr(event, name).set(related)
+
+    def _write_citations(self, event: Event, items: list[dict]) -> None:
+        existing = {citation.pk: citation for citation in event.citations.select_related("source")}
+        kept = {item["id"] for item in items if "id" in item}
+        for citation in existing.values():
+            if citation.pk not in kept:
+                citation.delete()
+        # Changed citations first, so a quote moved between items never
+        # collides with itself in the unique constraint.
+        for item in sorted(items, key=lambda item: "id" not in item):
+            values = {k: v for k, v in item.items() if k != "id"}
+            citation = existing.get(item.get("id")) or Citation(event=event)
+            changed = citation.pk is None or any(
+                getattr(citation, name) != value for name, value in values.items()
+            )
+            if changed:
+                for name, value in values.items():
+                    setattr(citation, name, value)
+                citation.save()
+        # A prefetched list on the instance would now be stale.
+        getattr(event, "_prefetched_objects_cache", {}).pop("citations", None)
+
+
+class CitationWriteSerializer(WriteSerializer):
+    """One citation on its own: which event it backs, and the quote."""
+
+    read_serializer_class = read.CitationDetailSerializer
+    event = SlugOrObjectField(queryset=Event.objects.all(), help_text="The event's slug.")
+    source = SourceIdField(help_text="The cited source's id.")
+
+    class Meta:
+        model = Citation
+        fields = ["event", "source", "quote", "locator", "note"]
+        validators: list = []  # the model's UniqueConstraint is checked by full_clean
+
+    @transaction.atomic
+    def create(self, validated_data):
+        citation = Citation.objects.create(**validated_data)
+        services.events_touch(event_ids=[citation.event_id])
+        return citation
+
+    @transaction.atomic
+    def update(self, citation, validated_data):
+        touched = {citation.event_id}
+        for name, value in validated_data.items():
+            setattr(citation, name, value)
+        citation.save()
+        services.events_touch(event_ids=touched | {citation.event_id})
+        return citation
+
+
+class SourceWriteSerializer(WriteSerializer):
+    """A source with its archived text: plain ``text``, or ``html``, or an uploaded ``file``.
+
+    HTML (sent as ``html`` or as an .html upload) is reduced to its readable
+    text. When the text changes, the source's citations are re-anchored;
+    those that no longer anchor are kept and listed in ``reanchor``.
+    """
+
+    read_serializer_class = read.EditorSourceSerializer
+    text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        write_only=True,
+        help_text="The article's plain text.",
+    )
+    html = serializers.CharField(
+        required=False,
+        write_only=True,
+        trim_whitespace=False,
+        help_text="The article as HTML; stored as its readable text.",
+    )
+    file = serializers.FileField(
+        required=False,
+        write_only=True,
+        help_text="An uploaded .txt or .html file (multipart/form-data), UTF-8.",
+    )
+
+    class Meta:
+        model = Source
+        fields = [
+            "slug",
+            "title",
+            "publisher",
+            "url",
+            "published_on",
+            "language",
+            "retrieved_at",
+            "notes",
+            "text",
+            "html",
+            "file",
+        ]
+
+    def validate(self, attrs):
+        from sources.ingest import IngestError, decode_upload, html_to_text, normalise_text
+
+        given = [name for name in ("text", "html", "file") if name in attrs]
+        if len(given) > 1:
+            raise serializers.ValidationError(
+                {name: ["Send the text one way only: text, html or file."] for name in given}
+            )
+        try:
+            if "html" in attrs:
+                attrs["text"] = html_to_text(attrs.pop("html"))
+            elif "file" in attrs:
+                upload = attrs.pop("file")
+                attrs["text"] = decode_upload(
+                    upload.read(), filename=upload.name, content_type=upload.content_type or ""
+                )
+            elif "text" in attrs:
+                attrs["text"] = normalise_text(attrs["text"])
+        except IngestError as exc:
+            raise serializers.ValidationError({given[0]: [str(exc)]}) from exc
+        return super().validate(attrs)
+
+    @transaction.atomic
+    def create(self, validated_data):
+        source = Source(**validated_data)
+        source.save()
+        self.reanchor_report = None
+        return source
+
+    @transaction.atomic
+    def update(self, source, validated_data):
+        old_text = source.text
+        for name, value in validated_data.items():
+            setattr(source, name, value)
+        source.save()
+        self.reanchor_report = None
+        if source.text != old_text:
+            request = self.context.get("request")
+            self.reanchor_report = services.source_reanchor_citations(
+                source=source, user=request.user if request else None
+            )
+        return source
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        report = getattr(self, "reanchor_report", None)
+        if report is not None:
+            data["reanchor"] = {
+                "anchored": report.anchored,
+                "unanchored": [
+                    {"id": c.pk, "event": c.event.slug, "quote": c.quote} for c in report.unanchored
+                ],
+            }
+        return data
+
+
+class TimelineWriteSerializer(WriteSerializer):
+    """A timeline's text and its events (slugs; drafts may join, the public sees published)."""
+
+    read_serializer_class = read.EditorTimelineSerializer
+    events = SlugOrObjectField(
+        queryset=Event.objects.all(), many=True, required=False, help_text="Event slugs."
+    )
+
+    class Meta:
+        model = Timeline
+        fields = ["slug", "title", "description", "events"]
+
+    @transaction.atomic
+    def create(self, validated_data):
+        events = validated_data.pop("events", [])
+        timeline = Timeline(**validated_data)
+        with one_revision(timeline, user=self.context["request"].user):
+            timeline.save()
+            timeline.events.set(events)
+        return timeline
+
+    @transaction.atomic
+    def update(self, timeline, validated_data):
+        events = validated_data.pop("events", None)
+        for name, value in validated_data.items():
+            setattr(timeline, name, value)
+        with one_revision(timeline, user=self.context["request"].user):
+            timeline.save()
+            if events is not None:
+                timeline.events.set(events)
+        return timeline
