@@ -33,6 +33,10 @@ def source_reanchor_citations(*, source: Source, user=None) -> ReanchorReport:
     deleted: an editor decides what to do with it.
     """
     report = ReanchorReport()
+    # Lock the citing events before their citations, in the order every
+    # writer takes them, so that concurrent edits wait instead of deadlocking.
+    citing = Citation.objects.filter(source=source).values("event_id")
+    list(Event.objects.filter(pk__in=citing).select_for_update().values_list("pk"))
     citations = list(source.citations.select_for_update().order_by("pk"))
     changed = []
     for citation in citations:

@@ -214,6 +214,7 @@ class EditableViewSet(viewsets.ModelViewSet):
         expected = expected_version(request, instance.version)
         model = type(instance)
         with transaction.atomic():
+            self.lock_for_destroy(instance)
             # Claim the version in one conditional UPDATE, then delete.
             claimed = model.objects.filter(pk=instance.pk, version=expected).update(
                 version=F("version") + 1
@@ -224,6 +225,9 @@ class EditableViewSet(viewsets.ModelViewSet):
             instance.version = expected + 1
             self.perform_destroy(instance)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def lock_for_destroy(self, instance) -> None:
+        """Lock (or touch) what a delete changes besides the row itself."""
 
     def written(self, instance, serializer, status_code) -> Response:
         """The response to a write: the resource as a GET now shows it, with its ETag."""
@@ -505,10 +509,9 @@ class CitationViewSet(EditableViewSet):
     def get_write_queryset(self):
         return Citation.objects.select_related("source", "event")
 
-    def perform_destroy(self, instance):
-        event_id = instance.event_id
-        instance.delete()
-        services.events_touch(event_ids=[event_id])
+    def lock_for_destroy(self, instance):
+        # Event rows before citation rows, as every writer locks them.
+        services.events_touch(event_ids=[instance.event_id])
 
 
 class SourceWriteMixin:

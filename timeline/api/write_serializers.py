@@ -291,19 +291,21 @@ class CitationWriteSerializer(WriteSerializer):
         fields = ["event", "source", "quote", "locator", "note"]
         validators: list = []  # the model's UniqueConstraint is checked by full_clean
 
+    # The event is touched before the citation is written: writers then lock
+    # event rows before citation rows, as event writes do, and cannot deadlock.
+
     @transaction.atomic
     def create(self, validated_data):
-        citation = Citation.objects.create(**validated_data)
-        services.events_touch(event_ids=[citation.event_id])
-        return citation
+        services.events_touch(event_ids=[validated_data["event"].pk])
+        return Citation.objects.create(**validated_data)
 
     @transaction.atomic
     def update(self, citation, validated_data):
-        touched = {citation.event_id}
+        event = validated_data.get("event", citation.event)
+        services.events_touch(event_ids={citation.event_id, event.pk})
         for name, value in validated_data.items():
             setattr(citation, name, value)
         citation.save()
-        services.events_touch(event_ids=touched | {citation.event_id})
         return citation
 
 
