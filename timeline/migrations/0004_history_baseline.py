@@ -36,10 +36,20 @@ def create_baseline(apps, schema_editor):
                     **{f.attname: getattr(obj, f.attname) for f in fields},
                 )
                 for field_name, target in m2m_fields.items():
-                    through = apps.get_model(app_label, f"historical{model_name}_{field_name}")
-                    through.objects.bulk_create(
-                        through(history=record, **{model_name: obj, target: related})
-                        for related in getattr(obj, field_name).all()
+                    rows = getattr(model, field_name).through.objects.filter(**{model_name: obj})
+                    historical_rows = apps.get_model(
+                        app_label, f"historical{model_name}_{field_name}"
+                    )
+                    historical_rows.objects.bulk_create(
+                        historical_rows(
+                            history=record,
+                            id=row.id,
+                            **{
+                                f"{model_name}_id": obj.pk,
+                                f"{target}_id": getattr(row, f"{target}_id"),
+                            },
+                        )
+                        for row in rows
                     )
 
 

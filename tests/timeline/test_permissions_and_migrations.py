@@ -1,0 +1,55 @@
+"""The Editors group's permissions, and the migration that starts the history."""
+
+import importlib
+
+from django.apps import apps
+from django.contrib.auth.models import Group
+
+from sources.models import Source
+from tests.factories import ActorFactory, CitationFactory, EventFactory, TagFactory, TimelineFactory
+from timeline.models import Citation, Event, Timeline
+
+EDITED_MODELS = {
+    "sources": ["source"],
+    "timeline": ["event", "citation", "timeline", "actor", "place", "tag"],
+}
+
+
+def test_editors_have_exactly_what_editing_needs(db):
+    permissions = set(
+        Group.objects.get(name="Editors").permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+    )
+
+    assert permissions == {
+        (app, f"{action}_{model}")
+        for app, models in EDITED_MODELS.items()
+        for model in models
+        for action in ("view", "add", "change", "delete")
+    }
+    # Nothing on users, groups, tokens or the history tables themselves.
+    assert not {codename for _, codename in permissions if "user" in codename}
+    assert not {codename for _, codename in permissions if "historical" in codename}
+
+
+def test_history_baseline_gives_every_existing_row_a_first_revision(db):
+    actor, tag = ActorFactory(), TagFactory()
+    event = EventFactory(actors=[actor], tags=[tag])
+    CitationFactory(event=event)
+    timeline = TimelineFactory(events=[event])
+    # Rows that existed before history was kept have no records.
+    for model in (Event, Citation, Timeline, Source, type(actor), type(tag)):
+        model.history.all().delete()
+
+    migration = importlib.import_module("timeline.migrations.0004_history_baseline")
+    migration.create_baseline(apps, schema_editor=None)
+
+    first = event.history.get()
+    assert first.history_type == "+"
+    assert first.history_change_reason == "History starts here"
+    assert [row.actor_id for row in first.actors.all()] == [actor.pk]
+    assert [row.tag_id for row in first.tags.all()] == [tag.pk]
+    assert [row.event_id for row in timeline.history.get().events.all()] == [event.pk]
+    assert Citation.history.count() == 1
+    assert Source.history.count() == 1
