@@ -1,13 +1,22 @@
 """The editors' workspace."""
 
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from sources.admin import SourceAdmin
+from sources.admin_mixins import EditorAdmin
 from sources.models import Source
+from sources.versioning import VersionConflict
 from timeline import services
 from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
+from timeline.signals import DELETED_WITH_EVENT
 
 
 class CitationInline(admin.StackedInline):
@@ -44,7 +53,7 @@ class PublishedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(EditorAdmin):
     list_display = [
         "title",
         "when",
@@ -101,15 +110,97 @@ class EventAdmin(admin.ModelAdmin):
         count = services.events_unpublish(events=queryset, user=request.user)
         self.message_user(request, f"Unpublished {count} event(s).", messages.SUCCESS)
 
+    # Deleted events, and restoring them
+
+    def get_urls(self):
+        # Ahead of the default routes, whose "<object_id>/" would take "deleted/".
+        return [
+            path(
+                "deleted/",
+                self.admin_site.admin_view(self.deleted_view),
+                name="timeline_event_deleted",
+            ),
+            path(
+                "deleted/<int:event_id>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name="timeline_event_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def deleted_view(self, request):
+        """Events deleted and not restored since, newest first."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        request.current_app = self.admin_site.name
+        # Count the citations deleted with each event in the same query.
+        citations_deleted_with_it = (
+            Citation.history.filter(
+                event_id=OuterRef("id"),
+                history_type="-",
+                history_change_reason=DELETED_WITH_EVENT,
+                history_date=OuterRef("history_date"),
+            )
+            .order_by()
+            .values("event_id")
+            .annotate(count=Count("history_id"))
+            .values("count")
+        )
+        deleted = services.deleted_events().annotate(
+            citation_count=Coalesce(
+                Subquery(citations_deleted_with_it), 0, output_field=IntegerField()
+            )
+        )
+        page = Paginator(deleted, 100).get_page(request.GET.get("p"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Deleted events",
+            "opts": self.opts,
+            "page_obj": page,
+            "can_restore": self.has_add_permission(request),
+        }
+        return TemplateResponse(request, "admin/timeline/event/deleted_events.html", context)
+
+    def restore_view(self, request, event_id: int):
+        """Bring a deleted event back as a draft, with the citations deleted with it."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        try:
+            event = services.event_restore(event_id=event_id, user=request.user)
+        except services.NotRestorable as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return HttpResponseRedirect(
+                reverse(
+                    f"{self.admin_site.name}:timeline_event_deleted",
+                    current_app=self.admin_site.name,
+                )
+            )
+        self.log_addition(request, event, "Restored after deletion.")
+        self.message_user(
+            request,
+            f"Restored “{event.title}” as a draft with {event.citations.count()} citation(s).",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(
+            reverse(
+                f"{self.admin_site.name}:timeline_event_change",
+                args=[event.pk],
+                current_app=self.admin_site.name,
+            )
+        )
+
 
 @admin.register(Timeline)
-class TimelineAdmin(admin.ModelAdmin):
+class TimelineAdmin(EditorAdmin):
     list_display = ["title", "slug", "event_count", "published_at", "updated_at"]
     search_fields = ["title", "slug", "description"]
     ordering = ["title", "pk"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["events"]
     readonly_fields = ["created_at", "updated_at"]
+    actions = ["publish", "unpublish"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(event_count=Count("events", distinct=True))
@@ -118,8 +209,41 @@ class TimelineAdmin(admin.ModelAdmin):
     def event_count(self, timeline: Timeline) -> int:
         return timeline.event_count
 
+    @admin.action(description="Publish selected timelines", permissions=["change"])
+    def publish(self, request, queryset):
+        self._set_published(request, queryset, published=True)
 
-class LookupAdmin(admin.ModelAdmin):
+    @admin.action(
+        description="Unpublish selected timelines (back to draft)", permissions=["change"]
+    )
+    def unpublish(self, request, queryset):
+        self._set_published(request, queryset, published=False)
+
+    def _set_published(self, request, queryset, *, published: bool) -> None:
+        changed, moved_on = 0, []
+        for timeline in queryset:
+            if timeline.is_published == published:
+                continue
+            try:
+                services.timeline_set_published(
+                    timeline=timeline, published=published, user=request.user
+                )
+            except VersionConflict:
+                moved_on.append(timeline)
+            else:
+                changed += 1
+        verb = "Published" if published else "Unpublished"
+        self.message_user(request, f"{verb} {changed} timeline(s).", messages.SUCCESS)
+        if moved_on:
+            titles = "; ".join(f"“{timeline}”" for timeline in moved_on)
+            self.message_user(
+                request,
+                f"Someone else saved {titles} meanwhile; left as it was. Try again.",
+                messages.WARNING,
+            )
+
+
+class LookupAdmin(EditorAdmin):
     """Shared shape of the small lookup models: searchable for autocomplete."""
 
     list_display = ["name", "slug", "wikidata_link", "event_count"]
@@ -191,12 +315,14 @@ admin.site.unregister(Source)
 
 
 @admin.register(Source)
-class CitedSourceAdmin(SourceAdmin):
+class CitedSourceAdmin(SourceAdmin, EditorAdmin):
     inlines = [CitingEventInline]
 
     def save_model(self, request, obj, form, change):
+        # Compare fingerprints, not form fields: an upload changes the text too.
+        text_before = obj.text_sha256
         super().save_model(request, obj, form, change)
-        if change and "text" in form.changed_data:
+        if change and obj.text_sha256 != text_before:
             report = services.source_reanchor_citations(source=obj, user=request.user)
             if report.unanchored:
                 quotes = "; ".join(f"“{c.quote[:60]}” ({c.event})" for c in report.unanchored)

@@ -21,7 +21,6 @@ from timeline import seed_data
 from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
 from timeline.services import source_reanchor_citations
 
-
 SEED_REASON = "manage.py seed"
 
 

@@ -56,7 +56,7 @@ def event_form_data(**fields) -> dict:
 
 
 def source_form_data(source, **fields) -> dict:
-    """POST data for a source's change form, its citing-events inline included."""
+    """POST data for a source's change form (opened at its current version), inline included."""
     citations = list(source.citations.order_by("pk"))
     data = {
         "title": source.title,
@@ -69,6 +69,7 @@ def source_form_data(source, **fields) -> dict:
         "retrieved_at_0": "",
         "retrieved_at_1": "",
         "notes": source.notes,
+        "_version": str(source.version),
         "citations-TOTAL_FORMS": str(len(citations)),
         "citations-INITIAL_FORMS": str(len(citations)),
         "citations-MIN_NUM_FORMS": "0",
