@@ -1,13 +1,75 @@
 """Sources in the editors' workspace: the archived text and who cites it."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 
+from sources.admin_mixins import EditorAdmin, VersionedModelForm
+from sources.ingest import MAX_TEXT_BYTES, IngestError, decode_uploaded_file, html_to_text
 from sources.models import Source
 
 
+class SourceForm(VersionedModelForm):
+    """The archived text, pasted (plain or HTML) or uploaded as a file."""
+
+    text = forms.CharField(
+        label="archived text",
+        required=False,
+        # Kept as pasted: stripping would change a stored text on every save.
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 20, "cols": 100}),
+        help_text=Source._meta.get_field("text").help_text,
+    )
+    text_is_html = forms.BooleanField(
+        label="the pasted text is HTML",
+        required=False,
+        help_text="Keep only its readable text (paragraphs, no tags, scripts or menus' markup).",
+    )
+    upload = forms.FileField(
+        label="or upload the article",
+        required=False,
+        help_text=(
+            f"A .txt or .html file in UTF-8, at most {MAX_TEXT_BYTES // 1_000_000} MB. "
+            "It replaces the archived text; HTML is reduced to its readable text."
+        ),
+    )
+
+    class Meta:
+        model = Source
+        fields = "__all__"
+
+    def clean_text(self) -> str:
+        # Browsers send a textarea's line breaks as CRLF; the stored text uses LF.
+        return self.cleaned_data["text"].replace("\r\n", "\n")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        upload = cleaned_data.get("upload")
+        if upload:
+            if "text" in self.changed_data:
+                raise ValidationError(
+                    {"upload": "Either paste the text or upload a file, not both."}
+                )
+            if upload.size > MAX_TEXT_BYTES:
+                raise ValidationError(
+                    {"upload": f"The file is larger than {MAX_TEXT_BYTES:,} bytes."}
+                )
+            try:
+                cleaned_data["text"] = decode_uploaded_file(upload)
+            except IngestError as exc:
+                raise ValidationError({"upload": str(exc)}) from exc
+        elif cleaned_data.get("text_is_html") and cleaned_data.get("text"):
+            try:
+                cleaned_data["text"] = html_to_text(cleaned_data["text"])
+            except IngestError as exc:
+                raise ValidationError({"text": str(exc)}) from exc
+        return cleaned_data
+
+
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(EditorAdmin):
+    form = SourceForm
     list_display = ["title", "publisher", "published_on", "language", "has_text", "citations"]
     list_filter = ["language", "publisher"]
     search_fields = ["title", "publisher", "url", "slug"]
@@ -18,7 +80,10 @@ class SourceAdmin(admin.ModelAdmin):
     date_hierarchy = "published_on"
     fieldsets = [
         (None, {"fields": ["title", "slug", "publisher", "url", "published_on", "language"]}),
-        ("Archived text", {"fields": ["text", "text_sha256", "retrieved_at"]}),
+        (
+            "Archived text",
+            {"fields": ["text", "text_is_html", "upload", "text_sha256", "retrieved_at"]},
+        ),
         ("Editors", {"fields": ["notes", ("created_at", "updated_at")]}),
     ]
 

@@ -315,7 +315,7 @@ admin.site.unregister(Source)
 
 
 @admin.register(Source)
-class CitedSourceAdmin(SourceAdmin, EditorAdmin):
+class CitedSourceAdmin(SourceAdmin):
     inlines = [CitingEventInline]
 
     def save_model(self, request, obj, form, change):

@@ -1,0 +1,157 @@
+"""manage.py verify_citations: every quote still stands where its anchor says, read-only."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+
+from sources.models import Source
+from tests.factories import SAMPLE_TEXT, CitationFactory, SourceFactory
+from timeline.models import Citation, Event
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command("verify_citations", *args, stdout=out)
+    return out.getvalue()
+
+
+def run_failing(*args) -> tuple[str, str]:
+    out = StringIO()
+    with pytest.raises(CommandError) as excinfo:
+        call_command("verify_citations", *args, stdout=out)
+    return out.getvalue(), str(excinfo.value)
+
+
+def test_every_seeded_citation_anchors(seeded):
+    total = Citation.objects.count()
+    assert total > 0
+
+    assert (
+        run() == f"All {total} citations anchor in their sources' text (0 sources without text).\n"
+    )
+
+
+def test_a_changed_source_text_fails_naming_the_event_and_the_reason(seeded):
+    citation = Citation.objects.select_related("source", "event").order_by("pk").first()
+    source = citation.source
+    Source.objects.filter(pk=source.pk).update(text=source.text.replace(citation.exact, "…"))
+
+    output, error = run_failing()
+
+    assert f"Source {source.slug} ({source.title}): " in output
+    assert f"  event {citation.event.slug}, citation {citation.pk}: “" in output
+    assert "    no longer anchors: Quote not found in the source text:" in output
+    # The citations after the removed quote moved: their stored positions are stale too.
+    assert re.fullmatch(
+        r"\d+ of \d+ checked citations failed: 1 no longer anchor, \d+ stored anchors? stale\.",
+        error,
+    )
+
+
+def test_stale_stored_positions_are_a_failure():
+    source = SourceFactory(slug="talks")
+    citation = CitationFactory(source=source, event__slug="tariffs")
+    start, end = citation.position_start, citation.position_end
+    Citation.objects.filter(pk=citation.pk).update(
+        position_start=F("position_start") + 3, position_end=F("position_end") + 3
+    )
+
+    output, error = run_failing()
+
+    assert (
+        f"  event tariffs, citation {citation.pk}: “{citation.quote}”\n"
+        f"    stored anchor is stale: stored at {start + 3}–{end + 3}, quote now at {start}–{end}\n"
+    ) in output
+    assert error == "1 of 1 checked citation failed: 0 no longer anchor, 1 stored anchor stale."
+
+
+def test_a_quote_that_moved_in_a_changed_text_has_a_stale_anchor():
+    source = SourceFactory(slug="talks")
+    CitationFactory(source=source, event__slug="tariffs")
+    Source.objects.filter(pk=source.pk).update(text="Update: " + SAMPLE_TEXT)
+
+    output, _ = run_failing()
+
+    assert "stored anchor is stale: stored at" in output
+
+
+def test_changed_context_around_the_quote_makes_the_anchor_stale():
+    source = SourceFactory(slug="talks")
+    citation = CitationFactory(source=source, event__slug="tariffs")
+    # Same length, so the positions still match; the stored prefix no longer does.
+    before = SAMPLE_TEXT[: citation.position_start]
+    Source.objects.filter(pk=source.pk).update(
+        text=before.replace("year", "YEAR") + SAMPLE_TEXT[citation.position_start :]
+    )
+
+    output, _ = run_failing()
+
+    assert "stored anchor is stale: the text around the quote changed" in output
+
+
+def test_an_unanchored_quote_that_is_in_the_text_has_a_stale_anchor():
+    citation = CitationFactory(source=SourceFactory(slug="talks"))
+    Citation.objects.filter(pk=citation.pk).update(position_start=None, position_end=None)
+
+    output, _ = run_failing()
+
+    assert "stored anchor is stale: none stored, quote at" in output
+
+
+def test_citations_of_sources_without_text_are_a_warning_only():
+    CitationFactory(source=SourceFactory(slug="blank", text=""))
+    CitationFactory(source=SourceFactory(slug="blank-too", text=""))
+    CitationFactory(source=SourceFactory(slug="full"))
+
+    output = run()
+
+    assert output.splitlines() == [
+        "Not checked: 2 citations of 2 sources without text (blank, blank-too).",
+        "All 1 citation anchor in their sources' text (2 sources without text).",
+    ]
+
+
+def test_source_option_limits_the_check():
+    good = SourceFactory(slug="good")
+    bad = SourceFactory(slug="bad")
+    CitationFactory(source=good)
+    CitationFactory(source=good, quote="The talks will resume in spring.")
+    CitationFactory(source=bad)
+    Source.objects.filter(pk=bad.pk).update(text="Nothing quoted here.")
+
+    assert run("--source", "good") == (
+        "All 2 citations anchor in their sources' text (0 sources without text).\n"
+    )
+    _, error = run_failing("--source", "good", "--source", "bad")
+    assert error.startswith("1 of 3 checked citations failed")
+
+
+def test_an_unknown_source_slug_is_refused():
+    SourceFactory(slug="good")
+    _, error = run_failing("--source", "good", "--source", "nope")
+    assert error == "No source has the slug: nope."
+
+
+def test_the_check_writes_nothing(seeded):
+    citation = Citation.objects.order_by("pk").first()
+    Source.objects.filter(pk=citation.source_id).update(text="Replaced.")
+    versions = sorted(Citation.objects.values_list("pk", "version", "position_start"))
+    history = (Citation.history.count(), Event.history.count(), Source.history.count())
+
+    with CaptureQueriesContext(connection) as queries:
+        run_failing()
+
+    statements = [query["sql"].lstrip().split()[0].upper() for query in queries]
+    assert set(statements) == {"SELECT"}
+    # One query for the citations, then one per source for its text.
+    assert len(statements) == 1 + Source.objects.filter(citations__isnull=False).distinct().count()
+    assert sorted(Citation.objects.values_list("pk", "version", "position_start")) == versions
+    assert (Citation.history.count(), Event.history.count(), Source.history.count()) == history
