@@ -88,6 +88,10 @@ def _revisions(kind: str, records: list, snapshots: dict[int, dict]) -> list[dic
                     "changes": [] if deleted else _changes(before, snapshots[record.history_id]),
                 }
             )
+            if deleted and before is not None:
+                # A deletion record has lost the relations; a restore is
+                # compared with the state before the deletion.
+                snapshots[record.history_id] = before
     return revisions
 
 

@@ -8,14 +8,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from sources.anchoring import AnchorError
 from sources.models import Source
 from sources.versioning import one_revision, record_revision
-from timeline.models import ANCHOR_FIELDS, Citation, Event, Timeline
+from timeline.models import ANCHOR_FIELDS, Actor, Citation, Event, Place, Tag, Timeline
 from timeline.signals import DELETED_WITH_EVENT
 
 
@@ -129,11 +129,11 @@ class NotRestorable(Exception):
 
 
 def deleted_events():
-    """Deletion records of events that have not been restored since, newest first."""
-    existing = Event.objects.values("pk")
+    """The last deletion record of each event not restored since, newest first."""
+    deletions = Event.history.filter(history_type="-").exclude(id__in=Event.objects.values("pk"))
+    last = deletions.values("id").annotate(last=Max("history_id")).values("last")
     return (
-        Event.history.filter(history_type="-")
-        .exclude(id__in=existing)
+        deletions.filter(history_id__in=last)
         .select_related("history_user")
         .order_by("-history_date", "-history_id")
     )
@@ -145,7 +145,8 @@ def event_restore(*, event_id: int, user=None) -> Event:
 
     The event returns as a draft with its old id; an editor publishes it
     again. Citations deleted with it return too (those deleted on their own
-    before stay deleted), anchored in their sources' current text.
+    before stay deleted), anchored in their sources' current text. A place,
+    actor, tag, timeline or source deleted since stays deleted and is left out.
     """
     if Event.objects.filter(pk=event_id).exists():
         raise NotRestorable(f"Event {event_id} is not deleted.")
@@ -162,12 +163,17 @@ def event_restore(*, event_id: int, user=None) -> Event:
     event = deletion.instance
     event.published_at = None
     event.version = deletion.version + 1
+    # What was deleted since (a place, an actor, a source) stays deleted.
+    if event.place_id and not Place.objects.filter(pk=event.place_id).exists():
+        event.place = None
     reason = "Restored after deletion"
     with one_revision(event, user=user, reason=reason, created=True):
         event.save(force_insert=True)
         if last_state is not None:
-            event.actors.set([row.actor_id for row in last_state.actors.all() if row.actor_id])
-            event.tags.set([row.tag_id for row in last_state.tags.all() if row.tag_id])
+            actor_ids = {row.actor_id for row in last_state.actors.all()}
+            tag_ids = {row.tag_id for row in last_state.tags.all()}
+            event.actors.set(Actor.objects.filter(pk__in=actor_ids))
+            event.tags.set(Tag.objects.filter(pk__in=tag_ids))
     for timeline in Timeline.objects.filter(pk__in=deletion.timeline_ids):
         with one_revision(timeline, user=user, reason=f"Restored event {event.slug}"):
             timeline.save(update_fields=["updated_at"])
@@ -177,6 +183,7 @@ def event_restore(*, event_id: int, user=None) -> Event:
         history_type="-",
         history_change_reason=DELETED_WITH_EVENT,
         history_date=deletion.history_date,
+        source_id__in=Source.objects.values("pk"),
     ).order_by("id")
     for record in cited:
         citation = record.instance

@@ -6,7 +6,12 @@ parameter; nested fields are named by path, e.g. ``citations.1.source``.
 A 412 also carries ``current_version`` and sends the current ``ETag``.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
@@ -17,6 +22,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from sources.versioning import VersionConflict
 from timeline.api.conditional import PreconditionFailed, etag
+from timeline.api.parsers import RequestTooLarge
 
 
 class Conflict(exceptions.APIException):
@@ -55,6 +61,12 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge(
+            f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+        )
+    elif isinstance(exc, SuspiciousOperation):
+        exc = exceptions.ParseError(str(exc) or "The request could not be read.")
     elif isinstance(exc, VersionConflict):
         exc = PreconditionFailed(exc.current_version)
     elif isinstance(exc, ProtectedError | RestrictedError):

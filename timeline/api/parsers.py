@@ -1,8 +1,10 @@
-"""Request parsers that refuse oversized bodies with a 413 before reading them."""
+"""Request parsers that refuse oversized bodies with a 413."""
 
 from django.conf import settings
 from rest_framework import parsers, status
 from rest_framework.exceptions import APIException
+
+from sources.ingest import MAX_TEXT_BYTES
 
 
 class RequestTooLarge(APIException):
@@ -21,8 +23,9 @@ def _check_size(parser_context, limit: int) -> None:
 
 
 class JSONParser(parsers.JSONParser):
-    # DRF's JSON parser reads the whole stream, bypassing Django's
-    # DATA_UPLOAD_MAX_MEMORY_SIZE; check the declared length first.
+    # DRF reads a JSON body through request.body, which Django limits to
+    # DATA_UPLOAD_MAX_MEMORY_SIZE (RequestDataTooBig, answered as a 413 by
+    # timeline.api.errors); the declared length is checked first all the same.
     def parse(self, stream, media_type=None, parser_context=None):
         _check_size(parser_context, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         return super().parse(stream, media_type, parser_context)
@@ -31,7 +34,5 @@ class JSONParser(parsers.JSONParser):
 class MultiPartParser(parsers.MultiPartParser):
     # An uploaded article: the text limit plus room for the form's other fields.
     def parse(self, stream, media_type=None, parser_context=None):
-        from sources.ingest import MAX_TEXT_BYTES
-
         _check_size(parser_context, MAX_TEXT_BYTES + 64 * 1024)
         return super().parse(stream, media_type, parser_context)

@@ -21,6 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from sources.versioning import VersionConflict
 from timeline import services
@@ -195,8 +196,10 @@ class EditableViewSet(viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         instance = serializer.save()
         response = self.written(instance, serializer, status.HTTP_201_CREATED)
-        response["Location"] = response.data.get("url") or request.build_absolute_uri(
-            f"{request.path}{instance.pk}/"
+        response["Location"] = reverse(
+            f"api:{self.basename}-detail",
+            kwargs={self.lookup_field: getattr(instance, self.lookup_field)},
+            request=request,
         )
         return response
 
@@ -501,7 +504,7 @@ class CitationViewSet(EditableViewSet):
             if "event" in params:
                 citations = citations.filter(event__slug=params["event"])
             if "source" in params:
-                if not params["source"].isdigit():
+                if not write.ID_PATTERN.fullmatch(params["source"]):
                     raise exceptions.ValidationError({"source": ["Give a source id (a number)."]})
                 citations = citations.filter(source_id=int(params["source"]))
         return citations

@@ -8,17 +8,24 @@ use the read serializers, so a write answers with what a GET would show.
 """
 
 import copy
+import re
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from rest_framework import serializers
 
+from sources.ingest import IngestError, decode_uploaded_file, html_to_text, normalise_text
 from sources.models import Source
 from sources.versioning import one_revision
 from timeline import services
 from timeline.api import serializers as read
 from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
+
+ID_PATTERN = re.compile(r"[0-9]{1,19}")
+MAX_ID = 2**63 - 1  # BigAutoField
 
 
 class SlugOrObjectField(serializers.SlugRelatedField):
@@ -48,8 +55,14 @@ class SourceIdField(serializers.PrimaryKeyRelatedField):
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
             data = data.get("id")
-        if isinstance(data, bool):
-            self.fail("incorrect_type", data_type="bool")
+        # A whole number, as JSON or digits: never a float (1.5 is not 1), a
+        # boolean, or a number too large for the database.
+        if isinstance(data, str) and ID_PATTERN.fullmatch(data):
+            data = int(data)
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < data <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(data)
 
 
@@ -263,18 +276,25 @@ class EventWriteSerializer(WriteSerializer):
         for citation in existing.values():
             if citation.pk not in kept:
                 citation.delete()
-        # Changed citations first, so a quote moved between items never
-        # collides with itself in the unique constraint.
-        for item in sorted(items, key=lambda item: "id" not in item):
+        changes = []
+        for item in items:
             values = {k: v for k, v in item.items() if k != "id"}
             citation = existing.get(item.get("id")) or Citation(event=event)
-            changed = citation.pk is None or any(
+            if citation.pk is None or any(
                 getattr(citation, name) != value for name, value in values.items()
+            ):
+                changes.append((citation, values))
+        # Two citations may swap quotes in one request: move the changed ones
+        # out of the (event, source, quote) constraint's way first.
+        moving = [citation.pk for citation, _ in changes if citation.pk is not None]
+        if moving:
+            Citation.objects.filter(pk__in=moving).update(
+                quote=Concat(Value("moving "), Cast("pk", CharField()))
             )
-            if changed:
-                for name, value in values.items():
-                    setattr(citation, name, value)
-                citation.save()
+        for citation, values in changes:
+            for name, value in values.items():
+                setattr(citation, name, value)
+            citation.save()
         # A prefetched list on the instance would now be stale.
         getattr(event, "_prefetched_objects_cache", {}).pop("citations", None)
 
@@ -354,8 +374,6 @@ class SourceWriteSerializer(WriteSerializer):
         ]
 
     def validate(self, attrs):
-        from sources.ingest import IngestError, decode_upload, html_to_text, normalise_text
-
         given = [name for name in ("text", "html", "file") if name in attrs]
         if len(given) > 1:
             raise serializers.ValidationError(
@@ -365,10 +383,7 @@ class SourceWriteSerializer(WriteSerializer):
             if "html" in attrs:
                 attrs["text"] = html_to_text(attrs.pop("html"))
             elif "file" in attrs:
-                upload = attrs.pop("file")
-                attrs["text"] = decode_upload(
-                    upload.read(), filename=upload.name, content_type=upload.content_type or ""
-                )
+                attrs["text"] = decode_uploaded_file(attrs.pop("file"))
             elif "text" in attrs:
                 attrs["text"] = normalise_text(attrs["text"])
         except IngestError as exc:
