@@ -118,6 +118,23 @@ def _write_schema(read_serializer, write_serializer, noun: str) -> dict:
     }
 
 
+def _publish_schema(summary: str, response_serializer) -> dict:
+    """The OpenAPI description of a publish or unpublish action."""
+    return {
+        "summary": summary,
+        "description": "Sets or clears published_at. If-Match is optional here; when sent, "
+        "it is checked.",
+        "request": None,
+        "responses": {
+            200: response_serializer,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            412: PRECONDITION_FAILED,
+        },
+    }
+
+
 def _has_perm(user, model, action: str) -> bool:
     opts = model._meta
     return user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
@@ -296,32 +313,13 @@ class TimelineViewSet(EditableViewSet):
         self.read_serializer_class = read.EditorTimelineSerializer
         return super().written(instance, serializer, status_code)
 
-    @extend_schema(
-        summary="Publish a timeline",
-        description="Sets published_at (kept if already published). If-Match is optional here.",
-        request=None,
-        responses={
-            200: read.EditorTimelineSerializer,
-            401: UNAUTHENTICATED,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-            412: PRECONDITION_FAILED,
-        },
-    )
+    @extend_schema(**_publish_schema("Publish a timeline", read.EditorTimelineSerializer))
     @action(detail=True, methods=["post"], permission_classes=[CanChange])
     def publish(self, request, slug=None):
         return self._set_published(request, True)
 
     @extend_schema(
-        summary="Unpublish a timeline (back to draft)",
-        request=None,
-        responses={
-            200: read.EditorTimelineSerializer,
-            401: UNAUTHENTICATED,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-            412: PRECONDITION_FAILED,
-        },
+        **_publish_schema("Unpublish a timeline (back to draft)", read.EditorTimelineSerializer)
     )
     @action(detail=True, methods=["post"], permission_classes=[CanChange])
     def unpublish(self, request, slug=None):
@@ -379,33 +377,12 @@ class EventViewSet(EditableViewSet):
     def get_write_queryset(self):
         return Event.objects.with_citations()
 
-    @extend_schema(
-        summary="Publish an event",
-        description="Sets published_at (kept if already published). If-Match is optional here.",
-        request=None,
-        responses={
-            200: read.EventSerializer,
-            401: UNAUTHENTICATED,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-            412: PRECONDITION_FAILED,
-        },
-    )
+    @extend_schema(**_publish_schema("Publish an event", read.EventSerializer))
     @action(detail=True, methods=["post"], permission_classes=[CanChange])
     def publish(self, request, slug=None):
         return self._set_published(request, services.events_publish)
 
-    @extend_schema(
-        summary="Unpublish an event (back to draft)",
-        request=None,
-        responses={
-            200: read.EventSerializer,
-            401: UNAUTHENTICATED,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-            412: PRECONDITION_FAILED,
-        },
-    )
+    @extend_schema(**_publish_schema("Unpublish an event (back to draft)", read.EventSerializer))
     @action(detail=True, methods=["post"], permission_classes=[CanChange])
     def unpublish(self, request, slug=None):
         return self._set_published(request, services.events_unpublish)
