@@ -38,3 +38,66 @@ def seeded(db, seed_dir):
     from timeline.seeding import seed_timeline
 
     return seed_timeline(seed_dir=seed_dir)
+
+
+@pytest.fixture
+def reader(db):
+    """A signed-in user who is not an editor: may read, may not write."""
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def superuser(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def editor_api(editor) -> APIClient:
+    """An API client signed in (by session) as an editor."""
+    client = APIClient()
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def reader_api(reader) -> APIClient:
+    """An API client signed in (by session) as a user who is not an editor."""
+    client = APIClient()
+    client.force_login(reader)
+    return client
+
+
+@pytest.fixture
+def stored_state(db):
+    """A function returning every stored row the API can write, and the history's size.
+
+    Compare its result before and after a refused request: nothing may change.
+    """
+    from django.contrib.auth import get_user_model
+    from knox.models import AuthToken
+
+    from sources.models import Source
+    from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
+
+    models = [Event, Citation, Timeline, Source, Actor, Place, Tag]
+    through = [Event.actors.through, Event.tags.through, Timeline.events.through]
+
+    def state() -> dict:
+        rows = {
+            model._meta.label: list(model.objects.order_by("pk").values())
+            for model in [*models, *through, AuthToken, get_user_model()]
+        }
+        rows["history"] = {model._meta.label: model.history.count() for model in models}
+        return rows
+
+    return state
+
+
+@pytest.fixture
+def fast_password_hasher(settings):
+    """Hash test users' passwords cheaply: PBKDF2 costs most of an API test's setup."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -125,8 +125,18 @@ def _publish_schema(summary: str, response_serializer) -> dict:
         "description": "Sets or clears published_at. If-Match is optional here; when sent, "
         "it is checked.",
         "request": None,
+        "parameters": [
+            OpenApiParameter(
+                "If-Match",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description='Optional: the ETag you read, e.g. "7". Stale → 412.',
+            )
+        ],
         "responses": {
             200: response_serializer,
+            400: OpenApiResponse(read.ErrorSerializer, description="A malformed If-Match."),
             401: UNAUTHENTICATED,
             403: FORBIDDEN,
             404: NOT_FOUND,

@@ -54,7 +54,9 @@ class SourceIdField(serializers.PrimaryKeyRelatedField):
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
-            data = data.get("id")
+            if "id" not in data:
+                self.fail("incorrect_type", data_type="object without an id")
+            data = data["id"]
         # A whole number, as JSON or digits: never a float (1.5 is not 1), a
         # boolean, or a number too large for the database.
         if isinstance(data, str) and ID_PATTERN.fullmatch(data):
