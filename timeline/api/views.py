@@ -636,6 +636,6 @@ class DeletedEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = read.EventSerializer(event, context={"request": request}).data
         response = Response(data, status=status.HTTP_201_CREATED)
         response["ETag"] = etag(event.version)
-        response["Location"] = data["url"]
+        response["Location"] = str(data["url"])
         response["Cache-Control"] = "private, no-store"
         return response
