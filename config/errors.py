@@ -2,14 +2,20 @@
 
 from django.http import JsonResponse
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 
 
 def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
+@csrf_exempt
 def api_not_found(request, path=""):
-    """Catch-all under /api/, so even DEBUG's technical 404 page never answers there."""
+    """Catch-all under /api/, so even DEBUG's technical 404 page never answers there.
+
+    CSRF-exempt: it changes nothing, and a POST to a mistyped path must get
+    this JSON 404, not the CSRF middleware's HTML 403.
+    """
     return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
 
 

@@ -1,7 +1,7 @@
 """Under /api/ every error is JSON of one shape, whatever DEBUG says."""
 
 import pytest
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from config.errors import server_error
 
@@ -12,6 +12,16 @@ def test_unknown_api_path_is_a_json_404(client, settings, debug):
     response = client.get("/api/v1/no-such-thing/")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_a_write_to_an_unknown_api_path_is_a_json_404_not_a_csrf_page(method):
+    client = Client(enforce_csrf_checks=True)
+
+    response = getattr(client, method)("/api/v1/deleted-events//restore/")
+
+    assert response.status_code == 404
     assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
