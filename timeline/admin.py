@@ -15,6 +15,7 @@ from sources.admin_mixins import EditorAdmin
 from sources.models import Source
 from sources.versioning import VersionConflict
 from timeline import services
+from timeline.history import event_revisions
 from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
 from timeline.signals import DELETED_WITH_EVENT
 
@@ -54,6 +55,7 @@ class PublishedFilter(admin.SimpleListFilter):
 
 @admin.register(Event)
 class EventAdmin(EditorAdmin):
+    object_history_template = "admin/timeline/event/object_history.html"
     list_display = [
         "title",
         "when",
@@ -87,6 +89,14 @@ class EventAdmin(EditorAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_citation_counts()
+
+    def history_view(self, request, object_id, extra_context=None):
+        revisions = event_revisions(int(object_id)) if object_id.isdigit() else []
+        extra_context = {
+            **(extra_context or {}),
+            "citation_revisions": [r for r in revisions if r["object"] == "citation"],
+        }
+        return super().history_view(request, object_id, extra_context)
 
     @admin.display(description="date", ordering="start")
     def when(self, event: Event) -> str:

@@ -641,3 +641,20 @@ def test_timeline_publication_actions_record_who(editor_client, editor, action, 
     record = latest_revision(Timeline, selected.pk)
     assert (record.history_user, record.history_change_reason) == (editor, verb)
     assert Timeline.objects.get(pk=untouched.pk).version == 1
+
+
+def test_an_events_history_page_shows_its_citations_revisions(editor_client, editor):
+    event = EventFactory()
+    citation = CitationFactory(event=event, note="First note.")
+    citation._history_user = editor
+    citation.note = "A better note."
+    citation.save()
+
+    response = editor_client.get(f"/admin/timeline/event/{event.pk}/history/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    section = page[page.index('id="citation-history"') :]
+    assert f"#{citation.pk}" in section
+    assert "First note. → A better note." in section
+    assert editor.username in section
