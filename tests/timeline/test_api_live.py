@@ -44,6 +44,9 @@ def http(live_server):
     return Client(live_server.url)
 
 
+# The live server needs committed data; serialized_rollback restores the
+# migrations' data (the Editors group) that an earlier flush removed.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_editor_creates_cites_conflicts_publishes_deletes_and_restores(http):
     make_editor(username="editor", password="a long editor password")
     source = SourceFactory(text=SAMPLE_TEXT)
