@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check install clean
+.PHONY: run test lint format check install chromium clean
 
 # Reinstall only when the declared dependencies change.
 $(BIN)/.installed: pyproject.toml
@@ -18,13 +18,25 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# Debian's Chromium, which the page and TimelineJS tests drive with playwright.
+# Installed as root where apt-get is available; elsewhere those tests skip and
+# say why.
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	  else \
+	    echo "Chromium is not installed (apt-get install chromium): browser tests will skip."; \
+	  fi; }
+
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed
 	$(BIN)/python manage.py ensure_editor --admin-url http://$(HOST):$(PORT)/admin/
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install
+test: install chromium
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .

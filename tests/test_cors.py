@@ -1,0 +1,51 @@
+"""Browser apps on other origins may read the API, never with credentials."""
+
+import pytest
+
+from tests.factories import EventFactory
+
+ORIGIN = "https://newsroom.example.com"
+
+
+def test_an_anonymous_read_from_another_origin_is_allowed_without_credentials(api_client, db):
+    event = EventFactory()
+
+    response = api_client.get(f"/api/v1/events/{event.slug}/", HTTP_ORIGIN=ORIGIN)
+
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response
+    # Clients may read the version, to send it back from elsewhere.
+    assert "etag" in response["Access-Control-Expose-Headers"].lower()
+
+
+def test_a_preflight_for_a_read_is_answered(api_client, db):
+    response = api_client.options(
+        "/api/v1/timelines/",
+        HTTP_ORIGIN=ORIGIN,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+    )
+
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert set(response["Access-Control-Allow-Methods"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_writes_are_not_offered_to_other_origins(api_client, db, method):
+    response = api_client.options(
+        "/api/v1/events/",
+        HTTP_ORIGIN=ORIGIN,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD=method,
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization, content-type, if-match",
+    )
+
+    # The browser compares the requested method with the allowed ones and
+    # refuses to send the write.
+    assert method not in response["Access-Control-Allow-Methods"]
+
+
+def test_pages_outside_the_api_send_no_cors_headers(client, db):
+    response = client.get("/admin/login/", HTTP_ORIGIN=ORIGIN)
+
+    assert "Access-Control-Allow-Origin" not in response
