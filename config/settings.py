@@ -160,6 +160,11 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The domain in calendar event UIDs (event-42@<domain>). Set it in production,
+# so that subscribed calendars keep matching events when the site moves;
+# empty means the requesting host.
+TIMELINE_UID_DOMAIN = env_str("TIMELINE_UID_DOMAIN", "")
+
 # Where `manage.py seed` reads the archived article texts from.
 TIMELINE_SEED_DIR = Path(
     env_str("TIMELINE_SEED_DIR", str(BASE_DIR.parent / "shared" / "seeds"))
