@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import errors, health
@@ -12,7 +11,6 @@ admin.site.site_title = "Timeline editors"
 admin.site.index_title = "Curate events, citations and sources"
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/api/v1/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("timeline.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -20,4 +18,5 @@ urlpatterns = [
     re_path(r"^api/(?P<path>.*)$", errors.api_not_found),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("", include("timeline.urls")),
 ]

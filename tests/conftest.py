@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from rest_framework.test import APIClient
 
 from tests.factories import make_editor
@@ -107,22 +108,36 @@ def fast_password_hasher(settings):
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's headless Chromium, driven by playwright (`make test` installs it)."""
+    """Debian's headless Chromium, driven by playwright (`make test` installs it).
+
+    One per test module: playwright's sync API keeps an event loop running in
+    this thread, which Django's ORM refuses to share unless told it is safe.
+    That permission is given for the module's tests only, and taken back, so
+    it never leaks into other tests or the subprocesses they start.
+    """
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    # playwright's sync API runs an event loop in this thread; the tests'
-    # ORM calls around it are still synchronous and safe.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield chromium
-        chromium.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+            )
+            yield chromium
+            chromium.close()
+            # Connections opened while playwright ran belong to its context:
+            # close them, or PostgreSQL cannot drop the test database.
+            connections.close_all()
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

@@ -271,6 +271,10 @@ class Event(VersionedModel):
     def get_absolute_url(self) -> str:
         return reverse("api:event-detail", kwargs={"slug": self.slug})
 
+    def get_public_url(self) -> str:
+        """The event's permalink page for readers."""
+        return reverse("pages:event", kwargs={"slug": self.slug})
+
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
@@ -478,6 +482,10 @@ class Timeline(VersionedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("api:timeline-detail", kwargs={"slug": self.slug})
+
+    def get_public_url(self) -> str:
+        """The timeline's page for readers."""
+        return reverse("pages:timeline", kwargs={"slug": self.slug})
 
     @property
     def is_published(self) -> bool:

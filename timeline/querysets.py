@@ -7,7 +7,7 @@ gets the same tuned query.
 import datetime
 
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Min, Prefetch, Q
 from django.db.models.functions import Length
 
 
@@ -52,9 +52,12 @@ class EventQuerySet(models.QuerySet):
             "tags",
             # One query for all citations and their sources: a timeline cites
             # the same few articles many times.
+            # The sources' archived texts are long and no reader needs them here.
             Prefetch(
                 "citations",
-                queryset=Citation.objects.select_related("source").order_by("pk"),
+                queryset=Citation.objects.select_related("source")
+                .defer("source__text")
+                .order_by("pk"),
             ),
         )
 
@@ -69,6 +72,14 @@ class TimelineQuerySet(models.QuerySet):
     def with_event_counts(self, *, include_drafts: bool = False) -> "TimelineQuerySet":
         published = None if include_drafts else Q(events__published_at__isnull=False)
         return self.annotate(event_count=Count("events", filter=published, distinct=True))
+
+    def with_date_spans(self) -> "TimelineQuerySet":
+        """``first_day`` and ``last_day``: the span of the published events."""
+        published = Q(events__published_at__isnull=False)
+        return self.annotate(
+            first_day=Min("events__start", filter=published),
+            last_day=Max("events__end", filter=published),
+        )
 
     def with_events(self, *, include_drafts: bool = False) -> "TimelineQuerySet":
         """Prefetch the events a reader sees (published only, unless asked) as ``listed_events``."""

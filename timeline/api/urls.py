@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from timeline.api import auth, views
+from timeline.api import auth, calendar_views, timelinejs_views, views
 
 app_name = "api"
 
@@ -18,5 +18,9 @@ router.register("tags", views.TagViewSet, basename="tag")
 urlpatterns = [
     path("auth/tokens/", auth.TokenListView.as_view(), name="token-list"),
     path("auth/tokens/<str:token_key>/", auth.TokenDetailView.as_view(), name="token-detail"),
+    # A timeline in other formats: /timelines/{slug}/timelinejs/, timelinejs.csv,
+    # calendar.ics, feed.atom.
+    *timelinejs_views.urlpatterns,
+    *calendar_views.urlpatterns,
     *router.urls,
 ]

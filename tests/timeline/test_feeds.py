@@ -1,0 +1,286 @@
+"""Tests for a timeline's Atom feed: timeline/feeds.py and its API view.
+
+Every feed is read back with feedparser, as a feed reader would.
+"""
+
+import datetime
+
+import feedparser
+import pytest
+from django.urls import reverse
+from django.utils.http import http_date
+
+from tests.factories import (
+    ActorFactory,
+    CitationFactory,
+    EventFactory,
+    PlaceFactory,
+    SourceFactory,
+    TagFactory,
+    TimelineFactory,
+)
+from timeline.feeds import FEED_SIZE
+from timeline.models import Event, Timeline
+
+pytestmark = pytest.mark.django_db
+
+SEEDED_SLUG = "us-china-trade-2025"
+
+
+def feed_url(slug: str) -> str:
+    return reverse("api:timeline-feed", kwargs={"slug": slug})
+
+
+def get_feed(client, slug: str, **headers):
+    return client.get(feed_url(slug), headers=headers)
+
+
+def parse(response):
+    assert response.status_code == 200, response.content
+    feed = feedparser.parse(response.content)
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    return feed
+
+
+def at(day: int, hour: int = 12) -> datetime.datetime:
+    """A moment in January 2020: before any edit a test makes now."""
+    return datetime.datetime(2020, 1, day, hour, tzinfo=datetime.UTC)
+
+
+def set_changed_at(event: Event, moment: datetime.datetime) -> None:
+    """Publish and last change the event at that moment."""
+    Event.objects.filter(pk=event.pk).update(published_at=moment, updated_at=moment)
+
+
+def slugs(feed) -> list[str]:
+    return [entry.link.rsplit("/", 2)[-2] for entry in feed.entries]
+
+
+def assert_json_404(response) -> None:
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"detail", "code"}
+    assert response.json()["code"] == "not_found"
+
+
+def test_seeded_feed_is_valid_atom(client, seeded):
+    response = get_feed(client, SEEDED_SLUG)
+
+    feed = parse(response)
+    assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
+    timeline = Timeline.objects.get(slug=SEEDED_SLUG)
+    published = Event.objects.published().filter(timelines=timeline)
+    assert len(feed.entries) == published.count()
+    assert feed.feed.title == timeline.title
+    assert feed.feed.subtitle == timeline.description
+    assert feed.feed.link == f"http://testserver/timelines/{SEEDED_SLUG}/"
+    assert feed.feed.id == f"tag:testserver,{timeline.created_at:%Y-%m-%d}:timeline-{timeline.pk}"
+    # Atom needs an author for every entry: the feed's stands for all of them.
+    assert feed.feed.author == "Timeline editors"
+    newest = max(published.values_list("updated_at", flat=True))
+    assert feed.feed.updated_parsed[:6] == newest.utctimetuple()[:6]
+    for entry in feed.entries:
+        assert entry.id.startswith("tag:testserver,")
+        assert entry.link.startswith("http://testserver/events/")
+        assert entry.updated
+        assert entry.published
+        assert entry.summary
+    busan = next(entry for entry in feed.entries if entry.link.endswith("/busan-meeting/"))
+    assert busan.title == "Trump and Xi meet in Busan"
+    assert "Date: Thursday 30 October 2025" in busan.summary
+    assert {tag.term for tag in busan.tags} == {"Diplomacy", "Trade talks"}
+
+
+def test_entries_are_newest_change_first(client):
+    old, new, newest = (
+        EventFactory(slug="old"),
+        EventFactory(slug="new"),
+        EventFactory(slug="newest"),
+    )
+    timeline = TimelineFactory(events=[old, new, newest])
+    set_changed_at(old, at(1))
+    set_changed_at(new, at(2))
+    set_changed_at(newest, at(3))
+
+    feed = parse(get_feed(client, timeline.slug))
+
+    assert slugs(feed) == ["newest", "new", "old"]
+    assert feed.feed.updated_parsed[:6] == at(3).utctimetuple()[:6]
+
+
+def test_same_time_orders_by_newest_event_first(client):
+    first, second = EventFactory(slug="first"), EventFactory(slug="second")
+    timeline = TimelineFactory(events=[first, second])
+    set_changed_at(first, at(1))
+    set_changed_at(second, at(1))
+
+    assert slugs(parse(get_feed(client, timeline.slug))) == ["second", "first"]
+
+
+def test_editing_an_event_moves_it_to_the_top_with_a_new_updated(client):
+    edited, other = EventFactory(slug="edited"), EventFactory(slug="other")
+    timeline = TimelineFactory(events=[edited, other])
+    set_changed_at(edited, at(1))
+    set_changed_at(other, at(2))
+    before = parse(get_feed(client, timeline.slug))
+    assert slugs(before) == ["other", "edited"]
+
+    edited.title = "Edited title"
+    edited.save()
+    after = parse(get_feed(client, timeline.slug))
+
+    assert slugs(after) == ["edited", "other"]
+    assert after.entries[0].title == "Edited title"
+    assert after.entries[0].id == before.entries[1].id
+    assert after.entries[0].updated_parsed > before.entries[1].updated_parsed
+    assert after.feed.updated_parsed > before.feed.updated_parsed
+
+
+def test_entry_id_is_stable_across_slug_changes(client):
+    event = EventFactory(slug="before")
+    timeline = TimelineFactory(events=[event])
+    before = parse(get_feed(client, timeline.slug)).entries[0]
+
+    event.slug = "after"
+    event.save()
+    after = parse(get_feed(client, timeline.slug)).entries[0]
+
+    assert after.id == before.id == (f"tag:testserver,{event.created_at:%Y-%m-%d}:event-{event.pk}")
+    assert after.link == "http://testserver/events/after/"
+
+
+def test_drafts_are_absent(client):
+    published = EventFactory(slug="published")
+    timeline = TimelineFactory(events=[published, EventFactory(published_at=None)])
+
+    assert slugs(parse(get_feed(client, timeline.slug))) == ["published"]
+
+
+def test_other_timelines_events_are_absent(client):
+    timeline = TimelineFactory(events=[EventFactory(slug="mine")])
+    TimelineFactory(events=[EventFactory(slug="theirs")])
+
+    assert slugs(parse(get_feed(client, timeline.slug))) == ["mine"]
+
+
+def test_entry_content(client):
+    event = EventFactory(
+        title="Visit <to> China & more",
+        summary="Planned for April.\nNo date yet.",
+        date="2026-04",
+        status="scheduled",
+        tags=[TagFactory(name="Diplomacy"), TagFactory(name="Trade talks")],
+        actors=[ActorFactory(name="Xi Jinping"), ActorFactory(name="Donald Trump")],
+        place=PlaceFactory(),
+    )
+    source = SourceFactory(
+        title="Report <b>one</b>",
+        publisher="Example Wire",
+        url="https://news.example.org/a?x=1&y=2",
+    )
+    CitationFactory(event=event, source=source, quote="Tariffs will fall from 57% to 47%.")
+    timeline = TimelineFactory(events=[event])
+    Event.objects.filter(pk=event.pk).update(published_at=at(1), updated_at=at(2))
+
+    response = get_feed(client, timeline.slug)
+    (entry,) = parse(response).entries
+
+    assert entry.title == "Visit <to> China & more (scheduled)"
+    assert entry.published_parsed[:6] == at(1).utctimetuple()[:6]
+    assert entry.updated_parsed[:6] == at(2).utctimetuple()[:6]
+    assert [tag.term for tag in entry.tags] == ["Diplomacy", "Trade talks"]
+    assert entry.summary_detail.type == "text/html"
+    assert entry.summary == (
+        "<p>Date known only to the month: April 2026.</p>"
+        "<p>Planned for April.<br />No date yet.</p>"
+        "<p>Actors: Donald Trump, Xi Jinping</p>"
+        "<p>Sources:</p><ol><li>“Tariffs will fall from 57% to 47%.” — "
+        '<a href="https://news.example.org/a?x=1&amp;y=2">Report &lt;b&gt;one&lt;/b&gt;</a>, '
+        "Example Wire</li></ol>"
+    )
+    # The markup is escaped once in the XML, never passed through raw.
+    assert b"<b>one</b>" not in response.content
+
+
+def test_a_timeline_without_events_is_a_valid_empty_feed(client):
+    timeline = TimelineFactory(description="")
+    Timeline.objects.filter(pk=timeline.pk).update(updated_at=at(5))
+
+    first = get_feed(client, timeline.slug)
+    feed = parse(first)
+
+    assert feed.entries == []
+    assert "subtitle" not in feed.feed
+    # Dated from the timeline, not from now: the same bytes every time.
+    assert feed.feed.updated_parsed[:6] == at(5).utctimetuple()[:6]
+    assert get_feed(client, timeline.slug).content == first.content
+
+
+def test_at_most_fifty_entries(client):
+    timeline = TimelineFactory()
+    timeline.events.set(EventFactory.create_batch(FEED_SIZE + 2))
+
+    assert len(parse(get_feed(client, timeline.slug)).entries) == FEED_SIZE == 50
+
+
+def test_unknown_timeline_is_a_json_404(client):
+    assert_json_404(get_feed(client, "no-such-timeline"))
+
+
+def test_draft_timeline_is_a_json_404(client):
+    timeline = TimelineFactory(published_at=None, events=[EventFactory()])
+
+    assert_json_404(get_feed(client, timeline.slug))
+
+
+def test_a_feed_readers_accept_header_is_served(client):
+    timeline = TimelineFactory(events=[EventFactory()])
+
+    response = get_feed(client, timeline.slug, Accept="application/atom+xml")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
+
+
+def test_query_count_is_constant(client, django_assert_num_queries):
+    timeline = TimelineFactory(events=[EventFactory()])
+    with django_assert_num_queries(5):
+        get_feed(client, timeline.slug)
+
+    for _ in range(5):
+        event = EventFactory(place=PlaceFactory(), tags=[TagFactory()], actors=[ActorFactory()])
+        CitationFactory(event=event)
+        CitationFactory(event=event, source=SourceFactory())
+        timeline.events.add(event)
+    # 1. the timeline, with the newest change to it, its events, their sources
+    #    and the lookups (Last-Modified)
+    # 2. its newest-changed published events, with their places
+    # 3. their actors
+    # 4. their tags
+    # 5. their citations, with their sources
+    with django_assert_num_queries(5):
+        response = get_feed(client, timeline.slug)
+    assert len(parse(response).entries) == 6
+
+
+def test_conditional_get(client):
+    event = EventFactory()
+    timeline = TimelineFactory(events=[event])
+    Timeline.objects.filter(pk=timeline.pk).update(updated_at=at(1))
+    set_changed_at(event, at(1))
+    first = get_feed(client, timeline.slug)
+    assert first["Last-Modified"] == http_date(at(1).timestamp())
+
+    assert (
+        get_feed(client, timeline.slug, If_Modified_Since=first["Last-Modified"]).status_code == 304
+    )
+    assert get_feed(client, timeline.slug, If_None_Match=first["ETag"]).status_code == 304
+
+    event.title = "Changed"
+    event.save()
+    set_changed_at(event, at(2))
+    changed = get_feed(client, timeline.slug, If_Modified_Since=first["Last-Modified"])
+    assert changed.status_code == 200
+    assert parse(changed).entries[0].title == "Changed"
+    assert changed["ETag"] != first["ETag"]

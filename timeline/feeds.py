@@ -1,0 +1,123 @@
+"""A timeline's published changes as an Atom 1.0 feed (RFC 4287).
+
+Each entry is one published event of the timeline, newest change first: an
+edited event comes back to the top with a new ``updated`` and the same
+``id``, so feed readers update it rather than add it again.
+"""
+
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html, format_html_join, linebreaks
+
+from timeline.calendars import date_caveat, event_date_label, event_heading, sorted_names
+from timeline.models import Event, Timeline
+
+FEED_SIZE = 50
+
+
+class TimelineAtom1Feed(Atom1Feed):
+    def latest_post_date(self):
+        # An empty feed dates from its timeline, not from the time of the
+        # request: the same data gives the same bytes (and the same ETag).
+        if not self.items:
+            return self.feed["timeline_updated_at"]
+        return super().latest_post_date()
+
+
+def tag_uri(uid_domain: str, created_at, specific: str) -> str:
+    """An RFC 4151 tag: URI, stable for as long as the domain stays the same."""
+    return f"tag:{uid_domain},{created_at:%Y-%m-%d}:{specific}"
+
+
+def _source_html(citation) -> str:
+    source = citation.source
+    title = source.title
+    if source.url:
+        title = format_html('<a href="{}">{}</a>', source.url, source.title)
+    credit = [title, source.publisher, citation.locator]
+    return format_html(
+        "“{}” — {}",
+        citation.quote,
+        format_html_join(", ", "{}", ((part,) for part in credit if part)),
+    )
+
+
+def event_html(event: Event) -> str:
+    """An entry's summary: the date, what happened, who, and the sources, as escaped HTML."""
+    parts = [
+        format_html("<p>{}</p>", date_caveat(event) or f"Date: {event_date_label(event)}"),
+        linebreaks(event.summary.strip(), autoescape=True) if event.summary.strip() else "",
+    ]
+    if actors := sorted_names(event.actors.all()):
+        parts.append(format_html("<p>Actors: {}</p>", ", ".join(actors)))
+    if citations := list(event.citations.all()):
+        parts.append(
+            format_html(
+                "<p>Sources:</p><ol>{}</ol>",
+                format_html_join("", "<li>{}</li>", ((_source_html(c),) for c in citations)),
+            )
+        )
+    return "".join(parts)
+
+
+class TimelineFeed(Feed):
+    """The published events of one published timeline, newest change first.
+
+    The API view looks the timeline up (404 as JSON) and builds the feed with
+    ``get_feed(timeline, request)``; ``uid_domain`` makes the entries' ids.
+    """
+
+    feed_type = TimelineAtom1Feed
+    # Atom requires an author for every entry; the feed's covers them all.
+    author_name = "Timeline editors"
+
+    def __init__(self, *, uid_domain: str):
+        if not uid_domain:
+            raise ValueError("uid_domain is required: entry ids must stay the same for good.")
+        self.uid_domain = uid_domain
+
+    def title(self, timeline: Timeline) -> str:
+        return timeline.title
+
+    def subtitle(self, timeline: Timeline) -> str | None:
+        return timeline.description.strip() or None
+
+    def link(self, timeline: Timeline) -> str:
+        return timeline.get_public_url()
+
+    def feed_guid(self, timeline: Timeline) -> str:
+        return tag_uri(self.uid_domain, timeline.created_at, f"timeline-{timeline.pk}")
+
+    def feed_extra_kwargs(self, timeline: Timeline) -> dict:
+        return {"timeline_updated_at": timeline.updated_at}
+
+    def items(self, timeline: Timeline):
+        return (
+            Event.objects.published()
+            .filter(timelines=timeline)
+            .with_citations()
+            .order_by("-updated_at", "-pk")[:FEED_SIZE]
+        )
+
+    def item_title(self, event: Event) -> str:
+        return event_heading(event)
+
+    def item_link(self, event: Event) -> str:
+        return event.get_public_url()
+
+    def item_guid(self, event: Event) -> str:
+        return tag_uri(self.uid_domain, event.created_at, f"event-{event.pk}")
+
+    item_guid_is_permalink = False
+
+    def item_description(self, event: Event) -> str:
+        return event_html(event)
+
+    def item_pubdate(self, event: Event):
+        return event.published_at
+
+    def item_updateddate(self, event: Event):
+        return event.updated_at
+
+    def item_categories(self, event: Event) -> list[str]:
+        return sorted_names(event.tags.all())

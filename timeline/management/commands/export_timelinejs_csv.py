@@ -1,0 +1,39 @@
+"""Write a published timeline as a TimelineJS spreadsheet (CSV)."""
+
+import io
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from timeline.models import Timeline
+from timeline.timelinejs import timeline_to_rows, write_csv
+
+
+class Command(BaseCommand):
+    help = (
+        "Write a published timeline's published events as a TimelineJS spreadsheet (CSV), "
+        "the same file as /api/v1/timelines/<slug>/timelinejs.csv."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug", metavar="SLUG", help="The timeline's slug.")
+        parser.add_argument(
+            "-o", "--output", type=Path, metavar="FILE", help="Write here (default: stdout)."
+        )
+
+    def handle(self, *args, slug: str, output: Path | None, **options):
+        timeline = Timeline.objects.published().with_events().filter(slug=slug).first()
+        if timeline is None:
+            raise CommandError(f"No published timeline has the slug “{slug}”.")
+        rows = timeline_to_rows(timeline, timeline.listed_events)
+        if output is None:
+            content = io.StringIO()
+            write_csv(rows, content)
+            self.stdout.write(content.getvalue(), ending="")
+            return
+        try:
+            with output.open("w", encoding="utf-8", newline="") as file:
+                write_csv(rows, file)
+        except OSError as exc:
+            raise CommandError(f"{output}: {exc.strerror or exc}.") from None
+        self.stderr.write(f"Wrote {len(rows) - 1} events of {slug} to {output}.")

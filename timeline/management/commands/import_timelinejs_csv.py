@@ -1,0 +1,338 @@
+"""Import a TimelineJS spreadsheet (saved as CSV) into a timeline.
+
+Each row's headline gives the event's slug ("Trump and Xi meet" →
+``trump-and-xi-meet``, then ``-2``, ``-3`` for repeats). A row updates the
+timeline's event with that slug, or else its event with that very title;
+otherwise it creates one. On update, a cell that still says what an export of
+the event would say changes nothing, so that re-importing a sheet (or an
+exported one) is idempotent and never flattens what a sheet cannot hold
+(seasons, uncertain dates, several tags).
+"""
+
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from sources.versioning import one_revision
+from timeline.models import Event, Tag, Timeline
+from timeline.timelinejs import (
+    SheetError,
+    SheetEvent,
+    SheetImport,
+    SheetRow,
+    event_to_row,
+    parse_csv,
+    primary_tag,
+    row_to_event,
+    rows_to_events,
+    title_row,
+)
+
+CHANGE_REASON = "manage.py import_timelinejs_csv"
+# Room for "-999" after a slug made from a headline.
+SLUG_BASE_LENGTH = Event._meta.get_field("slug").max_length - 4
+# Dashes and slashes part words ("US-China" → us-china); slugify would drop the en dash.
+WORD_BREAKS = re.compile(r"[\u2010-\u2015\u2212/]")
+EVENT_FIELDS = ("title", "date", "display_date", "summary", "status")
+# The column to name when a model field refuses a value.
+FIELD_COLUMNS = {
+    "title": "Headline",
+    "slug": "Headline",
+    "date": "Year",
+    "display_date": "Display Date",
+    "summary": "Text",
+    "status": "Text",
+    "name": "Group",
+}
+
+
+@dataclass
+class ImportReport:
+    timeline: str = "unchanged"  # created, updated or unchanged
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    tags_created: list[str] = field(default_factory=list)
+
+
+def _validate(obj, line: int) -> None:
+    """full_clean(), with a refusal named by the sheet's line and column."""
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        name, messages = next(iter(exc.message_dict.items()))
+        column = FIELD_COLUMNS.get(name, "")
+        prefix = "" if name == NON_FIELD_ERRORS else f"{name}: "
+        raise SheetError(line, column, prefix + " ".join(messages)) from None
+
+
+class SheetImporter:
+    """Writes one sheet into one timeline; the caller holds the transaction."""
+
+    def __init__(self, sheet: SheetImport, *, slug: str, title: str | None, publish: bool):
+        self.sheet, self.slug, self.title, self.publish = sheet, slug, title, publish
+        self.now = timezone.now()
+        self.report = ImportReport()
+        self.tags: dict[str, Tag] = {}
+
+    def run(self) -> ImportReport:
+        timeline, timeline_changed = self.timeline()
+        # Drafts too: a row updates the event it made last time, published or not.
+        self.members = list(timeline.events.with_citations().order_by("pk")) if timeline.pk else []
+        self.by_slug = {event.slug: event for event in self.members}
+        self.claimed: set[int] = set()
+        joining = []
+        for item in self.sheet.events:
+            event, slug = self.match(item)
+            if event is None:
+                joining.append(self.create(item, slug))
+            else:
+                self.claimed.add(event.pk)
+                self.update(event, item)
+        if timeline_changed or joining:
+            # One revision: the timeline's fields and the events that joined it.
+            with one_revision(timeline, reason=CHANGE_REASON):
+                timeline.save()
+                timeline.events.add(*joining)
+            if self.report.timeline == "unchanged":
+                self.report.timeline = "updated"
+        return self.report
+
+    def timeline(self) -> tuple[Timeline, bool]:
+        """The timeline, new or with its fields set from the sheet (unsaved), and whether
+        they changed."""
+        sheet = self.sheet
+        line = sheet.title_line or 1
+        timeline = Timeline.objects.filter(slug=self.slug).first()
+        if timeline is None:
+            title = self.title or sheet.title
+            if not title:
+                raise CommandError(
+                    f"Timeline “{self.slug}” does not exist: give its title with --title, or "
+                    "a row of Type “title” with a Headline."
+                )
+            timeline = Timeline(
+                slug=self.slug,
+                title=title,
+                description=sheet.description or "",
+                published_at=self.now if self.publish else None,
+            )
+            self.report.timeline = "created"
+            try:
+                _validate(timeline, line)
+            except SheetError as exc:
+                raise CommandError(f"--timeline {self.slug}: {exc.message}") from None
+            return timeline, True
+        changed = False
+        shown = rows_to_events([SheetRow(line, title_row(timeline))])
+        if self.title and self.title != timeline.title:
+            timeline.title, changed = self.title, True
+        elif not self.title and sheet.title and sheet.title != shown.title:
+            timeline.title, changed = sheet.title, True
+        if sheet.description not in (None, shown.description, timeline.description):
+            timeline.description, changed = sheet.description, True
+        if self.publish and timeline.published_at is None:
+            timeline.published_at, changed = self.now, True
+        if changed:
+            _validate(timeline, line)
+        return timeline, changed
+
+    def match(self, item: SheetEvent) -> tuple[Event | None, str]:
+        """The timeline's event this row updates, or None and the slug to create."""
+        base = slugify(WORD_BREAKS.sub(" ", item.title))[:SLUG_BASE_LENGTH].strip("-") or "event"
+        taken = set(
+            Event.objects.filter(Q(slug=base) | Q(slug__startswith=f"{base}-")).values_list(
+                "slug", flat=True
+            )
+        )
+        number = 1
+        while True:
+            slug = base if number == 1 else f"{base}-{number}"
+            member = self.by_slug.get(slug)
+            if member is not None and member.pk not in self.claimed:
+                return member, slug
+            if member is None and slug not in taken:
+                break
+            number += 1
+        for member in self.members:
+            if member.pk not in self.claimed and member.title == item.title:
+                return member, member.slug
+        return None, slug
+
+    def tag(self, name: str, line: int) -> Tag:
+        """The tag a Group names: by name, else by slug, else a new one."""
+        if name in self.tags:
+            return self.tags[name]
+        slug = slugify(name)[:100].strip("-")
+        tag = (
+            Tag.objects.filter(name__iexact=name).order_by("slug").first()
+            or Tag.objects.filter(slug=slug).first()
+        )
+        if tag is None:
+            if not slug:
+                raise SheetError(
+                    line,
+                    "Group",
+                    f"“{name}” has no letters or digits to make a tag's slug of; "
+                    "create the tag in the admin first.",
+                )
+            tag = Tag(name=name, slug=slug)
+            _validate(tag, line)
+            tag._change_reason = CHANGE_REASON
+            tag.save()
+            self.report.tags_created.append(name)
+        self.tags[name] = tag
+        return tag
+
+    def create(self, item: SheetEvent, slug: str) -> Event:
+        event = Event(
+            slug=slug,
+            **{name: getattr(item, name) for name in EVENT_FIELDS},
+            published_at=self.now if self.publish else None,
+        )
+        _validate(event, item.line)
+        tags = [self.tag(item.group, item.line)] if item.group else []
+        with one_revision(event, reason=CHANGE_REASON):
+            event.save()
+            event.tags.set(tags)
+        self.report.created.append(event.slug)
+        return event
+
+    def update(self, event: Event, item: SheetEvent) -> None:
+        try:
+            # What the sheet would show of the event as it is: cells that
+            # still say so change nothing.
+            shown = row_to_event(SheetRow(item.line, event_to_row(event)))
+        except SheetError:
+            shown = None
+        changed = [
+            name
+            for name in EVENT_FIELDS
+            if (shown is None or getattr(shown, name) != getattr(item, name))
+            and getattr(event, name) != getattr(item, name)
+        ]
+        for name in changed:
+            setattr(event, name, getattr(item, name))
+        tags = set(event.tags.all())
+        new_tags = tags
+        if shown is None or shown.group != item.group:
+            # The group stands in for the event's primary tag; its other tags stay.
+            new_tags = tags - {primary_tag(event)}
+            if item.group:
+                new_tags |= {self.tag(item.group, item.line)}
+        if self.publish and event.published_at is None:
+            event.published_at = self.now
+            changed.append("published_at")
+        if not changed and new_tags == tags:
+            self.report.unchanged.append(event.slug)
+            return
+        _validate(event, item.line)
+        with one_revision(event, reason=CHANGE_REASON):
+            event.save()
+            if new_tags != tags:
+                event.tags.set(new_tags)
+        self.report.updated.append(event.slug)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a TimelineJS spreadsheet, saved as CSV (UTF-8), into a timeline: creates the "
+        "timeline if missing, creates or updates one event per row (matched by the slug of "
+        "its headline), all in one transaction. New events are drafts unless --publish."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path, metavar="PATH", help="The CSV file.")
+        parser.add_argument(
+            "--timeline", required=True, metavar="SLUG", help="The timeline to import into."
+        )
+        parser.add_argument(
+            "--title", help="The timeline's title (default: the Headline of the title row)."
+        )
+        parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="Publish the timeline and the events imported (else new ones are drafts).",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check and report everything; save nothing."
+        )
+
+    def handle(self, *args, path: Path, timeline: str, title, publish, dry_run, **options):
+        sheet = self.read(path)
+        try:
+            with transaction.atomic():
+                report = SheetImporter(sheet, slug=timeline, title=title, publish=publish).run()
+                if dry_run:
+                    transaction.set_rollback(True)
+        except SheetError as exc:
+            raise CommandError(f"{path}: {exc} Nothing was imported.") from None
+        self.summarise(path, timeline, sheet, report, dry_run=dry_run, publish=publish)
+
+    def read(self, path: Path) -> SheetImport:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{path}: {exc.strerror or exc}.") from None
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise CommandError(
+                f"{path}: line {line}: not UTF-8 text. Save the sheet as “CSV UTF-8” and try "
+                "again. Nothing was imported."
+            ) from None
+        try:
+            return parse_csv(io.StringIO(text, newline=""))
+        except SheetError as exc:
+            raise CommandError(f"{path}: {exc} Nothing was imported.") from None
+
+    def summarise(
+        self, path, slug: str, sheet, report: ImportReport, *, dry_run: bool, publish: bool
+    ):
+        write = self.stdout.write
+        write(f"{path}: timeline {slug} {report.timeline}.")
+        events = (
+            f"Events: {len(report.created)} created, {len(report.updated)} updated, "
+            f"{len(report.unchanged)} unchanged."
+        )
+        if report.created and not publish:
+            events += " New events are drafts: publish them in the admin, or use --publish."
+        write(events)
+        if report.tags_created:
+            write(f"Tags created: {', '.join(report.tags_created)}.")
+        if sheet.era_lines:
+            count = len(sheet.era_lines)
+            lines = ", ".join(map(str, sheet.era_lines))
+            write(
+                f"Skipped {_plural(count, 'era row')} ({'line' if count == 1 else 'lines'} "
+                f"{lines}): this service has no eras."
+            )
+        if sheet.unstored:
+            counts = ", ".join(
+                f"{name} ({_plural(count, 'row')})"
+                for name, count in sorted(sheet.unstored.items())
+            )
+            write(f"Ignored, as no field here holds them: {counts}.")
+        if sheet.unknown_columns:
+            write(f"Ignored unknown columns: {', '.join(sheet.unknown_columns)}.")
+        cited = sum(item.cited for item in sheet.events)
+        if cited:
+            write(
+                f"The citations listed in the Text of {_plural(cited, 'row')} were not imported: "
+                "cite sources in the admin, where each quote is checked against its article."
+            )
+        if dry_run:
+            write("Dry run: nothing was saved.")

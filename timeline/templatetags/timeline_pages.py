@@ -1,0 +1,68 @@
+"""Template helpers for the public pages: an event's date as HTML ``<time>`` elements."""
+
+import calendar
+import datetime
+
+from django import template
+from django.utils.html import format_html_join
+
+register = template.Library()
+
+MONTHS = list(calendar.month_name)
+
+
+def _is_whole_month(start: datetime.date, end: datetime.date) -> bool:
+    return (start.year, start.month, start.day) == (end.year, end.month, 1) and (
+        end.day == calendar.monthrange(end.year, end.month)[1]
+    )
+
+
+def _is_whole_year(start: datetime.date, end: datetime.date) -> bool:
+    return start == datetime.date(start.year, 1, 1) and end == datetime.date(start.year, 12, 31)
+
+
+def _at_precision(day: datetime.date, precision: str) -> tuple[str, str]:
+    """One end of a date as (HTML datetime value, text), no finer than it is known.
+
+    A season's ends are shown as months: HTML has no season, and a month is
+    what EDTF's bounds for a season say.
+    """
+    if precision == "day":
+        return day.isoformat(), f"{day.day} {MONTHS[day.month]} {day.year}"
+    if precision in ("month", "season"):
+        return f"{day.year:04d}-{day.month:02d}", f"{MONTHS[day.month]} {day.year}"
+    return f"{day.year:04d}", str(day.year)
+
+
+def date_parts(event) -> list[tuple[str, str]]:
+    """An event's date as (datetime value, visible text) pairs: one, or a start and an end.
+
+    The values are valid HTML ``datetime`` strings at the date's precision
+    (``2025-10-30``, ``2025-03``, ``2025``). An editor's ``display_date``
+    replaces the text; it then stands alone, carrying the machine-readable start.
+    """
+    start, end, precision = event.start, event.end, event.precision
+    if start == end:
+        parts = [_at_precision(start, "day")]
+    elif precision == "month" and _is_whole_month(start, end):
+        parts = [_at_precision(start, "month")]
+    elif precision == "year" and _is_whole_year(start, end):
+        parts = [_at_precision(start, "year")]
+    else:
+        parts = [_at_precision(start, precision), _at_precision(end, precision)]
+        if parts[0] == parts[1]:
+            parts = parts[:1]
+    if event.display_date:
+        return [(parts[0][0], event.display_date)]
+    # EDTF qualifiers: "~" approximate, "?" uncertain, "%" both.
+    if "~" in event.date or "%" in event.date:
+        parts[0] = (parts[0][0], f"about {parts[0][1]}")
+    if "?" in event.date or "%" in event.date:
+        parts[-1] = (parts[-1][0], f"{parts[-1][1]} (uncertain)")
+    return parts
+
+
+@register.simple_tag
+def event_date(event) -> str:
+    """``<time>`` elements for an event's date; a range is two, joined by a dash."""
+    return format_html_join(" – ", '<time datetime="{}">{}</time>', date_parts(event))
