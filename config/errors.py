@@ -21,7 +21,11 @@ def api_not_found(request, path=""):
 
 def server_error(request):
     if _is_api(request):
-        return JsonResponse(
-            {"detail": "A server error occurred.", "code": "server_error"}, status=500
-        )
+        # The id, and nothing else of the failure: the log has the traceback.
+        request_id = getattr(request, "id", None)
+        body = {"detail": "A server error occurred.", "code": "server_error"}
+        if request_id:
+            body["detail"] += f" Quote request id {request_id} when reporting it."
+            body["request_id"] = request_id
+        return JsonResponse(body, status=500)
     return defaults.server_error(request)
