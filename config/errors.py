@@ -4,6 +4,8 @@ from django.http import JsonResponse
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
+from config.outages import current_exception_is_connection_error, unavailable_response
+
 
 def _is_api(request) -> bool:
     return request.path.startswith("/api/")
@@ -20,6 +22,9 @@ def api_not_found(request, path=""):
 
 
 def server_error(request):
+    # A connection lost outside a view (in middleware): still a 503.
+    if current_exception_is_connection_error():
+        return unavailable_response(request)
     if _is_api(request):
         # The id, and nothing else of the failure: the log has the traceback.
         request_id = getattr(request, "id", None)

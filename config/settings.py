@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change that the history keeps.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A lost database connection in a view: 503 with Retry-After.
+    "config.outages.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

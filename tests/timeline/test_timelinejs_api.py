@@ -277,7 +277,9 @@ def test_the_schema_documents_both_paths(client):
     assert set(document) == set(sheet) == {"get"}
     assert document["get"]["operationId"] == "v1_timelines_timelinejs_retrieve"
     assert sheet["get"]["operationId"] == "v1_timelines_timelinejs_csv_retrieve"
-    assert set(document["get"]["responses"]) == set(sheet["get"]["responses"]) == {"200", "404", "500"}
+    assert (
+        set(document["get"]["responses"]) == set(sheet["get"]["responses"]) == {"200", "404", "500"}
+    )
     assert list(document["get"]["responses"]["200"]["content"]) == ["application/json"]
     assert document["get"]["responses"]["200"]["description"] == "The TimelineJS3 JSON document."
     assert list(sheet["get"]["responses"]["200"]["content"]) == ["text/csv"]

@@ -1,0 +1,209 @@
+"""A database outage is a 503 with Retry-After, and the service recovers by itself."""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import OperationalError, connection
+from django.db.utils import IntegrityError
+
+from config.outages import is_connection_error
+from timeline.api.views import EventViewSet
+
+
+def _wrapped(cause: Exception) -> OperationalError:
+    error = OperationalError(str(cause))
+    error.__cause__ = cause
+    return error
+
+
+@pytest.mark.parametrize(
+    ("error", "is_outage"),
+    [
+        (_wrapped(psycopg.OperationalError("connection refused")), True),
+        (_wrapped(psycopg.errors.AdminShutdown("terminating connection")), True),
+        (_wrapped(psycopg.errors.ConnectionFailure("connection failure")), True),
+        (_wrapped(psycopg.errors.DeadlockDetected("deadlock detected")), False),
+        (_wrapped(psycopg.errors.SerializationFailure("could not serialize")), False),
+        (IntegrityError("duplicate key"), False),
+        (ValueError("not a database error"), False),
+    ],
+)
+def test_only_a_lost_connection_counts_as_an_outage(error, is_outage):
+    assert is_connection_error(error) is is_outage
+
+
+def test_a_lost_connection_in_an_api_view_is_a_json_503_with_retry_after(client, monkeypatch, db):
+    def lost(self, request, *args, **kwargs):
+        raise _wrapped(psycopg.OperationalError("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(EventViewSet, "list", lost)
+
+    response = client.get("/api/v1/events/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json() == {
+        "detail": "The database is unavailable; retry in a few seconds.",
+        "code": "service_unavailable",
+    }
+
+
+def test_a_deadlock_is_not_an_outage(monkeypatch, db):
+    from django.test import Client
+
+    def deadlocked(self, request, *args, **kwargs):
+        raise _wrapped(psycopg.errors.DeadlockDetected("deadlock detected"))
+
+    monkeypatch.setattr(EventViewSet, "list", deadlocked)
+
+    response = Client(raise_request_exception=False).get("/api/v1/events/")
+
+    assert response.status_code == 500
+    assert response.json()["code"] == "server_error"
+
+
+# A real outage: a PostgreSQL cluster of the test's own, stopped and started
+# under a gunicorn serving the app.
+
+PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _as_postgres(*args: str) -> None:
+    # No pipes: the server started by pg_ctl would hold them open.
+    subprocess.run(
+        ["runuser", "-u", "postgres", "--", *args],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=60,
+    )
+
+
+def _get(url: str) -> tuple[int, dict, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+@pytest.fixture
+def own_cluster():
+    if connection.vendor != "postgresql":
+        pytest.skip("the real outage runs in the PostgreSQL pass of the suite")
+    if os.geteuid() != 0 or PG_BIN is None or shutil.which("runuser") is None:
+        pytest.skip("needs root, runuser and PostgreSQL's server binaries to run a cluster")
+    # Not under pytest's tmp_path: its parents are closed to the postgres user.
+    data = Path(tempfile.mkdtemp(prefix="timeline-outage-"))
+    shutil.chown(data, "postgres")
+    port = _free_port()
+    _as_postgres(
+        str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync"
+    )
+    log = data / "server.log"
+    options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off"
+
+    def start():
+        _as_postgres(
+            str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w", "start"
+        )
+
+    def stop():
+        _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+
+    start()
+    yield f"postgres://postgres@127.0.0.1:{port}/postgres", start, stop
+    subprocess.run(
+        [
+            "runuser",
+            "-u",
+            "postgres",
+            "--",
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(data),
+            "-m",
+            "immediate",
+            "stop",
+        ],
+        capture_output=True,
+    )
+
+
+def test_the_service_answers_503_while_postgresql_is_down_and_recovers_by_itself(own_cluster):
+    database_url, start, stop = own_cluster
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DATABASE_CONN_MAX_AGE": "60",  # persistent, health-checked connections
+        "DJANGO_DEBUG": "false",
+    }
+    manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], env=env, check=True)
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "1",
+            "--timeout",
+            "30",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if _get(base + "/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        assert _get(base + "/api/v1/timelines/")[0] == 200
+
+        stop()
+        status, headers, body = _get(base + "/api/v1/timelines/")
+        assert status == 503
+        assert headers["Retry-After"] == "5"
+        assert json.loads(body)["code"] == "service_unavailable"
+        assert "Traceback" not in body
+        assert _get(base + "/readyz")[0] == 503
+        assert _get(base + "/healthz")[0] == 200
+        status, headers, body = _get(base + "/timelines/some-timeline/")
+        assert (status, headers["Retry-After"]) == (503, "5")
+        assert "<h1>Back in a moment</h1>" in body
+
+        start()
+        # No restart of the web tier: the next requests reconnect.
+        assert _get(base + "/api/v1/timelines/")[0] == 200
+        assert _get(base + "/readyz")[0] == 200
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
