@@ -175,6 +175,8 @@ class EditableViewSet(viewsets.ModelViewSet):
 
     read_serializer_class: type[serializers.Serializer]
     write_serializer_class: type[serializers.Serializer]
+    # What a write answers with, when editors see more than readers do.
+    written_serializer_class: type[serializers.Serializer] | None = None
     parser_classes = [JSONParser]
 
     def get_write_queryset(self):
@@ -262,7 +264,8 @@ class EditableViewSet(viewsets.ModelViewSet):
     def written(self, instance, serializer, status_code) -> Response:
         """The response to a write: the resource as a GET now shows it, with its ETag."""
         fresh = self.get_write_queryset().get(pk=instance.pk)
-        data = self.read_serializer_class(fresh, context=self.get_serializer_context()).data
+        shape = self.written_serializer_class or self.read_serializer_class
+        data = shape(fresh, context=self.get_serializer_context()).data
         response = Response(data, status=status_code)
         response["ETag"] = etag(fresh.version)
         return response
@@ -293,6 +296,7 @@ class TimelineViewSet(EditableViewSet):
     filter_backends: list = []
     write_serializer_class = write.TimelineWriteSerializer
     read_serializer_class = read.TimelineSerializer
+    written_serializer_class = read.EditorTimelineSerializer
 
     def get_queryset(self):
         drafts = self.include_drafts()
@@ -318,10 +322,6 @@ class TimelineViewSet(EditableViewSet):
         if self.action == "retrieve":
             return read.EditorTimelineDetailSerializer if drafts else read.TimelineDetailSerializer
         return read.EditorTimelineSerializer if drafts else read.TimelineSerializer
-
-    def written(self, instance, serializer, status_code) -> Response:
-        self.read_serializer_class = read.EditorTimelineSerializer
-        return super().written(instance, serializer, status_code)
 
     @extend_schema(**_publish_schema("Publish a timeline", read.EditorTimelineSerializer))
     @action(detail=True, methods=["post"], permission_classes=[CanChange])
@@ -504,10 +504,26 @@ class CitationViewSet(EditableViewSet):
         services.events_touch(event_ids=[instance.event_id])
 
 
-class SourceWriteMixin:
-    """Sources take JSON, or multipart/form-data with an uploaded ``file``."""
-
+@extend_schema_view(
+    list=extend_schema(
+        summary="List sources", responses={200: read.SourceSerializer, 404: NOT_FOUND}
+    ),
+    retrieve=extend_schema(
+        summary="One source", responses={200: read.SourceSerializer, 404: NOT_FOUND}
+    ),
+    **_write_schema(read.EditorSourceSerializer, write.SourceWriteSerializer, "a source"),
+)
+class SourceViewSet(EditableViewSet):
+    queryset = sources_with_citation_counts().order_by("title", "pk")
+    filter_backends: list = []
+    # Sources also take multipart/form-data, with an uploaded ``file``.
     parser_classes = [JSONParser, MultiPartParser]
+    read_serializer_class = read.SourceSerializer
+    write_serializer_class = write.SourceWriteSerializer
+    written_serializer_class = read.EditorSourceSerializer
+
+    def get_queryset(self):
+        return sources_with_citation_counts().order_by("title", "pk")
 
     def written(self, instance, serializer, status_code) -> Response:
         response = super().written(instance, serializer, status_code)
@@ -520,29 +536,6 @@ class SourceWriteMixin:
                 ],
             }
         return response
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="List sources", responses={200: read.SourceSerializer, 404: NOT_FOUND}
-    ),
-    retrieve=extend_schema(
-        summary="One source", responses={200: read.SourceSerializer, 404: NOT_FOUND}
-    ),
-    **_write_schema(read.EditorSourceSerializer, write.SourceWriteSerializer, "a source"),
-)
-class SourceViewSet(SourceWriteMixin, EditableViewSet):
-    queryset = sources_with_citation_counts().order_by("title", "pk")
-    filter_backends: list = []
-    read_serializer_class = read.SourceSerializer
-    write_serializer_class = write.SourceWriteSerializer
-
-    def get_queryset(self):
-        return sources_with_citation_counts().order_by("title", "pk")
-
-    def written(self, instance, serializer, status_code) -> Response:
-        self.read_serializer_class = read.EditorSourceSerializer
-        return super().written(instance, serializer, status_code)
 
 
 def _lookup_viewset(model, read_serializer, write_serializer, noun: str):

@@ -114,22 +114,7 @@ class WriteSerializer(StrictFieldsMixin, ModelCleanMixin, serializers.ModelSeria
         return self.read_serializer_class(instance, context=self.context).data
 
 
-class LookupWriteSerializer(WriteSerializer):
-    """Actors, places and tags: plain fields, one revision per save."""
-
-    def create(self, validated_data):
-        instance = self.Meta.model(**validated_data)
-        instance.save()
-        return instance
-
-    def update(self, instance, validated_data):
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        instance.save()
-        return instance
-
-
-class ActorWriteSerializer(LookupWriteSerializer):
+class ActorWriteSerializer(WriteSerializer):
     read_serializer_class = read.ActorDetailSerializer
 
     class Meta:
@@ -137,7 +122,7 @@ class ActorWriteSerializer(LookupWriteSerializer):
         fields = ["slug", "name", "kind", "wikidata_id"]
 
 
-class PlaceWriteSerializer(LookupWriteSerializer):
+class PlaceWriteSerializer(WriteSerializer):
     read_serializer_class = read.PlaceDetailSerializer
     latitude = serializers.DecimalField(
         max_digits=8, decimal_places=5, allow_null=True, required=False
@@ -151,7 +136,7 @@ class PlaceWriteSerializer(LookupWriteSerializer):
         fields = ["slug", "name", "latitude", "longitude", "wikidata_id"]
 
 
-class TagWriteSerializer(LookupWriteSerializer):
+class TagWriteSerializer(WriteSerializer):
     read_serializer_class = read.TagDetailSerializer
 
     class Meta:
@@ -412,18 +397,6 @@ class SourceWriteSerializer(WriteSerializer):
                 source=source, user=request.user if request else None
             )
         return source
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        report = getattr(self, "reanchor_report", None)
-        if report is not None:
-            data["reanchor"] = {
-                "anchored": report.anchored,
-                "unanchored": [
-                    {"id": c.pk, "event": c.event.slug, "quote": c.quote} for c in report.unanchored
-                ],
-            }
-        return data
 
 
 class TimelineWriteSerializer(WriteSerializer):
