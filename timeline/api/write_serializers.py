@@ -8,6 +8,7 @@ use the read serializers, so a write answers with what a GET would show.
 """
 
 import copy
+import functools
 import re
 from collections.abc import Mapping
 
@@ -68,6 +69,13 @@ class SourceIdField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
+@functools.cache
+def read_field_names(serializer_class) -> frozenset[str]:
+    # Built once per class: a nested list would otherwise build the read
+    # serializer's fields again for every item.
+    return frozenset(serializer_class().fields)
+
+
 class StrictFieldsMixin:
     """Refuse unknown fields; accept (and ignore) the fields of the read shape."""
 
@@ -80,7 +88,7 @@ class StrictFieldsMixin:
             )
         known = set(self.fields)
         if self.read_serializer_class is not None:
-            known |= set(self.read_serializer_class().fields)
+            known |= read_field_names(self.read_serializer_class)
         unknown = sorted(set(data) - known)
         if unknown:
             raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
