@@ -38,5 +38,8 @@ class RequestIDFilter(logging.Filter):
     """Adds ``request_id`` to every log record (``-`` outside a request)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_request_id.get()
+        # Django logs a 4xx after the middleware has returned (the id is no
+        # longer current), but passes the request itself along.
+        request = getattr(record, "request", None)
+        record.request_id = getattr(request, "id", None) or current_request_id.get()
         return True

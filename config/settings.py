@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -49,7 +50,8 @@ if PRODUCTION:
     DEBUG = False
     SECRET_KEY = env_str("DJANGO_SECRET_KEY")
     ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
-    CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+    # The admin's forms are posted from these origins (https://timeline.example).
+    CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 else:
     DEBUG = env_bool("DJANGO_DEBUG", True)
     # A development-only key: production refuses to start without its own.
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "corsheaders",
+    "axes",
     "rest_framework",
     "knox",
     "django_filters",
@@ -79,6 +82,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every response (errors included) carries its request id.
     "config.requests.RequestIDMiddleware",
+    # Before anything parses the query string: too many or too long → 400.
+    "config.limits.QueryStringLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -89,10 +94,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
     # Records who made each change that the history keeps.
     "simple_history.middleware.HistoryRequestMiddleware",
     # A lost database connection in a view: 503 with Retry-After.
     "config.outages.DatabaseUnavailableMiddleware",
+    # Last: answers a locked-out login (admin or API token) with a 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -134,6 +142,12 @@ if os.environ.get("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# django-axes sees every login first and refuses one from a locked-out client.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -149,7 +163,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 # Production serves the collected, hashed files; development serves straight
 # from the apps (no collectstatic step for a newcomer).
-STATIC_ROOT = BASE_DIR / "staticfiles" if PRODUCTION else None
+STATIC_ROOT = (
+    Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles"))) if PRODUCTION else None
+)
 WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -192,8 +208,45 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "timeline.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "timeline.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "timeline.api.throttling.AnonRateThrottle",
+        "timeline.api.throttling.UserRateThrottle",
+    ],
+    # Proxies in front of the web tier that append to X-Forwarded-For: the
+    # client address is the one that many entries from the right.
+    "NUM_PROXIES": int(env_str("DJANGO_NUM_PROXIES", "0")) or None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+
+def env_rate(name: str, default: str) -> str | None:
+    """A throttle rate such as ``300/minute``; ``off`` turns that throttle off."""
+    value = env_str(name, default)
+    return None if value.lower() in {"off", "none", "0"} else value
+
+
+# Requests per client, counted in the cache (Redis shares the counts between
+# web nodes). "anon" is per client address, "user" per signed-in user, and
+# "login" limits token requests with a password per client address.
+TIMELINE_THROTTLE_RATES = {
+    "anon": env_rate("API_THROTTLE_ANON", "300/minute"),
+    "user": env_rate("API_THROTTLE_USER", "1200/minute"),
+    "login": env_rate("API_THROTTLE_LOGIN", "10/minute"),
+}
+
+# Query strings: more parameters, or a longer value, is a 400 naming it.
+TIMELINE_MAX_QUERY_PARAMS = 30
+TIMELINE_MAX_QUERY_VALUE_LENGTH = 500
+
+# Brute-force protection for the admin and API token logins (django-axes):
+# a username tried from one address is locked for a cool-off after too many
+# failures. The attempts are in the database, shared by every web node.
+AXES_FAILURE_LIMIT = int(env_str("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env_str("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.clients.locked_out"
+AXES_VERBOSE = False
 
 # CORS: any origin may read the API (published data; anonymous reads), no
 # cookies or credentials cross origins, and only reads are allowed.
@@ -210,6 +263,24 @@ REST_KNOX = {
     "TOKEN_TTL": timedelta(days=int(env_str("API_TOKEN_TTL_DAYS", "30"))),
     "TOKEN_LIMIT_PER_USER": 20,
     "AUTH_HEADER_PREFIX": "Token",
+}
+
+# Content-Security-Policy (django-csp) for every response: the public pages,
+# the admin and the API docs load only this site's own scripts, styles,
+# images and fonts; no page may frame them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
 }
 
 # Request bodies larger than this get a 413 (an archived article is far smaller).
@@ -230,7 +301,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "timeline.api.schema.add_server_error",
+        "timeline.api.schema.add_error_responses",
     ],
     "ENUM_NAME_OVERRIDES": {
         "EventStatusEnum": "timeline.models.EventStatus",
@@ -239,18 +310,28 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Logs go to stderr: one JSON object a line in production (for log shippers),
+# plain lines in development; DJANGO_LOG_FORMAT picks either.
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "json" if PRODUCTION else "plain")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("DJANGO_LOG_FORMAT must be 'json' or 'plain'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "config.requests.RequestIDFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["request_id"],
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
         }
     },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},

@@ -30,7 +30,7 @@ ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
 SETTINGS_FILE = ROOT / "config" / "settings.py"
 
 # What production cannot start without (settings raise ImproperlyConfigured).
-PRODUCTION_REQUIRED = {"DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"}
+PRODUCTION_REQUIRED = {"DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DJANGO_CSRF_TRUSTED_ORIGINS"}
 
 
 # --- config/settings.py: the environment variables it reads ---------------
@@ -188,13 +188,14 @@ def test_collectstatic_runs_at_build_with_build_only_secrets():
     assert len(runs) == 1
     (run,) = runs
     assert "--noinput" in run
-    for assignment in ("DJANGO_ENV=production", "DJANGO_SECRET_KEY=", "DJANGO_ALLOWED_HOSTS="):
+    assignments = ["DJANGO_ENV=production", *(f"{name}=" for name in sorted(PRODUCTION_REQUIRED))]
+    for assignment in assignments:
         assert assignment in run, assignment
     # The dummies live in that one RUN line only, never in the image's config.
     for keyword in ("ENV", "ARG", "LABEL"):
         for arguments in instruction_args(keyword):
-            assert "DJANGO_SECRET_KEY" not in arguments, (keyword, arguments)
-            assert "DJANGO_ALLOWED_HOSTS" not in arguments, (keyword, arguments)
+            for name in PRODUCTION_REQUIRED:
+                assert name not in arguments, (keyword, arguments)
 
 
 def test_web_port_agrees_across_gunicorn_expose_healthcheck_and_compose(compose):
@@ -459,26 +460,126 @@ def test_compose_environment_loads_the_production_settings(web_env):
 # --- The production settings ------------------------------------------------
 
 
-def test_production_settings_pass_the_deployment_checks(tmp_path):
-    env = clean_environ(
+def production_environ(tmp_path, **overrides: str) -> dict[str, str]:
+    return clean_environ(
         DJANGO_ENV="production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50)[:50],
         DJANGO_ALLOWED_HOSTS="example.org",
+        DJANGO_CSRF_TRUSTED_ORIGINS="https://example.org",
         DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        **overrides,
     )
-    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+
+def test_production_settings_pass_the_deployment_checks(tmp_path):
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", env=production_environ(tmp_path)
+    )
     assert result.returncode == 0, explain(result)
 
 
-def test_production_without_a_secret_key_refuses_to_start(tmp_path):
-    env = clean_environ(
-        DJANGO_ENV="production",
-        DJANGO_ALLOWED_HOSTS="example.org",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}",
-    )
+@pytest.mark.parametrize("name", sorted(PRODUCTION_REQUIRED))
+def test_production_without_a_required_variable_refuses_to_start(tmp_path, name):
+    env = production_environ(tmp_path)
+    del env[name]
     result = manage("check", env=env)
     assert result.returncode != 0, explain(result)
-    assert "DJANGO_SECRET_KEY" in result.stderr, explain(result)
     # The reason is the last thing printed, where an operator looks first.
     last_line = result.stderr.strip().splitlines()[-1]
-    assert "ImproperlyConfigured" in last_line and "DJANGO_SECRET_KEY" in last_line, last_line
+    assert "ImproperlyConfigured" in last_line and name in last_line, last_line
+    assert "Traceback" not in result.stderr, explain(result)
+
+
+# What production answers: a subprocess loads the production settings (they
+# are read once per process) and makes requests with Django's test client.
+PROBE = """
+import json, sys
+import django
+django.setup()
+from django.core.management import call_command
+from django.test import Client
+call_command("migrate", verbosity=0)
+call_command("collectstatic", verbosity=0, interactive=False)
+client = Client()
+answers = {}
+for name, path, secure in [
+    ("plain_http", "/api/v1/timelines/", False),
+    ("api", "/api/v1/timelines/", True),
+    ("missing", "/api/v1/nope/", True),
+    ("admin_login", "/admin/login/", True),
+    ("healthz", "/healthz", False),
+]:
+    response = client.get(path, secure=secure, headers={"host": "example.org"})
+    answers[name] = {
+        "status": response.status_code,
+        "headers": dict(response.headers),
+        "cookies": {key: dict(morsel) for key, morsel in response.cookies.items()},
+    }
+print(json.dumps(answers))
+"""
+
+
+@pytest.fixture(scope="module")
+def production_answers(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("production")
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env=production_environ(
+            tmp_path,
+            DJANGO_SETTINGS_MODULE="config.settings",
+            DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, explain(result)
+    return json.loads(result.stdout.strip().splitlines()[-1]), result.stderr
+
+
+def test_production_redirects_plain_http_to_https_but_not_the_health_probe(production_answers):
+    answers, _ = production_answers
+    assert answers["plain_http"]["status"] == 301
+    assert answers["plain_http"]["headers"]["Location"] == "https://example.org/api/v1/timelines/"
+    assert answers["healthz"]["status"] == 200
+
+
+def test_production_sends_the_security_headers(production_answers):
+    answers, _ = production_answers
+    for name in ("api", "admin_login"):
+        headers = answers[name]["headers"]
+        assert answers[name]["status"] == 200, name
+        assert headers["Strict-Transport-Security"] == (
+            "max-age=31536000; includeSubDomains; preload"
+        )
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert headers["X-Frame-Options"] == "DENY"
+        policy = dict(
+            directive.strip().split(" ", 1)
+            for directive in headers["Content-Security-Policy"].split(";")
+        )
+        assert policy["default-src"] == "'self'"
+        assert policy["script-src"] == "'self'"
+        assert policy["frame-ancestors"] == "'none'"
+        assert policy["object-src"] == "'none'"
+
+
+def test_production_cookies_are_secure(production_answers):
+    answers, _ = production_answers
+    csrf = answers["admin_login"]["cookies"]["csrftoken"]
+    assert csrf["secure"] is True
+
+
+def test_production_logs_one_json_object_a_line_with_the_request_id(production_answers):
+    answers, stderr = production_answers
+    records = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    not_found = [r for r in records if r.get("logger") == "django.request"]
+    assert not_found, stderr
+    (record,) = [r for r in not_found if "/api/v1/nope/" in r["message"]]
+    assert record["level"] == "WARNING"
+    assert record["request_id"] == answers["missing"]["headers"]["X-Request-ID"]
+    assert {"time", "level", "logger", "message", "request_id"} <= set(record)
+    # Nothing but JSON: every line a log shipper reads parses.
+    assert all(line.startswith("{") for line in stderr.splitlines() if line.strip()), stderr

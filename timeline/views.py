@@ -1,7 +1,8 @@
 """Public pages: published timelines as HTML for readers, with no JavaScript needed."""
 
 from django.http import QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 
 from timeline.filters import EventFilter
 from timeline.models import Actor, Event, Tag, Timeline
@@ -100,3 +101,8 @@ def event_page(request, slug: str):
             "canonical_url": request.build_absolute_uri(event.get_public_url()),
         },
     )
+
+
+def favicon(request):
+    """The site's icon, for browsers that ask /favicon.ico (admin, API docs)."""
+    return redirect(static("timeline/favicon.svg"), permanent=True)

@@ -346,7 +346,7 @@ def test_revoking_needs_a_signed_in_user(api_client, editor):
 
 def test_a_session_write_without_the_csrf_token_is_refused(editor, stored_state):
     client = APIClient(enforce_csrf_checks=True)
-    assert client.login(username=editor.username, password=PASSWORD)
+    client.force_login(editor)
     before = stored_state()
 
     response = client.post("/api/v1/events/", NEW_EVENT, format="json")
@@ -358,7 +358,7 @@ def test_a_session_write_without_the_csrf_token_is_refused(editor, stored_state)
 
 def test_a_session_write_with_the_csrf_token_is_accepted(editor):
     client = APIClient(enforce_csrf_checks=True)
-    assert client.login(username=editor.username, password=PASSWORD)
+    client.force_login(editor)
     secret = "a" * 32
     client.cookies["csrftoken"] = secret
 
@@ -378,7 +378,7 @@ def test_a_token_write_needs_no_csrf_token(editor):
 
 def test_a_session_token_request_without_csrf_is_refused(editor):
     client = APIClient(enforce_csrf_checks=True)
-    assert client.login(username=editor.username, password=PASSWORD)
+    client.force_login(editor)
 
     response = client.post(TOKENS_URL, {}, format="json")
 
@@ -388,7 +388,7 @@ def test_a_session_token_request_without_csrf_is_refused(editor):
 
 def test_reads_by_session_need_no_csrf_token(editor):
     client = APIClient(enforce_csrf_checks=True)
-    assert client.login(username=editor.username, password=PASSWORD)
+    client.force_login(editor)
     EventFactory(published_at=None)
 
     assert client.get("/api/v1/events/", {"include_drafts": "true"}).json()["count"] == 1

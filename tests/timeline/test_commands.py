@@ -4,6 +4,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from tests.factories import UserFactory
 
@@ -21,7 +22,10 @@ def test_ensure_editor_creates_an_editor_with_a_random_password_that_works():
     password = re.search(r"password: (\S+)", output).group(1)
     assert len(password) >= 16
 
-    user = authenticate(username=username, password=password)
+    # As the admin's login form would: django-axes needs the request.
+    user = authenticate(
+        RequestFactory().post("/admin/login/"), username=username, password=password
+    )
     assert user is not None
     assert user.is_staff and not user.is_superuser
     assert list(user.groups.values_list("name", flat=True)) == ["Editors"]

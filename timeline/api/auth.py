@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from timeline.api.parsers import JSONParser
 from timeline.api.serializers import ErrorSerializer
+from timeline.api.throttling import LoginRateThrottle
 from timeline.api.write_serializers import StrictFieldsMixin
 
 
@@ -59,6 +60,10 @@ class TokenListView(APIView):
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     parser_classes = [JSONParser]
+
+    def get_throttles(self):
+        # A password guess costs a request from the login budget as well.
+        return [*super().get_throttles(), LoginRateThrottle()]
 
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]

@@ -1,0 +1,59 @@
+"""Who a request comes from, and what a client locked out of logging in sees.
+
+Behind a load balancer every request arrives from the proxy's address; the
+client's is in ``X-Forwarded-For``. Only the entries that the trusted proxies
+appended count (``REST_FRAMEWORK["NUM_PROXIES"]``, set from
+``DJANGO_NUM_PROXIES``): a client can put anything at the left of that header.
+The throttles (DRF) and the login lockout (django-axes) both use this rule.
+"""
+
+import math
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.response import TemplateResponse
+
+LOCKED_OUT_DETAIL = "Too many failed logins; try again in {minutes} minutes."
+
+
+def client_ip(request: HttpRequest) -> str:
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if not proxies or not forwarded:
+        return remote
+    addresses = [address.strip() for address in forwarded.split(",") if address.strip()]
+    if not addresses:
+        return remote
+    return addresses[-min(proxies, len(addresses))]
+
+
+def _cooloff_seconds() -> int:
+    return int(settings.AXES_COOLOFF_TIME.total_seconds())
+
+
+def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpResponse:
+    """django-axes' answer to a login from a locked-out client: a 429.
+
+    JSON in the API's one error shape under /api/, the admin's look elsewhere;
+    both say when to retry.
+    """
+    seconds = _cooloff_seconds()
+    detail = LOCKED_OUT_DETAIL.format(minutes=math.ceil(seconds / 60))
+    if request.path.startswith("/api/"):
+        locked = JsonResponse({"detail": detail, "code": "locked_out"}, status=429)
+    else:
+        locked = TemplateResponse(
+            request,
+            "registration/locked_out.html",
+            {
+                "title": "Too many failed logins",
+                "detail": detail,
+                "site_header": "Timeline editors",
+            },
+            status=429,
+        )
+        locked.render()
+    locked["Retry-After"] = str(seconds)
+    locked["Cache-Control"] = "no-store"
+    return locked

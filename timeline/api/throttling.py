@@ -1,0 +1,45 @@
+"""Request rates per client, read from ``settings.TIMELINE_THROTTLE_RATES``.
+
+DRF's own throttles read their rates from ``api_settings`` once, at import;
+these read the setting each time a request makes them, so that tests can
+change it. A rate of
+``None`` turns that throttle off. Client addresses follow
+:func:`config.clients.client_ip`, the rule the login lockout uses too.
+"""
+
+from django.conf import settings
+from rest_framework import throttling
+
+from config.clients import client_ip
+
+
+class SettingsRateMixin:
+    def get_rate(self):
+        return settings.TIMELINE_THROTTLE_RATES.get(self.scope)
+
+    def get_ident(self, request):
+        return client_ip(request)
+
+
+class AnonRateThrottle(SettingsRateMixin, throttling.AnonRateThrottle):
+    """Anonymous clients, by address."""
+
+
+class UserRateThrottle(SettingsRateMixin, throttling.UserRateThrottle):
+    """Signed-in users, by user; anonymous clients are left to the one above."""
+
+    def get_cache_key(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return None
+        return super().get_cache_key(request, view)
+
+
+class LoginRateThrottle(SettingsRateMixin, throttling.SimpleRateThrottle):
+    """Token requests that carry a password, by client address."""
+
+    scope = "login"
+
+    def get_cache_key(self, request, view):
+        if request.method != "POST":
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
