@@ -207,11 +207,17 @@ def test_docs_page_loads_nothing_from_a_cdn(client):
     collector.feed(html)
     assert collector.urls, "the page should load Swagger UI's assets"
     assert any(url.endswith("swagger-ui-bundle.js") for url in collector.urls)
-    for url in collector.urls:
+    # Swagger UI's settings come as a script of the page's own (no inline
+    # script, so the Content-Security-Policy can forbid them).
+    assert "/api/docs/?script=" in collector.urls
+    assert "<script>" not in html
+    for url in set(collector.urls) - {"/api/docs/?script="}:
         assert url.startswith(settings.STATIC_URL), url
         assert not re.match(r"^(https?:)?//", url), url
     # The UI fetches the schema from this site too.
-    assert 'url: "/api/schema/"' in html
+    script = client.get("/api/docs/?script=")
+    assert script["Content-Type"].startswith("application/javascript")
+    assert 'url: "/api/schema/"' in script.content.decode()
 
 
 def test_docs_page_assets_exist_as_static_files(client):
@@ -219,5 +225,50 @@ def test_docs_page_assets_exist_as_static_files(client):
     collector.feed(client.get("/api/docs/").content.decode())
 
     for url in collector.urls:
-        path = url.removeprefix(settings.STATIC_URL).split("?", 1)[0]
-        assert finders.find(path), url
+        if url.startswith(settings.STATIC_URL):
+            path = url.removeprefix(settings.STATIC_URL).split("?", 1)[0]
+            assert finders.find(path), url
+        else:
+            assert client.get(url).status_code == 200, url
+
+
+EVERY_OPERATION_ERRORS = {"400", "401", "403", "404", "406", "429", "500", "503"}
+WRITE_ERRORS = {"409", "413", "415"}
+
+
+def test_every_operation_documents_the_errors_it_can_answer(schema):
+    operations = [
+        (method, path, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+    ]
+    assert len(operations) > 50
+    for method, path, operation in operations:
+        responses = operation["responses"]
+        missing = EVERY_OPERATION_ERRORS - set(responses)
+        if method in {"post", "put", "patch"} and not path.endswith(("/publish/", "/restore/")):
+            missing |= WRITE_ERRORS - set(responses)
+        assert not missing, (method, path, sorted(missing))
+        for status in EVERY_OPERATION_ERRORS - {"500"}:
+            content = responses[status]["content"]["application/json"]["schema"]
+            assert content["$ref"] in {
+                "#/components/schemas/Error",
+                "#/components/schemas/PreconditionFailed",
+            }, (method, path, status)
+        for status in ("429", "503"):
+            assert "Retry-After" in responses[status]["headers"], (method, path, status)
+
+
+def test_versioned_writes_document_the_precondition_errors(schema):
+    for path, item in schema["paths"].items():
+        if path.startswith("/api/v1/auth/"):
+            continue  # tokens have no versions
+        for method in ("put", "patch", "delete"):
+            if method in item:
+                assert {"412", "428"} <= set(item[method]["responses"]), (method, path)
+
+
+def test_the_error_shape_is_one_component(schema):
+    error = schema["components"]["schemas"]["Error"]
+    assert set(error["properties"]) == {"detail", "code", "errors"}
+    assert set(error["required"]) == {"detail", "code"}

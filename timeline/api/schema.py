@@ -1,4 +1,13 @@
-"""Additions to the generated OpenAPI schema."""
+"""Additions to the generated OpenAPI schema: every error an operation can answer.
+
+The views document the errors of their own logic (a 412 on a stale write, a
+404 for a missing slug). Others come from the layers around every view —
+authentication, throttling, content negotiation, the query-string limits, a
+lost database, a crash — and are added here, to every operation they can
+reach, in the one error shape (``Error``; a 500 is ``ServerError``).
+"""
+
+ERROR = {"$ref": "#/components/schemas/Error"}
 
 SERVER_ERROR = {
     "type": "object",
@@ -14,19 +23,68 @@ SERVER_ERROR = {
     "required": ["detail", "code", "request_id"],
 }
 
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before retrying.",
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}
 
-def add_server_error(result, generator, request, public):
-    """Every operation can fail with a 500, answered in the one error shape."""
+
+def _error(description: str, schema: dict = ERROR, headers: dict | None = None) -> dict:
+    response = {"description": description, "content": {"application/json": {"schema": schema}}}
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+# Status → (response, the methods it applies to; None for every method).
+ADDED = {
+    "400": (
+        _error(
+            "Invalid input, named by field or query parameter in `errors`; or too many "
+            "query parameters, or one longer than 500 characters."
+        ),
+        None,
+    ),
+    "401": (_error("The credentials sent are wrong or expired."), None),
+    "403": (_error("Not allowed: an editor's permission or a CSRF token is missing."), None),
+    "404": (_error("Not found, or not published."), None),
+    "406": (_error("None of the formats in the Accept header can be served."), None),
+    "409": (_error("Conflicts with stored data."), {"post", "put", "patch", "delete"}),
+    "413": (
+        _error("The request body is larger than the documented limit."),
+        {"post", "put", "patch"},
+    ),
+    "415": (_error("The request body's Content-Type is not JSON."), {"post", "put", "patch"}),
+    "429": (
+        _error("Too many requests (or failed logins) from this client.", headers=RETRY_AFTER),
+        None,
+    ),
+    "500": (
+        _error(
+            "A server error; the body names the request id.",
+            schema={"$ref": "#/components/schemas/ServerError"},
+        ),
+        None,
+    ),
+    "503": (
+        _error("The database is unavailable; retry after the given delay.", headers=RETRY_AFTER),
+        None,
+    ),
+}
+
+
+def add_error_responses(result, generator, request, public):
+    """Document the errors every operation can answer, where a view did not."""
     result.setdefault("components", {}).setdefault("schemas", {})["ServerError"] = SERVER_ERROR
     for operations in result.get("paths", {}).values():
-        for operation in operations.values():
-            operation.setdefault("responses", {}).setdefault(
-                "500",
-                {
-                    "description": "A server error; the body names the request id.",
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/ServerError"}}
-                    },
-                },
-            )
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for status, (response, methods) in ADDED.items():
+                if methods is None or method in methods:
+                    responses.setdefault(status, response)
+            # A view's own 429 or 503 description still needs the header.
+            for status in ("429", "503"):
+                responses[status].setdefault("headers", RETRY_AFTER)
     return result
