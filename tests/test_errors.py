@@ -41,3 +41,124 @@ def test_server_error_elsewhere_is_django_html():
     response = server_error(RequestFactory().get("/admin/"))
     assert response.status_code == 500
     assert b"<h1>Server Error (500)</h1>" in response.content
+
+
+# --- The catalogue: each status the API answers, through a real request -----
+
+ERROR_KEYS = {"detail", "code", "errors", "current_version", "request_id"}
+
+
+def _outage(monkeypatch):
+    import psycopg
+    from django.db import OperationalError
+
+    from timeline.api.views import EventViewSet
+
+    def lost(self, request, *args, **kwargs):
+        error = OperationalError("server closed the connection unexpectedly")
+        error.__cause__ = psycopg.OperationalError("server closed the connection unexpectedly")
+        raise error
+
+    monkeypatch.setattr(EventViewSet, "list", lost)
+
+
+def _crash(monkeypatch):
+    from timeline.api.views import EventViewSet
+
+    def crash(self, request, *args, **kwargs):
+        raise RuntimeError("secret internals: /etc/passwd")
+
+    monkeypatch.setattr(EventViewSet, "list", crash)
+
+
+@pytest.fixture
+def api_errors(db, editor, monkeypatch, settings):
+    """A function making the request that answers a given status."""
+    from rest_framework.test import APIClient
+
+    from tests.factories import EventFactory, PlaceFactory, UserFactory
+
+    place = PlaceFactory(slug="busan")
+    event = EventFactory(slug="busan-meeting", place=place)
+    anonymous = APIClient(raise_request_exception=False)
+    signed_in = APIClient(raise_request_exception=False)
+    signed_in.force_login(editor)
+    url = f"/api/v1/events/{event.slug}/"
+
+    def make(status: int):
+        if status == 400:
+            return anonymous.get("/api/v1/events/", {"from": "not-a-date"})
+        if status == 401:
+            return anonymous.get("/api/v1/events/", HTTP_AUTHORIZATION="Token nonsense")
+        if status == 403:
+            reader = APIClient()
+            reader.force_login(UserFactory())
+            return reader.post("/api/v1/events/", {}, format="json")
+        if status == 404:
+            return anonymous.get("/api/v1/events/no-such-event/")
+        if status == 405:
+            return signed_in.put("/api/v1/events/", {}, format="json")
+        if status == 406:
+            return anonymous.get("/api/v1/events/", HTTP_ACCEPT="application/xml")
+        if status == 409:
+            return signed_in.delete("/api/v1/places/busan/", HTTP_IF_MATCH='"1"')
+        if status == 412:
+            return signed_in.patch(url, {"title": "New"}, format="json", HTTP_IF_MATCH='"99"')
+        if status == 413:
+            body = b'{"title": "' + b"x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1) + b'"}'
+            return signed_in.generic(
+                "PATCH", url, body, content_type="application/json", HTTP_IF_MATCH='"1"'
+            )
+        if status == 415:
+            return signed_in.patch(url, "title=x", content_type="text/plain", HTTP_IF_MATCH='"1"')
+        if status == 428:
+            return signed_in.patch(url, {"title": "New"}, format="json")
+        if status == 429:
+            settings.TIMELINE_THROTTLE_RATES = {"anon": "1/minute", "user": None, "login": None}
+            anonymous.get("/api/v1/tags/")
+            return anonymous.get("/api/v1/tags/")
+        if status == 500:
+            _crash(monkeypatch)
+            return anonymous.get("/api/v1/events/")
+        if status == 503:
+            _outage(monkeypatch)
+            return anonymous.get("/api/v1/events/")
+        raise AssertionError(status)
+
+    return make
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [
+        (400, "invalid"),
+        (401, "authentication_failed"),
+        (403, "permission_denied"),
+        (404, "not_found"),
+        (405, "method_not_allowed"),
+        (406, "not_acceptable"),
+        (409, "conflict"),
+        (412, "precondition_failed"),
+        (413, "request_too_large"),
+        (415, "unsupported_media_type"),
+        (428, "precondition_required"),
+        (429, "throttled"),
+        (500, "server_error"),
+        (503, "service_unavailable"),
+    ],
+)
+def test_every_api_error_is_json_of_the_one_shape(api_errors, status, code):
+    response = api_errors(status)
+
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert set(body) <= ERROR_KEYS
+    assert body["code"] == code
+    assert isinstance(body["detail"], str) and body["detail"]
+    assert "Traceback" not in response.content.decode()
+    assert "secret internals" not in response.content.decode()
+    if status == 405:
+        assert response["Allow"]
+    if status in (429, 503):
+        assert int(response["Retry-After"]) > 0
