@@ -133,8 +133,22 @@ def browser():
 
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # The test database's saved contents, for serialized_rollback (below).
+    saved = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     try:
         with sync_playwright() as playwright:
+            # With playwright's event loop running in this thread, Django keeps
+            # other connection objects (its connections are thread-critical,
+            # and asgiref separates async contexts). Those do not know the
+            # saved contents: without them a transactional test would neither
+            # restore the migrations' data nor skip re-creating content types
+            # on flush, and later tests would find the Editors group gone.
+            for alias, contents in saved.items():
+                connections[alias]._test_serialized_contents = contents
             chromium = playwright.chromium.launch(
                 executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
             )

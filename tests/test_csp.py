@@ -8,6 +8,7 @@ would break under it; Chromium reports each violation as a
 
 import pytest
 
+from tests.factories import make_editor
 from timeline.models import Event
 from timeline.seeding import seed_timeline
 
@@ -62,10 +63,13 @@ def test_the_api_docs_run_under_the_policy(csp_page, site):
 
 
 def test_the_browsable_api_runs_under_the_policy(csp_page, site):
-    assert (problems := visit(csp_page, f"{site}/api/v1/timelines/{SLUG}/?format=api")) == [], problems
+    assert (problems := visit(csp_page, f"{site}/api/v1/timelines/{SLUG}/?format=api")) == [], (
+        problems
+    )
 
 
-def test_the_admin_runs_under_the_policy(csp_page, site, editor):
+def test_the_admin_runs_under_the_policy(csp_page, site):
+    editor = make_editor()
     editor.set_password(PASSWORD)
     editor.save()
     csp_page.goto(f"{site}/admin/login/")
