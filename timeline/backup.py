@@ -1,0 +1,875 @@
+"""Back up one timeline as a self-contained JSON document, and restore it elsewhere.
+
+The document (format ``timeline-export``, version 1) holds the timeline, all
+its events (drafts too) with their citations, the places, actors, tags and
+sources they use or their history names (sources with their full text), and
+the django-simple-history records of all of them. Keys and rows are sorted, so
+two exports of the same data are byte-identical.
+
+``import_timeline`` validates the whole document first, then writes it in one
+transaction without recording any history of its own: the document's history
+*is* the history. The rules:
+
+- Primary keys (and history ids) are kept where this database has no row with
+  that id, live or in its history; otherwise the row gets a new id and every
+  reference follows. A restore into an empty database therefore answers the
+  API with the same bytes, ETags (versions) and history ids.
+- Places, actors and tags whose slug exists here are reused as they are here.
+  So is a source with the same slug, URL and text, or one with the same
+  (non-empty) URL and text. A reused object keeps its history here; the
+  document's history of it is not imported.
+- Refused, with nothing written: a timeline or event slug that exists here,
+  and a source slug taken here by a source with another URL or text.
+- Users are not exported: history names them by username. On import a
+  username is matched to the user of that name here; without one the record
+  has no user and its change reason ends with “[by <username>, not a user
+  here]”.
+- Derived fields (event date bounds, source fingerprints, quote anchors) are
+  derived again as ``save()`` derives them. A text must match its exported
+  fingerprint, and a quote the document records as anchored must still be in
+  its source's text: either failing means the document was damaged.
+- History that names objects deleted before the export (a place since
+  deleted, a timeline the event has left) names them as null or leaves them
+  out of its lists, so that every reference resolves inside the document.
+  Events deleted before the export are not part of it. The ids of
+  many-to-many rows are not exported either; a history record of a relation
+  points at the restored row of the same pair, or at 0 when the pair is no
+  longer related.
+"""
+
+import copy
+import datetime
+import decimal
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib import metadata
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.management.color import no_style
+from django.core.validators import DecimalValidator
+from django.db import connection, models, transaction
+from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import Max
+
+from sources.anchoring import AnchorError, anchor_quote
+from sources.models import Source
+from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
+
+FORMAT = "timeline-export"
+VERSION = 1
+APP_NAME = "timeline-service"
+
+# Top-level lists of objects that stand on their own, in the order they are written.
+LOOKUPS = {"sources": Source, "places": Place, "actors": Actor, "tags": Tag}
+# The "history" object: its keys and the models whose records each holds.
+HISTORY = {
+    "sources": Source,
+    "places": Place,
+    "actors": Actor,
+    "tags": Tag,
+    "events": Event,
+    "citations": Citation,
+    "timeline": Timeline,
+}
+# Many-to-many relations, exported as sorted lists of ids (tracked by history too).
+RELATIONS = {Event: {"actors": Actor, "tags": Tag}, Timeline: {"events": Event}}
+TOP_LEVEL_KEYS = {
+    "format",
+    "version",
+    "exported_from",
+    "timeline",
+    "events",
+    *LOOKUPS,
+    "history",
+}
+HISTORY_TYPES = {"+", "~", "-"}
+TIMESTAMPS = ["created_at", "updated_at"]
+MISSING_USER_NOTE = "[by {username}, not a user here]"
+
+
+class DocumentError(Exception):
+    """The document cannot be imported; each problem names its JSON path."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"{path}: {message}" for path, message in problems))
+
+
+def _error(path: str, message: str) -> DocumentError:
+    return DocumentError([(path, message)])
+
+
+# Values
+
+
+def _dump(value):
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def _json_type(value) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    names = {dict: "an object", list: "a list", str: "a string", int: "an integer"}
+    return names.get(type(value), "a number" if isinstance(value, float) else "null")
+
+
+def _load(field: models.Field, value, path: str):
+    """The document's JSON value for a model field, as the field's Python value."""
+    if value is None:
+        if field.null:
+            return None
+        raise _error(path, "must not be null")
+    if isinstance(field, models.ForeignKey | models.IntegerField):
+        if type(value) is not int:
+            raise _error(path, f"must be an integer, not {_json_type(value)}")
+        integer = field.target_field if isinstance(field, models.ForeignKey) else field
+        low, high = connection.ops.integer_field_range(integer.get_internal_type())
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise _error(path, f"{value} is out of range")
+        return value
+    if isinstance(field, models.JSONField):  # an event's timelines at deletion
+        if not isinstance(value, list) or any(type(item) is not int for item in value):
+            raise _error(path, "must be a list of integers")
+        return value
+    if not isinstance(value, str):
+        raise _error(path, f"must be a string, not {_json_type(value)}")
+    try:
+        if isinstance(field, models.DateTimeField):
+            parsed = datetime.datetime.fromisoformat(value)
+            if parsed.tzinfo is None:
+                raise _error(path, f"“{value}” has no UTC offset")
+            return parsed
+        if isinstance(field, models.DateField):
+            return datetime.date.fromisoformat(value)
+        if isinstance(field, models.DecimalField):
+            number = decimal.Decimal(value)
+            if not number.is_finite():
+                raise ValueError
+            DecimalValidator(field.max_digits, field.decimal_places)(number)
+            return number
+    except (ValueError, decimal.InvalidOperation):
+        kind = {models.DateTimeField: "a date and time", models.DateField: "a date"}
+        raise _error(path, f"“{value}” is not {kind.get(type(field), 'a number')}") from None
+    except ValidationError as exc:
+        raise _error(path, " ".join(exc.messages)) from None
+    if field.max_length is not None and len(value) > field.max_length:
+        raise _error(path, f"is {len(value)} characters long; at most {field.max_length} fit")
+    return value
+
+
+# Export
+
+
+def _fields(model: type[models.Model], *, without: tuple[str, ...] = ()) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if f.name not in without]
+
+
+def _row(obj: models.Model, fields: list[models.Field]) -> dict:
+    return {f.name: _dump(getattr(obj, f.attname)) for f in fields}
+
+
+def _column(model: type[models.Model]) -> str:
+    return f"{model._meta.model_name}_id"
+
+
+def _related(model, name: str, owner_ids) -> dict[int, list[int]]:
+    """Each owner's related ids, sorted, from the live many-to-many table."""
+    through = model._meta.get_field(name).remote_field.through
+    target = RELATIONS[model][name]
+    pairs = through.objects.filter(**{f"{_column(model)}__in": owner_ids})
+    found: dict[int, list[int]] = {}
+    for owner, related in pairs.values_list(_column(model), _column(target)):
+        found.setdefault(owner, []).append(related)
+    return {owner: sorted(ids) for owner, ids in found.items()}
+
+
+def _history_m2m(model, name: str) -> type[models.Model]:
+    return apps.get_model(model._meta.app_label, f"Historical{model.__name__}_{name}")
+
+
+def _related_at(model, name: str, history_ids) -> dict[int, list[int]]:
+    """Each history record's related ids, sorted, as the record saw them."""
+    rows = _history_m2m(model, name).objects.filter(history_id__in=history_ids)
+    found: dict[int, list[int]] = {}
+    for history_id, related in rows.values_list("history_id", _column(RELATIONS[model][name])):
+        found.setdefault(history_id, []).append(related)
+    return {history_id: sorted(ids) for history_id, ids in found.items()}
+
+
+def _records(model, **filters) -> list:
+    return list(
+        model.history.filter(**filters).select_related("history_user").order_by("history_id")
+    )
+
+
+def _instance_info() -> dict:
+    """Which application and schema wrote the document (informative; not checked)."""
+    try:
+        version = metadata.version(APP_NAME)
+    except metadata.PackageNotFoundError:
+        version = None
+    applied = MigrationRecorder(connection).applied_migrations()
+    return {
+        "app": APP_NAME,
+        "app_version": version,
+        "migrations": {
+            label: max((name for app, name in applied if app == label), default=None)
+            for label in ("sources", "timeline")
+        },
+    }
+
+
+def export_timeline(timeline: Timeline) -> dict:
+    """The timeline and everything it needs, as a JSON-ready document (see the module doc)."""
+    events = list(Event.objects.filter(timelines=timeline).order_by("pk"))
+    event_ids = [event.pk for event in events]
+    citations = list(Citation.objects.filter(event_id__in=event_ids).order_by("pk"))
+    records = {
+        Event: _records(Event, id__in=event_ids),
+        # Deleted citations too: the event's history shows them.
+        Citation: _records(Citation, event_id__in=event_ids),
+        Timeline: _records(Timeline, id=timeline.pk),
+    }
+    live = {name: _related(Event, name, event_ids) for name in RELATIONS[Event]}
+    then = {
+        name: _related_at(Event, name, [r.history_id for r in records[Event]])
+        for name in RELATIONS[Event]
+    }
+
+    # Every place, actor, tag and source that the events or their history name.
+    wanted = {
+        Place: {e.place_id for e in events} | {r.place_id for r in records[Event]},
+        Actor: {pk for ids in [*live["actors"].values(), *then["actors"].values()] for pk in ids},
+        Tag: {pk for ids in [*live["tags"].values(), *then["tags"].values()] for pk in ids},
+        Source: {c.source_id for c in citations} | {r.source_id for r in records[Citation]},
+    }
+    lookups = {
+        model: list(model.objects.filter(pk__in=wanted[model] - {None}).order_by("pk"))
+        for model in LOOKUPS.values()
+    }
+    known = {model: {obj.pk for obj in objs} for model, objs in lookups.items()}
+    known[Event] = set(event_ids)
+    known[Timeline] = {timeline.pk}
+    for model in LOOKUPS.values():
+        records[model] = _records(model, id__in=known[model])
+
+    citation_fields = _fields(Citation, without=("event",))
+    cited: dict[int, list[dict]] = {}
+    for citation in citations:
+        cited.setdefault(citation.event_id, []).append(_row(citation, citation_fields))
+    event_fields = _fields(Event)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_from": _instance_info(),
+        "timeline": _row(timeline, _fields(Timeline)) | {"events": event_ids},
+        "events": [
+            _row(event, event_fields)
+            | {name: live[name].get(event.pk, []) for name in RELATIONS[Event]}
+            | {"citations": cited.get(event.pk, [])}
+            for event in events
+        ],
+        **{
+            name: [_row(obj, _fields(model)) for obj in lookups[model]]
+            for name, model in LOOKUPS.items()
+        },
+        "history": {
+            name: _export_history(model, records[model], known, timeline)
+            for name, model in HISTORY.items()
+        },
+    }
+
+
+def _export_history(model, records: list, known: dict, timeline: Timeline) -> list[dict]:
+    fields = _fields(model.history.model, without=("history_user",))
+    foreign_keys = {f.name: f.related_model for f in fields if isinstance(f, models.ForeignKey)}
+    relations = {
+        name: _related_at(model, name, [r.history_id for r in records])
+        for name in RELATIONS.get(model, {})
+    }
+    rows = []
+    for record in records:
+        row = _row(record, fields)
+        row["history_user"] = record.history_user.get_username() if record.history_user else None
+        # Objects deleted before the export cannot be named: see the module doc.
+        for name, related in foreign_keys.items():
+            if row[name] is not None and row[name] not in known[related]:
+                row[name] = None
+        for name, by_record in relations.items():
+            target = RELATIONS[model][name]
+            ids = by_record.get(record.history_id, [])
+            row[name] = [pk for pk in ids if pk in known[target]]
+        if "timeline_ids" in row:
+            row["timeline_ids"] = [pk for pk in row["timeline_ids"] if pk == timeline.pk]
+        rows.append(row)
+    return rows
+
+
+def document_to_json(document: dict) -> str:
+    """The document as text: sorted keys, so equal data gives equal bytes."""
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+
+
+# Validation
+
+
+@dataclass
+class Row:
+    """One object or history record of the document, its values parsed."""
+
+    path: str
+    obj: models.Model  # unsaved; primary and foreign keys are still the document's
+    relations: dict[str, list[int]] = field(default_factory=dict)
+    username: str | None = None
+
+
+@dataclass
+class ValidatedDocument:
+    """A document that can be imported: every value parsed, every reference resolved."""
+
+    objects: dict[type[models.Model], dict[int, Row]]  # by model, then by document id
+    history: dict[type[models.Model], list[Row]]  # by the model whose history it is
+
+    @property
+    def timeline(self) -> Row:
+        return next(iter(self.objects[Timeline].values()))
+
+    @property
+    def history_rows(self) -> int:
+        return sum(len(rows) for rows in self.history.values())
+
+
+def _keys(data, path: str, expected: set[str]) -> None:
+    if not isinstance(data, dict):
+        raise _error(path, f"must be an object, not {_json_type(data)}")
+    for key in sorted(expected - data.keys()):
+        raise _error(f"{path}.{key}" if path else key, "missing")
+    for key in sorted(data.keys() - expected):
+        raise _error(f"{path}.{key}" if path else key, "unknown key")
+
+
+def _list(data, path: str) -> list:
+    if not isinstance(data, list):
+        raise _error(path, f"must be a list, not {_json_type(data)}")
+    return data
+
+
+def _ids(data, path: str, known: dict[int, Row], noun: str) -> list[int]:
+    """A list of ids, each naming an object of the document."""
+    ids = _list(data, path)
+    for index, pk in enumerate(ids):
+        if type(pk) is not int:
+            raise _error(f"{path}[{index}]", f"must be an integer, not {_json_type(pk)}")
+        if pk not in known:
+            raise _error(f"{path}[{index}]", f"no {noun} with id {pk} in the document")
+        if pk in ids[:index]:
+            raise _error(f"{path}[{index}]", f"{noun} {pk} is listed twice")
+    return ids
+
+
+def _parse(model, data, path: str, *, without=(), extra=()) -> models.Model:
+    """An unsaved instance with the row's values, checked field by field."""
+    fields = _fields(model, without=without)
+    _keys(data, path, {f.name for f in fields} | set(extra))
+    return model(**{f.attname: _load(f, data[f.name], f"{path}.{f.name}") for f in fields})
+
+
+def _clean(obj: models.Model, path: str) -> None:
+    """The model's own field validation and clean(); foreign keys are checked apart."""
+    exclude = [f.name for f in obj._meta.concrete_fields if isinstance(f, models.ForeignKey)]
+    try:
+        obj.clean_fields(exclude=exclude)
+        obj.clean()
+    except ValidationError as exc:
+        name, messages = next(iter(exc.message_dict.items()))
+        name_path = path if name == NON_FIELD_ERRORS else f"{path}.{name}"
+        raise _error(name_path, " ".join(messages)) from None
+
+
+def _reference(pk, path: str, known: dict[int, Row], noun: str, *, null: bool = False) -> None:
+    if pk is None and null:
+        return
+    if pk not in known:
+        raise _error(path, f"no {noun} with id {pk} in the document")
+
+
+def _parse_objects(data, path: str, model) -> dict[int, Row]:
+    rows: dict[int, Row] = {}
+    slugs: set[str] = set()
+    for index, item in enumerate(_list(data, path)):
+        row_path = f"{path}[{index}]"
+        obj = _parse(model, item, row_path)
+        _clean(obj, row_path)
+        if obj.pk in rows:
+            raise _error(f"{row_path}.id", f"id {obj.pk} is used twice in {path}")
+        if obj.slug in slugs:
+            raise _error(f"{row_path}.slug", f"slug “{obj.slug}” is used twice in {path}")
+        slugs.add(obj.slug)
+        rows[obj.pk] = Row(row_path, obj)
+    return rows
+
+
+def _check_fingerprint(row: Row) -> None:
+    source = row.obj
+    exported = source.text_sha256
+    source.text_sha256 = hashlib.sha256(source.text.encode()).hexdigest() if source.text else ""
+    if exported != source.text_sha256:
+        raise _error(
+            f"{row.path}.text_sha256",
+            "does not match the text: the text was changed or damaged after the export",
+        )
+
+
+def _anchor(citation: Citation, source: Source, path: str) -> None:
+    """Anchor the quote as Citation.save() does; refuse an anchor the text no longer holds."""
+    anchored = citation.position_start is not None
+    if not source.text:
+        if anchored:
+            raise _error(f"{path}.position_start", f"source {source.pk} has no text to anchor in")
+        citation.clear_anchor()
+        return
+    try:
+        found = anchor_quote(
+            source.text,
+            citation.quote,
+            prefix=citation.prefix,
+            suffix=citation.suffix,
+            start=citation.position_start,
+        )
+    except AnchorError as exc:
+        if anchored:
+            raise _error(f"{path}.quote", f"{exc} (source {source.pk})") from None
+        citation.clear_anchor()  # kept unanchored, as it was
+        return
+    citation.exact, citation.prefix, citation.suffix = found.exact, found.prefix, found.suffix
+    citation.position_start, citation.position_end = found.start, found.end
+
+
+def _parse_events(data, objects: dict) -> None:
+    events: dict[int, Row] = {}
+    citations: dict[int, Row] = {}
+    slugs: set[str] = set()
+    quotes: set[tuple] = set()
+    for index, item in enumerate(_list(data, "events")):
+        path = f"events[{index}]"
+        event = _parse(Event, item, path, extra=("actors", "tags", "citations"))
+        _clean(event, path)
+        if event.pk in events:
+            raise _error(f"{path}.id", f"id {event.pk} is used twice in events")
+        if event.slug in slugs:
+            raise _error(f"{path}.slug", f"slug “{event.slug}” is used twice in events")
+        slugs.add(event.slug)
+        _reference(event.place_id, f"{path}.place", objects[Place], "place", null=True)
+        relations = {
+            name: _ids(item[name], f"{path}.{name}", objects[model], model._meta.verbose_name)
+            for name, model in RELATIONS[Event].items()
+        }
+        events[event.pk] = Row(path, event, relations)
+        for number, cited in enumerate(_list(item["citations"], f"{path}.citations")):
+            cited_path = f"{path}.citations[{number}]"
+            citation = _parse(Citation, cited, cited_path, without=("event",))
+            citation.event_id = event.pk
+            _clean(citation, cited_path)
+            if citation.pk in citations:
+                raise _error(f"{cited_path}.id", f"citation id {citation.pk} is used twice")
+            _reference(citation.source_id, f"{cited_path}.source", objects[Source], "source")
+            key = (event.pk, citation.source_id, citation.quote)
+            if key in quotes:
+                raise _error(f"{cited_path}.quote", "the event cites this quote twice")
+            quotes.add(key)
+            _anchor(citation, objects[Source][citation.source_id].obj, cited_path)
+            citations[citation.pk] = Row(cited_path, citation)
+    objects[Event], objects[Citation] = events, citations
+
+
+def _parse_timeline(data, objects: dict) -> None:
+    timeline = _parse(Timeline, data, "timeline", extra=("events",))
+    _clean(timeline, "timeline")
+    events = _ids(data["events"], "timeline.events", objects[Event], "event")
+    objects[Timeline] = {timeline.pk: Row("timeline", timeline, {"events": events})}
+
+
+def _history_foreign_keys(model) -> list[models.ForeignKey]:
+    """The references of a model's history records to other objects (not to users)."""
+    return [
+        f
+        for f in model.history.model._meta.concrete_fields
+        if isinstance(f, models.ForeignKey) and f.name != "history_user"
+    ]
+
+
+def _parse_history(data, path: str, model, objects: dict) -> list[Row]:
+    historical = model.history.model
+    relations = RELATIONS.get(model, {})
+    foreign_keys = _history_foreign_keys(model)
+    rows: list[Row] = []
+    seen: set[int] = set()
+    noun = model._meta.verbose_name
+    for index, item in enumerate(_list(data, path)):
+        row_path = f"{path}[{index}]"
+        record = _parse(
+            historical,
+            item,
+            row_path,
+            without=("history_user",),
+            extra=("history_user", *relations),
+        )
+        if record.history_id in seen:
+            raise _error(f"{row_path}.history_id", f"{record.history_id} is used twice in {path}")
+        seen.add(record.history_id)
+        if record.history_type not in HISTORY_TYPES:
+            raise _error(f"{row_path}.history_type", "must be “+”, “~” or “-”")
+        username = item["history_user"]
+        if username is not None and (not isinstance(username, str) or not username):
+            raise _error(f"{row_path}.history_user", "must be a username or null")
+        # A deleted citation's history names an id no live citation has.
+        if model is not Citation:
+            _reference(record.id, f"{row_path}.id", objects[model], noun)
+        for f in foreign_keys:
+            target = f.related_model
+            # A citation's record always names its event; other references may be null.
+            _reference(
+                getattr(record, f.attname),
+                f"{row_path}.{f.name}",
+                objects[target],
+                target._meta.verbose_name,
+                null=target is not Event,
+            )
+        if model is Event:
+            for number, pk in enumerate(record.timeline_ids):
+                if pk not in objects[Timeline]:
+                    raise _error(f"{row_path}.timeline_ids[{number}]", f"no timeline with id {pk}")
+        related = {
+            name: _ids(item[name], f"{row_path}.{name}", objects[target], target._meta.verbose_name)
+            for name, target in relations.items()
+        }
+        rows.append(Row(row_path, record, related, username))
+    return rows
+
+
+def validate_document(document) -> ValidatedDocument:
+    """Check the whole document without touching the database; raise DocumentError.
+
+    Returns the parsed objects and history, ready for ``import_timeline``.
+    """
+    if not isinstance(document, dict):
+        raise _error("(document)", f"must be a JSON object, not {_json_type(document)}")
+    if document.get("format") != FORMAT:
+        raise _error("format", f"must be “{FORMAT}”, not {json.dumps(document.get('format'))}")
+    version = document.get("version")
+    if type(version) is not int:
+        raise _error("version", f"must be an integer, not {_json_type(version)}")
+    if version != VERSION:
+        newer = " (made by a newer release: upgrade this one)" if version > VERSION else ""
+        raise _error("version", f"this release reads version {VERSION}, not {version}{newer}")
+    _keys(document, "", TOP_LEVEL_KEYS)
+    if not isinstance(document["exported_from"], dict):
+        raise _error(
+            "exported_from", f"must be an object, not {_json_type(document['exported_from'])}"
+        )
+
+    objects: dict[type[models.Model], dict[int, Row]] = {}
+    for name, model in LOOKUPS.items():
+        objects[model] = _parse_objects(document[name], name, model)
+    for row in objects[Source].values():
+        _check_fingerprint(row)
+    _parse_events(document["events"], objects)
+    _parse_timeline(document["timeline"], objects)
+
+    _keys(document["history"], "history", set(HISTORY))
+    history = {
+        model: _parse_history(document["history"][name], f"history.{name}", model, objects)
+        for name, model in HISTORY.items()
+    }
+    return ValidatedDocument(objects, history)
+
+
+# Import
+
+
+@dataclass
+class ImportReport:
+    """What an import wrote, and what it found here and reused."""
+
+    created: Counter = field(default_factory=Counter)  # by model verbose_name_plural
+    reused: Counter = field(default_factory=Counter)
+    history_rows: int = 0
+    missing_users: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _Plan:
+    ids: dict[type[models.Model], dict[int, int]]  # document id → id here
+    reused: dict[type[models.Model], set[int]]  # document ids of objects found here
+    history_ids: dict[type[models.Model], dict[int, int]] = field(default_factory=dict)
+    users: dict[str, models.Model] = field(default_factory=dict)
+
+
+def _refuse_conflicts(validated: ValidatedDocument) -> None:
+    problems = []
+    timeline = validated.timeline
+    if Timeline.objects.filter(slug=timeline.obj.slug).exists():
+        problems.append(
+            (f"{timeline.path}.slug", f"a timeline with the slug “{timeline.obj.slug}” exists here")
+        )
+    events = validated.objects[Event].values()
+    taken = set(
+        Event.objects.filter(slug__in=[row.obj.slug for row in events]).values_list(
+            "slug", flat=True
+        )
+    )
+    problems += [
+        (f"{row.path}.slug", f"an event with the slug “{row.obj.slug}” exists here")
+        for row in events
+        if row.obj.slug in taken
+    ]
+    if problems:
+        raise DocumentError(problems)
+
+
+def _find_reusable(validated: ValidatedDocument) -> dict[type[models.Model], dict[int, int]]:
+    """Document id → id here of the lookups and sources this database already has."""
+    found: dict[type[models.Model], dict[int, int]] = {}
+    for model in (Place, Actor, Tag):
+        rows = validated.objects[model]
+        here = dict(
+            model.objects.filter(slug__in=[r.obj.slug for r in rows.values()]).values_list(
+                "slug", "pk"
+            )
+        )
+        found[model] = {pk: here[row.obj.slug] for pk, row in rows.items() if row.obj.slug in here}
+    found[Source] = {}
+    problems = []
+    for pk, row in validated.objects[Source].items():
+        source = row.obj
+        same = Source.objects.filter(slug=source.slug).only("url", "text").first()
+        if same is not None and (same.url, same.text) != (source.url, source.text):
+            problems.append(
+                (
+                    f"{row.path}.slug",
+                    f"a source with the slug “{source.slug}” exists here with another URL or "
+                    "text; rename one of them",
+                )
+            )
+            continue
+        if same is None and source.url:
+            same = (
+                Source.objects.filter(url=source.url, text_sha256=source.text_sha256)
+                .only("text")
+                .order_by("pk")
+                .first()
+            )
+            same = same if same is not None and same.text == source.text else None
+        if same is not None:
+            found[Source][pk] = same.pk
+    if problems:
+        raise DocumentError(problems)
+    return found
+
+
+def _allocate(model, wanted: list[int], *, history: bool = False) -> dict[int, int]:
+    """Keep each wanted id that is free here, live and in history; give the rest new ids.
+
+    For history tables (``history=True``) the ids are history ids.
+    """
+    if not wanted:
+        return {}
+    if history:
+        # A relation's history rows outlive a deleted record: their ids are taken too.
+        tables = [(model.history.model, "history_id")] + [
+            (_history_m2m(model, name), "history_id") for name in RELATIONS.get(model, {})
+        ]
+    else:
+        tables = [(model, "pk"), (model.history.model, "id")]
+    taken: set[int] = set()
+    highest = 0
+    for table, column in tables:
+        manager = table._default_manager
+        taken |= set(manager.filter(**{f"{column}__in": wanted}).values_list(column, flat=True))
+        highest = max(highest, manager.aggregate(top=Max(column))["top"] or 0)
+    kept = [pk for pk in wanted if pk not in taken]
+    next_id = max([highest, *kept]) + 1
+    mapping = {pk: pk for pk in kept}
+    for pk in sorted(set(wanted) - set(kept)):
+        mapping[pk], next_id = next_id, next_id + 1
+    return mapping
+
+
+def _plan(validated: ValidatedDocument) -> _Plan:
+    _refuse_conflicts(validated)
+    reusable = _find_reusable(validated)
+    plan = _Plan(ids={}, reused={})
+    for model, rows in validated.objects.items():
+        found = reusable.get(model, {})
+        plan.reused[model] = set(found)
+        new = [pk for pk in rows if pk not in found]
+        if model is Citation:  # and the deleted citations that history names
+            new += sorted({r.obj.id for r in validated.history[Citation]} - set(rows))
+        plan.ids[model] = found | _allocate(model, new)
+    for model, rows in validated.history.items():
+        written = [r.obj.history_id for r in rows if r.obj.id not in plan.reused[model]]
+        plan.history_ids[model] = _allocate(model, written, history=True)
+    usernames = {r.username for rows in validated.history.values() for r in rows} - {None}
+    User = get_user_model()
+    plan.users = {
+        user.get_username(): user
+        for user in User.objects.filter(**{f"{User.USERNAME_FIELD}__in": usernames})
+    }
+    return plan
+
+
+def _insert(model, objs: list[models.Model]) -> None:
+    """bulk_create (no signals, so no history), keeping the document's timestamps."""
+    stamped = [name for name in TIMESTAMPS if any(f.name == name for f in model._meta.fields)]
+    kept = [[getattr(obj, name) for name in stamped] for obj in objs]
+    model._default_manager.bulk_create(objs)
+    if stamped and objs:
+        # auto_now and auto_now_add fields were just set to now: put the document's back.
+        for obj, values in zip(objs, kept, strict=True):
+            for name, value in zip(stamped, values, strict=True):
+                setattr(obj, name, value)
+        model._default_manager.bulk_update(objs, stamped)
+
+
+def _write_objects(validated: ValidatedDocument, plan: _Plan, report: ImportReport) -> None:
+    ids = plan.ids
+    for model in (*LOOKUPS.values(), Event, Citation, Timeline):
+        objs = []
+        for pk, row in validated.objects[model].items():
+            if pk in plan.reused[model]:
+                continue
+            obj = copy.copy(row.obj)
+            obj.pk = ids[model][pk]
+            for f in model._meta.concrete_fields:
+                if isinstance(f, models.ForeignKey) and getattr(obj, f.attname) is not None:
+                    setattr(obj, f.attname, ids[f.related_model][getattr(obj, f.attname)])
+            objs.append(obj)
+        _insert(model, objs)
+        report.created[str(model._meta.verbose_name_plural)] += len(objs)
+        report.reused[str(model._meta.verbose_name_plural)] += len(plan.reused[model])
+        for name, target in RELATIONS.get(model, {}).items():
+            through = model._meta.get_field(name).remote_field.through
+            through.objects.bulk_create(
+                through(**{_column(model): ids[model][pk], _column(target): ids[target][related]})
+                for pk, row in validated.objects[model].items()
+                for related in row.relations[name]
+            )
+
+
+def _reason(reason: str | None, username: str) -> str:
+    note = MISSING_USER_NOTE.format(username=username)[:100]
+    if not reason:
+        return note
+    room = 100 - len(note) - 1
+    return f"{reason if len(reason) <= room else reason[: room - 1] + '…'} {note}"
+
+
+def _write_history(validated: ValidatedDocument, plan: _Plan, report: ImportReport) -> None:
+    ids = plan.ids
+    for model, rows in validated.history.items():
+        historical = model.history.model
+        foreign_keys = _history_foreign_keys(model)
+        written: list[tuple[Row, models.Model]] = []
+        for row in rows:
+            if row.obj.id in plan.reused[model]:
+                continue  # the object's history here stands
+            record = copy.copy(row.obj)
+            record.id = ids[model][record.id]
+            record.history_id = plan.history_ids[model][record.history_id]
+            for f in foreign_keys:
+                if getattr(record, f.attname) is not None:
+                    setattr(record, f.attname, ids[f.related_model][getattr(record, f.attname)])
+            if model is Event:
+                record.timeline_ids = [ids[Timeline][pk] for pk in record.timeline_ids]
+            if row.username is not None:
+                record.history_user = plan.users.get(row.username)
+                if record.history_user is None:
+                    record.history_change_reason = _reason(
+                        record.history_change_reason, row.username
+                    )
+                    report.missing_users.add(row.username)
+            written.append((row, record))
+        historical.objects.bulk_create([record for _, record in written])
+        report.history_rows += len(written)
+        for name, target in RELATIONS.get(model, {}).items():
+            through = model._meta.get_field(name).remote_field.through
+            owners = {record.id for _, record in written}
+            pairs = through.objects.filter(**{f"{_column(model)}__in": owners})
+            row_ids = {
+                (owner, related): pk
+                for owner, related, pk in pairs.values_list(_column(model), _column(target), "id")
+            }
+            _history_m2m(model, name).objects.bulk_create(
+                _history_m2m(model, name)(
+                    history_id=record.history_id,
+                    id=row_ids.get((record.id, ids[target][related]), 0),
+                    **{_column(model): record.id, _column(target): ids[target][related]},
+                )
+                for row, record in written
+                for related in row.relations[name]
+            )
+
+
+def _advance_sequences() -> None:
+    """Make the next id of every table follow the ids written.
+
+    After explicit primary keys, PostgreSQL's sequences still stand where they
+    were, so the next insert would collide. A live table's next id must also
+    pass the ids in its history (deleted rows): a new row must not inherit an
+    old row's history.
+    """
+    live = [*HISTORY.values()]
+    tables = [*live, *(model.history.model for model in live)]
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), tables):
+            cursor.execute(sql)
+        for model in live:
+            top_live = model.objects.aggregate(top=Max("pk"))["top"] or 0
+            top_history = model.history.aggregate(top=Max("id"))["top"] or 0
+            if top_history <= top_live:
+                continue
+            table = model._meta.db_table
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence(%s, %s), %s)",
+                    [connection.ops.quote_name(table), model._meta.pk.column, top_history],
+                )
+            elif connection.vendor == "sqlite":
+                # AUTOINCREMENT never reuses an id below the highest in sqlite_sequence.
+                cursor.execute(
+                    "UPDATE sqlite_sequence SET seq = %s WHERE name = %s AND seq < %s",
+                    [top_history, table, top_history],
+                )
+                cursor.execute(
+                    "INSERT INTO sqlite_sequence (name, seq) SELECT %s, %s "
+                    "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = %s)",
+                    [table, top_history, table],
+                )
+
+
+def import_timeline(document, *, report: ImportReport | None = None) -> Timeline:
+    """Validate the document, then write it in one transaction; return the new timeline.
+
+    ``document`` is the parsed JSON, or what ``validate_document`` made of it.
+    Raises DocumentError, with nothing written, when the document is invalid
+    or conflicts with what is here. ``report``, when given, is filled in.
+    """
+    is_validated = isinstance(document, ValidatedDocument)
+    validated = document if is_validated else validate_document(document)
+    report = report if report is not None else ImportReport()
+    with transaction.atomic():
+        plan = _plan(validated)
+        _write_objects(validated, plan, report)
+        _write_history(validated, plan, report)
+        _advance_sequences()
+    return Timeline.objects.get(pk=plan.ids[Timeline][validated.timeline.obj.pk])

@@ -1,0 +1,49 @@
+"""Write one timeline, with everything it needs and its history, as a JSON document."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from timeline.backup import FORMAT, VERSION, document_to_json, export_timeline
+from timeline.models import Timeline
+
+
+class Command(BaseCommand):
+    help = (
+        f"Back up one timeline as a JSON document ({FORMAT}, version {VERSION}): the timeline, "
+        "all its events (drafts too) with their citations, the places, actors, tags and "
+        "sources (with their full text) they use, and the history of all of them, naming "
+        "users by username. Two exports of the same data are byte-identical. Restore it with "
+        "`manage.py import_timeline`."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug", metavar="SLUG", help="The timeline's slug.")
+        parser.add_argument(
+            "-o",
+            "--output",
+            default="-",
+            metavar="FILE",
+            help="Write here; - (the default) is standard output.",
+        )
+
+    def handle(self, *args, slug: str, output: str, **options):
+        timeline = Timeline.objects.filter(slug=slug).first()
+        if timeline is None:
+            raise CommandError(f"No timeline has the slug “{slug}”.")
+        document = export_timeline(timeline)
+        text = document_to_json(document)
+        if output == "-":
+            self.stdout.write(text, ending="")
+        else:
+            try:
+                with open(output, "w", encoding="utf-8", newline="\n") as file:
+                    file.write(text)
+            except OSError as exc:
+                raise CommandError(f"{output}: {exc.strerror or exc}.") from None
+        citations = sum(len(event["citations"]) for event in document["events"])
+        history = sum(len(rows) for rows in document["history"].values())
+        # Standard output may be the document itself: the summary goes to stderr.
+        self.stderr.write(
+            f"Exported timeline {slug}: {len(document['events'])} events, {citations} citations, "
+            f"{len(document['sources'])} sources, {history} history rows"
+            + ("." if output == "-" else f" to {output}.")
+        )
