@@ -131,6 +131,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that hangs (a partition, a frozen host) must not hold a
+    # worker until gunicorn kills it: give up connecting after a few seconds
+    # (a 503), and let TCP keepalives find a dead peer on an open connection.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": int(env_str("DATABASE_CONNECT_TIMEOUT", "5")),
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 5,
+            "keepalives_count": 3,
+        }
+    )
 
 if os.environ.get("REDIS_URL"):
     CACHES = {

@@ -207,3 +207,58 @@ def test_the_service_answers_503_while_postgresql_is_down_and_recovers_by_itself
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=10)
+
+
+# A database that accepts connections but never answers (a frozen host, a
+# partition): connecting gives up after DATABASE_CONNECT_TIMEOUT, as an outage.
+HUNG_PROBE = """
+import json, time
+import django
+django.setup()
+from django.db import connection
+from config.outages import is_connection_error
+started = time.monotonic()
+try:
+    connection.ensure_connection()
+    outcome = "connected"
+except Exception as error:
+    outcome = "outage" if is_connection_error(error) else repr(error)
+print(json.dumps({"seconds": time.monotonic() - started, "outcome": outcome,
+                  "options": connection.settings_dict["OPTIONS"]}))
+"""
+
+
+def test_a_hung_database_is_an_outage_after_the_connect_timeout(tmp_path):
+    # A socket that the kernel accepts connections on, but nobody reads.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    port = listener.getsockname()[1]
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DATABASE_", "DJANGO_"))
+    }
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/timeline",
+        "DATABASE_CONNECT_TIMEOUT": "2",
+    }
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", HUNG_PROBE],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        listener.close()
+
+    assert result.returncode == 0, result.stderr
+    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    assert probe["outcome"] == "outage"
+    assert 1.5 <= probe["seconds"] < 10
+    assert probe["options"]["connect_timeout"] == 2
+    assert probe["options"]["keepalives"] == 1
