@@ -2,12 +2,14 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminURLFieldWidget
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 
 from sources.admin_mixins import EditorAdmin, VersionedModelForm
 from sources.ingest import MAX_TEXT_BYTES, IngestError, decode_uploaded_file, html_to_text
 from sources.models import Source
+from sources.validators import http_url_validator
 
 
 class SourceForm(VersionedModelForm):
@@ -38,6 +40,9 @@ class SourceForm(VersionedModelForm):
     class Meta:
         model = Source
         fields = "__all__"
+        # "Currently:" links the stored address only if it is a web address
+        # (the admin's default would link ftp: too).
+        widgets = {"url": AdminURLFieldWidget(validator_class=lambda: http_url_validator)}
 
     def clean_text(self) -> str:
         # Browsers send a textarea's line breaks as CRLF; the stored text uses LF.

@@ -1,11 +1,26 @@
 """Validators shared by every model that stores a link or a language tag."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
 
 # Only web links: a javascript: or file: URL must never reach a reader.
 http_url_validator = URLValidator(
     schemes=["http", "https"], message="Enter a web address starting with http:// or https://."
 )
+
+
+def is_http_url(value: str) -> bool:
+    """Whether a stored address may be linked: only what ``http_url_validator`` accepts.
+
+    Outputs check again rather than trust the database: a row written around
+    validation (a bulk update, a SQL fix) must not turn into a script link.
+    """
+    try:
+        http_url_validator(value)
+    except ValidationError:
+        return False
+    return True
+
 
 # BCP 47 language tag, e.g. "en", "zh-Hans", "pt-BR" (RFC 5646 shape, not registry checked).
 language_tag_validator = RegexValidator(

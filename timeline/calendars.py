@@ -22,6 +22,7 @@ from urllib.parse import urljoin
 from icalendar import Calendar, vText
 from icalendar import Event as CalendarEvent
 
+from sources.validators import is_http_url
 from timeline.models import Event, EventStatus, Precision, Timeline
 
 PRODID = "-//Timeline service//Timeline calendar//EN"
@@ -143,7 +144,8 @@ def citation_lines(event: Event) -> list[str]:
         credit = ", ".join(
             part for part in (source.title, source.publisher, citation.locator) if part
         )
-        link = f" <{source.url}>" if source.url else ""
+        # Calendar apps turn addresses in a description into links: web addresses only.
+        link = f" <{source.url}>" if is_http_url(source.url) else ""
         lines.append(f"{number}. “{citation.quote}” — {credit}{link}")
     return lines
 

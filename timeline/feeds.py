@@ -5,17 +5,43 @@ edited event comes back to the top with a new ``updated`` and the same
 ``id``, so feed readers update it rather than add it again.
 """
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join, linebreaks
 
+from sources.validators import is_http_url
 from timeline.calendars import date_caveat, event_date_label, event_heading, sorted_names
 from timeline.models import Event, Timeline
 
 FEED_SIZE = 50
 
+# Characters XML 1.0 cannot carry: C0 controls other than tab and line breaks,
+# and the two non-characters U+FFFE and U+FFFF.
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value):
+    """A value (or a list of them) with what XML cannot carry replaced by U+FFFD."""
+    if isinstance(value, str):
+        return NOT_XML.sub("\ufffd", value)
+    if isinstance(value, list | tuple):
+        return [xml_text(item) for item in value]
+    return value
+
 
 class TimelineAtom1Feed(Atom1Feed):
+    # An editor can type a control character; it must not make the feed
+    # fail to render, or render as XML that no reader accepts.
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.feed = {name: xml_text(value) for name, value in self.feed.items()}
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **kwargs)
+        self.items[-1] = {name: xml_text(value) for name, value in self.items[-1].items()}
+
     def latest_post_date(self):
         # An empty feed dates from its timeline, not from the time of the
         # request: the same data gives the same bytes (and the same ETag).
@@ -32,7 +58,7 @@ def tag_uri(uid_domain: str, created_at, specific: str) -> str:
 def _source_html(citation) -> str:
     source = citation.source
     title = source.title
-    if source.url:
+    if is_http_url(source.url):
         title = format_html('<a href="{}">{}</a>', source.url, source.title)
     credit = [title, source.publisher, citation.locator]
     return format_html(

@@ -160,8 +160,9 @@ SEASON_NAMES = {
 }
 _SEASON = re.compile(r"(\d{4})-(\d{2})")
 _INTEGER = re.compile(r"[+-]?\d+")
-# Spreadsheets run a cell that starts with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@")
+# Spreadsheets run a cell that starts with one of these as a formula (OWASP's
+# list: tab and carriage return too, which some skip before an "=").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # TimelineJS JSON

@@ -1,10 +1,13 @@
-"""Template helpers for the public pages: an event's date as HTML ``<time>`` elements."""
+"""Template helpers for the public pages: an event's date as HTML ``<time>`` elements,
+and the addresses that may be linked."""
 
 import calendar
 import datetime
 
 from django import template
 from django.utils.html import format_html_join
+
+from sources.validators import is_http_url
 
 register = template.Library()
 
@@ -66,3 +69,9 @@ def date_parts(event) -> list[tuple[str, str]]:
 def event_date(event) -> str:
     """``<time>`` elements for an event's date; a range is two, joined by a dash."""
     return format_html_join(" – ", '<time datetime="{}">{}</time>', date_parts(event))
+
+
+@register.filter
+def http_url(value: str) -> str:
+    """The address if it may be linked (a valid http or https URL), else "": no link."""
+    return value if is_http_url(value) else ""
