@@ -211,7 +211,7 @@ REST_FRAMEWORK = {
     ],
     # Token first: its WWW-Authenticate header makes anonymous writes a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "timeline.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [

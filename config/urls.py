@@ -15,7 +15,7 @@ urlpatterns = [
     path("api/v1/", include("timeline.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
-    re_path(r"^api/(?P<path>.*)$", errors.api_not_found),
+    re_path(r"^api/(?P<path>(?s:.*))$", errors.api_not_found),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("", include("timeline.urls")),

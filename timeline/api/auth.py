@@ -9,7 +9,6 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from knox.settings import knox_settings
 from rest_framework import exceptions, serializers, status
@@ -18,6 +17,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from timeline.api.authentication import TOKEN_PATTERN, TokenAuthentication
 from timeline.api.parsers import JSONParser
 from timeline.api.serializers import ErrorSerializer
 from timeline.api.throttling import LoginRateThrottle
@@ -126,6 +126,8 @@ class TokenDetailView(APIView):
             if not isinstance(request.auth, AuthToken):
                 raise exceptions.NotFound("This request was not made with a token.")
             tokens = AuthToken.objects.filter(pk=request.auth.pk)
+        elif not TOKEN_PATTERN.fullmatch(token_key):
+            raise exceptions.NotFound("You have no token with this key.")
         else:
             tokens = request.user.auth_token_set.filter(token_key=token_key)
         deleted, _ = tokens.delete()

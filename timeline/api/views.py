@@ -5,6 +5,7 @@ or session) write; every PUT, PATCH and DELETE must carry ``If-Match`` with
 the ETag last read, and every response naming one resource sends its ETag.
 """
 
+from django.core.validators import slug_re
 from django.db import transaction
 from django.db.models import F
 from django_filters.rest_framework import DjangoFilterBackend
@@ -141,8 +142,24 @@ def _publish_schema(summary: str, response_serializer) -> dict:
             403: FORBIDDEN,
             404: NOT_FOUND,
             412: PRECONDITION_FAILED,
+            428: OpenApiResponse(
+                read.ErrorSerializer,
+                description="If-Match: * is refused, as on every write: send an ETag, or no "
+                "If-Match at all.",
+            ),
         },
     }
+
+
+def checked_slug(value: str) -> str:
+    """A slug from the URL, or a 404 without a query when it cannot be one.
+
+    Nothing is stored under a value that is not a slug, and PostgreSQL refuses
+    to compare text holding a NUL character at all: an error, not a miss.
+    """
+    if not slug_re.match(value):
+        raise exceptions.NotFound()
+    return value
 
 
 def _has_perm(user, model, action: str) -> bool:
@@ -193,7 +210,10 @@ class EditableViewSet(viewsets.ModelViewSet):
         else:
             queryset = self.get_write_queryset()
         lookup = self.lookup_url_kwarg or self.lookup_field
-        obj = get_object_or_404(queryset, **{self.lookup_field: self.kwargs[lookup]})
+        value = self.kwargs[lookup]
+        if self.lookup_field == "slug":
+            value = checked_slug(value)
+        obj = get_object_or_404(queryset, **{self.lookup_field: value})
         self.check_object_permissions(self.request, obj)
         return obj
 
@@ -455,7 +475,7 @@ class EventViewSet(EditableViewSet):
 
     def get_object_any_state(self) -> Event:
         try:
-            return Event.objects.only("pk").get(slug=self.kwargs["slug"])
+            return Event.objects.only("pk").get(slug=checked_slug(self.kwargs["slug"]))
         except Event.DoesNotExist as exc:
             raise exceptions.NotFound() from exc
 
@@ -489,11 +509,21 @@ class CitationViewSet(EditableViewSet):
         if self.action == "list":
             params = self.request.query_params
             if "event" in params:
-                citations = citations.filter(event__slug=params["event"])
+                # No event has a slug that is not one (and PostgreSQL refuses a NUL in it).
+                slug = params["event"]
+                if slug_re.match(slug):
+                    citations = citations.filter(event__slug=slug)
+                else:
+                    citations = citations.none()
             if "source" in params:
                 if not write.ID_PATTERN.fullmatch(params["source"]):
                     raise exceptions.ValidationError({"source": ["Give a source id (a number)."]})
-                citations = citations.filter(source_id=int(params["source"]))
+                # Past the largest id no source has it (and SQLite cannot even compare it).
+                source_id = int(params["source"])
+                if source_id <= write.MAX_ID:
+                    citations = citations.filter(source_id=source_id)
+                else:
+                    citations = citations.none()
         return citations
 
     def get_write_queryset(self):

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import slug_re
 from django.db import transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
@@ -40,6 +41,9 @@ class SlugOrObjectField(serializers.SlugRelatedField):
             data = data.get("slug")
         if not isinstance(data, str):
             self.fail("invalid")
+        if not slug_re.match(data):
+            # Nothing has it, and PostgreSQL refuses a NUL in the query: an error, not a miss.
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
         return super().to_internal_value(data)
 
 
