@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # A lost database connection in a view: 503 with Retry-After.
     "config.outages.DatabaseUnavailableMiddleware",
+    # Cached reads are keyed by the content generation: writes move it on.
+    "timeline.generations.AdvanceAfterWritesMiddleware",
     # Last: answers a locked-out login (admin or API token) with a 429.
     "axes.middleware.AxesMiddleware",
 ]
@@ -230,6 +232,7 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": int(env_str("DJANGO_NUM_PROXIES", "0")) or None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+
 
 def env_rate(name: str, default: str) -> str | None:
     """A throttle rate such as ``300/minute``; ``off`` turns that throttle off."""

@@ -583,3 +583,12 @@ def test_production_logs_one_json_object_a_line_with_the_request_id(production_a
     assert {"time", "level", "logger", "message", "request_id"} <= set(record)
     # Nothing but JSON: every line a log shipper reads parses.
     assert all(line.startswith("{") for line in stderr.splitlines() if line.strip()), stderr
+
+
+def test_redis_is_a_bounded_cache_that_evicts(compose):
+    command = compose["services"]["redis"]["command"]
+    assert command[0] == "redis-server"
+    options = dict(zip(command[1::2], command[2::2], strict=True))
+    assert options["--maxmemory-policy"] == "allkeys-lru"
+    assert options["--maxmemory"].endswith("mb")
+    assert options["--appendonly"] == "no"

@@ -70,9 +70,11 @@ def test_schema_documents_the_read_api_paths(schema):
 
 def test_event_list_documents_its_query_parameters(schema):
     operation = schema["paths"]["/api/v1/events/"]["get"]
-    parameters = {p["name"]: p for p in operation["parameters"]}
+    parameters = {p["name"]: p for p in operation["parameters"] if p["in"] == "query"}
 
     assert set(parameters) == EVENT_LIST_PARAMETERS
+    # Besides the query, only the conditional GET's header.
+    assert [p["name"] for p in operation["parameters"] if p["in"] != "query"] == ["If-None-Match"]
     assert all(p["in"] == "query" for p in parameters.values())
     assert parameters["include_drafts"]["schema"]["type"] == "boolean"
     assert parameters["status"]["schema"]["items"]["enum"] == [
@@ -272,3 +274,12 @@ def test_the_error_shape_is_one_component(schema):
     error = schema["components"]["schemas"]["Error"]
     assert set(error["properties"]) == {"detail", "code", "errors"}
     assert set(error["required"]) == {"detail", "code"}
+
+
+def test_cached_reads_document_their_conditional_get(schema):
+    for path in ("/api/v1/timelines/{slug}/", "/api/v1/events/", "/api/v1/events/{slug}/"):
+        operation = schema["paths"][path]["get"]
+        assert "304" in operation["responses"], path
+        names = [parameter["name"] for parameter in operation["parameters"]]
+        assert names.count("If-None-Match") == 1, path
+    assert "304" not in schema["paths"]["/api/v1/events/{slug}/history/"]["get"]["responses"]

@@ -6,4 +6,6 @@ class TimelineConfig(AppConfig):
     verbose_name = "Timeline"
 
     def ready(self) -> None:
-        from timeline import signals  # noqa: F401  (connects the receivers)
+        from timeline import generations, signals  # noqa: F401  (connects the receivers)
+
+        generations.connect()

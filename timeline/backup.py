@@ -57,6 +57,7 @@ from django.db.models import Max
 
 from sources.anchoring import AnchorError, anchor_quote
 from sources.models import Source
+from timeline import generations
 from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
 
 FORMAT = "timeline-export"
@@ -872,4 +873,6 @@ def import_timeline(document, *, report: ImportReport | None = None) -> Timeline
         _write_objects(validated, plan, report)
         _write_history(validated, plan, report)
         _advance_sequences()
+        # Bulk inserts send no signals: cached reads must still see the import.
+        generations.advance()
     return Timeline.objects.get(pk=plan.ids[Timeline][validated.timeline.obj.pk])

@@ -490,3 +490,20 @@ class Timeline(VersionedModel):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+
+class ContentGeneration(models.Model):
+    """One row counting the writes to content: cached reads are keyed by it.
+
+    Every committed write to an event, citation, timeline, source, actor,
+    place or tag (or their links) adds one (``timeline.generations``), so a
+    cached response can never outlive the data it was built from.
+    """
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "content generation"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -15,6 +15,7 @@ from simple_history.utils import bulk_update_with_history
 from sources.anchoring import AnchorError
 from sources.models import Source
 from sources.versioning import one_revision, record_revision
+from timeline import generations
 from timeline.models import ANCHOR_FIELDS, Actor, Citation, Event, Place, Tag, Timeline
 from timeline.signals import DELETED_WITH_EVENT
 
@@ -73,6 +74,7 @@ def events_touch(*, event_ids: Iterable[int]) -> None:
     Event.objects.filter(pk__in=list(event_ids)).update(
         version=F("version") + 1, updated_at=timezone.now()
     )
+    generations.advance()
 
 
 def _matching(events: Iterable[Event] | QuerySet[Event]) -> QuerySet[Event]:
@@ -90,6 +92,7 @@ def _set_published_at(events, *, published: bool, user, reason: str) -> int:
     Event.objects.filter(pk__in=[event.pk for event in to_change]).update(
         published_at=now if published else None, updated_at=now, version=F("version") + 1
     )
+    generations.advance()
     for event in to_change:
         event.published_at = now if published else None
         event.updated_at = now

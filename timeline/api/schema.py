@@ -4,8 +4,11 @@ The views document the errors of their own logic (a 412 on a stale write, a
 404 for a missing slug). Others come from the layers around every view —
 authentication, throttling, content negotiation, the query-string limits, a
 lost database, a crash — and are added here, to every operation they can
-reach, in the one error shape (``Error``; a 500 is ``ServerError``).
+reach, in the one error shape (``Error``; a 500 is ``ServerError``). Anonymous
+reads also document their conditional GET (``If-None-Match``, 304).
 """
+
+import re
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -75,10 +78,32 @@ ADDED = {
 }
 
 
+# The reads that anonymous clients get from the cache (timeline.api.caching).
+CACHED_READ = re.compile(
+    r"^/api/v1/(timelines|events|sources|actors|places|tags|citations)/(\{[a-z_]+\}/)?$"
+)
+IF_NONE_MATCH = {
+    "in": "header",
+    "name": "If-None-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": (
+        "The ETag of the copy you hold (anonymous reads): 304 while it is current, "
+        "without the body."
+    ),
+}
+NOT_MODIFIED = {
+    "description": "Your copy is current (If-None-Match matched its ETag); no body.",
+    "headers": {
+        "ETag": {"schema": {"type": "string"}, "description": "The same ETag."},
+    },
+}
+
+
 def add_error_responses(result, generator, request, public):
     """Document the errors every operation can answer, where a view did not."""
     result.setdefault("components", {}).setdefault("schemas", {})["ServerError"] = SERVER_ERROR
-    for operations in result.get("paths", {}).values():
+    for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             for status, (response, methods) in ADDED.items():
@@ -87,4 +112,7 @@ def add_error_responses(result, generator, request, public):
             # A view's own 429 or 503 description still needs the header.
             for status in ("429", "503"):
                 responses[status].setdefault("headers", RETRY_AFTER)
+            if method == "get" and CACHED_READ.match(path):
+                operation.setdefault("parameters", []).append(IF_NONE_MATCH)
+                responses.setdefault("304", NOT_MODIFIED)
     return result

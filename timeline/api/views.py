@@ -26,6 +26,7 @@ from rest_framework.reverse import reverse
 
 from sources.versioning import VersionConflict
 from timeline import services
+from timeline.api import caching
 from timeline.api import serializers as read
 from timeline.api import write_serializers as write
 from timeline.api.conditional import PreconditionFailed, etag, expected_version
@@ -234,11 +235,17 @@ class EditableViewSet(viewsets.ModelViewSet):
             response["Cache-Control"] = "private, no-store"
         return response
 
+    def list(self, request, *args, **kwargs):
+        return caching.serve(self, request, lambda: super(EditableViewSet, self).list(request))
+
     def retrieve(self, request, *args, **kwargs):
-        instance = self.get_object()
-        response = Response(self.get_serializer(instance).data)
-        response["ETag"] = etag(instance.version)
-        return response
+        def build():
+            instance = self.get_object()
+            response = Response(self.get_serializer(instance).data)
+            response["ETag"] = etag(instance.version)
+            return response
+
+        return caching.serve(self, request, build)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
