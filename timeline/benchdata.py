@@ -50,6 +50,7 @@ from django.test.utils import override_settings
 from sources.anchoring import CONTEXT_CHARS
 from sources.models import Source
 from timeline import generations
+from timeline.calendars import MONTHS as MONTH_NAMES
 from timeline.dates import EventDate, parse_event_date
 from timeline.models import (
     Actor,
@@ -317,20 +318,6 @@ PUBLISHERS = (
     "Le Quotidien Économique",
     "Nordic Business Post",
     "Pacific Observer",
-)
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
 )
 PARAGRAPH_BREAK = "\n\n"
 
