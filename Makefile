@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check install chromium clean bench-load
+.PHONY: run test lint format check install chromium clean bench bench-load
 
 # Reinstall only when the declared dependencies change.
 $(BIN)/.installed: pyproject.toml
@@ -41,6 +41,12 @@ test: install chromium
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The read and write paths under wrk against a floor (a Django view) and a
+# ceiling (nginx), at 100k and 1M events (bench/README.md); writes
+# bench/RESULTS.md. `make bench BENCH_ARGS=--quick` for a short try.
+bench: install
+	$(PYTHON) bench/run.py $(BENCH_ARGS)
 
 # 60 s of wrk load on gunicorn + PostgreSQL, steady and with the database
 # restarted mid-run (bench/README.md); writes bench/RESULTS-load.md.

@@ -24,15 +24,10 @@ the app itself runs from .venv (``make install``).
 import argparse
 import contextlib
 import http.client
-import json
 import math
 import os
-import platform
 import re
-import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,10 +38,38 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "bench"
-MIX_LUA = BENCH / "mix.lua"
-VENV_BIN = ROOT / ".venv" / "bin"
+from common import (
+    BENCH,
+    DOCKERFILE_WORKERS,
+    MEMORY_GROWTH_LIMIT_PERCENT,
+    BenchError,
+    Cluster,
+    Gunicorn,
+    Interrupted,
+    RssSampler,
+    Tools,
+    Wrk,
+    WrkResult,
+    app_environment,
+    catch_interruptions,
+    cpu_count,
+    django_and_python_versions,
+    find_tools,
+    git_commit,
+    gunicorn_version,
+    http_get,
+    is_success,
+    load_average,
+    machine,
+    machine_cpu,
+    memory_growth,
+    mib,
+    prepare_app,
+    restarted_workers,
+    worker_cpu_seconds,
+    wrk_version,
+)
+
 DEFAULT_OUTPUT = BENCH / "RESULTS-load.md"
 
 TIMELINE = "us-china-trade-2025"
@@ -61,467 +84,9 @@ MIX_PATHS = (
     f"/api/v1/timelines/{TIMELINE}/timelinejs/",
     f"/api/v1/timelines/{TIMELINE}/calendar.ics",
 )
-# Production redirects plain HTTP to HTTPS; a TLS proxy would set this.
-PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
-DATABASE = "timeline"
-# The Dockerfile's CMD: gunicorn's default (sync) workers, WEB_CONCURRENCY of them.
-DOCKERFILE_WORKERS = 3
-MEMORY_GROWTH_LIMIT_PERCENT = 10.0
-ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)s'
-WRK_INSTALL_HINT = "apt-get update && apt-get install -y wrk"
-
-
-class BenchError(Exception):
-    """The runs could not be set up or carried out (not a missed target)."""
-
-
-# Processes and files
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def tail(path: Path, lines: int = 20) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
-def command_output(*command: str) -> str:
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    return (result.stdout or result.stderr).strip()
-
-
-def http_get(port: int, path: str, timeout: float = 10.0) -> tuple[int, dict[str, str], bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request("GET", path, headers=PROXY_HEADERS)
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
-
-
-def children_of(parent: int) -> list[int]:
-    children = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # The command name may hold spaces and parentheses: split after the last ")".
-        fields = stat[stat.rfind(")") + 2 :].split()
-        if int(fields[1]) == parent:
-            children.append(int(entry.name))
-    return sorted(children)
-
-
-def rss_kib(pid: int) -> int | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
-def cpu_ticks(pid: int) -> int | None:
-    """User plus system CPU time of a process, in clock ticks."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat[stat.rfind(")") + 2 :].split()
-    return int(fields[11]) + int(fields[12])
-
-
-def machine_cpu() -> tuple[int, int]:
-    """(busy, total) clock ticks of all CPUs since boot."""
-    # user nice system idle iowait irq softirq steal (guest time is already in user).
-    values = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:9]]
-    idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
-
-
-def stop_process_group(process: subprocess.Popen, grace: float) -> None:
-    """SIGTERM the leader, then SIGKILL whatever is left of its process group."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=grace)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=5)
-
-
-# Tools
-
-
-@dataclass
-class Tools:
-    wrk: str
-    pg_bin: Path
-    python: Path
-    gunicorn: Path
-
-
-def find_wrk() -> str:
-    wrk = shutil.which("wrk")
-    if wrk:
-        return wrk
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        print(f"wrk is missing; installing it: {WRK_INSTALL_HINT}", file=sys.stderr)
-        quiet = {
-            "stdout": subprocess.DEVNULL,
-            "env": {**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-        }
-        subprocess.run(["apt-get", "update", "-qq"], check=False, **quiet)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, **quiet)
-        wrk = shutil.which("wrk")
-        if wrk:
-            return wrk
-    sudo = "" if os.geteuid() == 0 else "sudo "
-    raise BenchError(
-        "wrk is not installed. On Debian or Ubuntu: "
-        f"{sudo}apt-get update && {sudo}apt-get install -y wrk "
-        "(elsewhere build it from https://github.com/wg/wrk)."
-    )
-
-
-def find_pg_bin() -> Path:
-    candidates = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin"),
-        key=lambda path: int(path.parent.name) if path.parent.name.isdigit() else 0,
-        reverse=True,
-    )
-    on_path = shutil.which("initdb")
-    if on_path:
-        candidates.append(Path(on_path).parent)
-    for candidate in candidates:
-        if all((candidate / name).exists() for name in ("initdb", "pg_ctl", "postgres")):
-            return candidate
-    raise BenchError(
-        "PostgreSQL's server programs (initdb, pg_ctl) were not found. "
-        "On Debian or Ubuntu: apt-get install -y postgresql"
-    )
-
-
-def find_tools() -> Tools:
-    python, gunicorn = VENV_BIN / "python", VENV_BIN / "gunicorn"
-    if not (python.exists() and gunicorn.exists()):
-        raise BenchError(f"{VENV_BIN} has no python or gunicorn: run `make install` first.")
-    if os.geteuid() == 0 and shutil.which("runuser") is None:
-        raise BenchError("Running as root needs runuser (util-linux) to run PostgreSQL.")
-    return Tools(wrk=find_wrk(), pg_bin=find_pg_bin(), python=python, gunicorn=gunicorn)
-
-
-# PostgreSQL
-
-
-class Cluster:
-    """A throwaway PostgreSQL cluster (trust authentication, 127.0.0.1 only)."""
-
-    def __init__(self, pg_bin: Path, workdir: Path):
-        self.pg_bin = pg_bin
-        # PostgreSQL refuses to run as root: as root, its files belong to postgres.
-        self.home = workdir / "postgresql"
-        self.home.mkdir(mode=0o700)
-        if os.geteuid() == 0:
-            shutil.chown(self.home, "postgres", "postgres")
-        self.data = self.home / "data"
-        self.server_log = self.home / "server.log"
-        self.ctl_log = workdir / "pg_ctl.log"
-        self.port = free_port()
-        self.url = f"postgres://postgres@127.0.0.1:{self.port}/{DATABASE}"
-
-    def _run(self, program: str, *args: str, check: bool = True, timeout: float = 120) -> None:
-        command = [str(self.pg_bin / program), *args]
-        if os.geteuid() == 0:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        # Output to a file, never a pipe: the server pg_ctl starts would keep a
-        # pipe open and the read would never end.
-        with self.ctl_log.open("ab") as log:
-            result = subprocess.run(
-                command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, timeout=timeout
-            )
-        if check and result.returncode != 0:
-            raise BenchError(
-                f"{program} {' '.join(args)} failed ({result.returncode}):\n"
-                f"{tail(self.ctl_log)}\n{tail(self.server_log)}"
-            )
-
-    def create(self) -> None:
-        self._run(
-            "initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres",
-            "-E", "UTF8", "--locale=C", "--no-sync",
-        )  # fmt: skip
-        self.start()
-        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", DATABASE)
-
-    def start(self) -> None:
-        # fsync off: the runs only read; it speeds up migrate, seed and restarts.
-        options = f"-p {self.port} -k {self.home} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run(
-            "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.server_log),
-            "-w", "-t", "60", "start",
-        )  # fmt: skip
-
-    def stop(self, mode: str = "fast") -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
-
-    def destroy(self) -> None:
-        if not (self.data / "postmaster.pid").exists():
-            return
-        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop", check=False)
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            pid = int((self.data / "postmaster.pid").read_text().split()[0])
-            os.kill(pid, signal.SIGKILL)
-
-    def version(self) -> str:
-        return command_output(str(self.pg_bin / "postgres"), "--version")
-
-
-# The app
-
-
-def app_environment(workdir: Path, database_url: str) -> dict[str, str]:
-    """Production settings, from a clean environment so the shell's own
-    DATABASE_URL, REDIS_URL or log level cannot change what is measured."""
-    env = {
-        name: os.environ[name]
-        for name in ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TIMELINE_SEED_DIR")
-        if name in os.environ
-    }
-    env.update(
-        DJANGO_ENV="production",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_CSRF_TRUSTED_ORIGINS="http://127.0.0.1",
-        DATABASE_URL=database_url,
-        # No rate limits: one client address sends the whole load.
-        API_THROTTLE_ANON="off",
-        API_THROTTLE_USER="off",
-        # The static files are collected into the temporary directory.
-        DJANGO_STATIC_ROOT=str(workdir / "static"),
-        DJANGO_SETTINGS_MODULE="config.settings",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def prepare_app(tools: Tools, env: dict[str, str], workdir: Path) -> None:
-    for command in (
-        ["migrate", "--no-input"],
-        ["seed"],
-        ["collectstatic", "--no-input"],
-    ):
-        result = subprocess.run(
-            [str(tools.python), "manage.py", *command, "-v", "0"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        if result.returncode != 0:
-            raise BenchError(
-                f"manage.py {' '.join(command)} failed ({result.returncode}):\n"
-                f"{result.stdout[-3000:]}{result.stderr[-3000:]}"
-            )
-
-
-class Gunicorn:
-    """gunicorn as the Dockerfile's CMD runs it, on a free local port."""
-
-    def __init__(self, tools: Tools, env: dict[str, str], workdir: Path, name: str, workers: int):
-        self.tools = tools
-        self.env = env
-        self.workers = workers
-        self.port = free_port()
-        self.access_log = workdir / f"{name}-access.log"
-        self.error_log = workdir / f"{name}-error.log"
-        self.control_socket = workdir / f"{name}-gunicorn.ctl"
-        self.process: subprocess.Popen | None = None
-
-    def command(self) -> list[str]:
-        command = [
-            str(self.tools.gunicorn),
-            "config.wsgi:application",
-            "--bind", f"127.0.0.1:{self.port}",
-            "--workers", str(self.workers),
-            "--access-logfile", "-",
-            "--forwarded-allow-ips", "*",
-            # gunicorn's default format plus the time each request took (µs).
-            "--access-logformat", ACCESS_LOG_FORMAT,
-        ]  # fmt: skip
-        # gunicorn ≥ 24 opens a control socket in $HOME; keep it in the temporary directory.
-        if "--control-socket" in command_output(str(self.tools.gunicorn), "--help"):
-            command += ["--control-socket", str(self.control_socket)]
-        return command
-
-    def start(self) -> None:
-        with self.access_log.open("wb") as access, self.error_log.open("wb") as errors:
-            self.process = subprocess.Popen(
-                self.command(),
-                cwd=ROOT,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=access,
-                stderr=errors,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise BenchError(
-                    f"gunicorn exited ({self.process.returncode}):\n{tail(self.error_log)}"
-                )
-            with contextlib.suppress(OSError, http.client.HTTPException):
-                if http_get(self.port, "/healthz", timeout=2)[0] == 200 and (
-                    len(self.worker_pids()) == self.workers
-                ):
-                    return
-            time.sleep(0.2)
-        raise BenchError(f"gunicorn did not become ready in 60 s:\n{tail(self.error_log)}")
-
-    def worker_pids(self) -> list[int]:
-        return children_of(self.process.pid) if self.process else []
-
-    def stop(self) -> None:
-        if self.process is not None:
-            # gunicorn's graceful timeout is 30 s.
-            stop_process_group(self.process, grace=35)
-
-    def worker_class(self) -> str:
-        match = re.search(r"Using worker: (\S+)", self.error_log.read_text(errors="replace"))
-        return match.group(1) if match else "unknown"
 
 
 # Measurement
-
-
-@dataclass
-class WrkResult:
-    requests: int
-    duration_s: float
-    errors: dict[str, int]
-    latency_ms: dict[str, float]
-    seconds: dict[int, Counter]  # epoch second (in order) -> status -> responses
-    # "<status> <Content-Type>" -> the first non-2xx response of that kind
-    samples: dict[str, dict]
-    no_retry_after: dict[int, int]  # status -> non-2xx responses without Retry-After
-    timeout_s: int
-
-    @property
-    def socket_errors(self) -> int:
-        return sum(self.errors[kind] for kind in ("connect", "read", "write", "timeout"))
-
-    @property
-    def statuses(self) -> Counter:
-        total: Counter = Counter()
-        for counts in self.seconds.values():
-            total.update(counts)
-        return total
-
-
-class Wrk:
-    def __init__(self, tools: Tools, port: int, args: argparse.Namespace, workdir: Path, name: str):
-        self.tools = tools
-        self.port = port
-        self.args = args
-        self.json = workdir / f"{name}-wrk.json"
-        self.log = workdir / f"{name}-wrk.log"
-        self.process: subprocess.Popen | None = None
-
-    def start(self, duration: int) -> None:
-        command = [
-            self.tools.wrk,
-            f"--threads={self.args.threads}",
-            f"--connections={self.args.connections}",
-            f"--duration={duration}s",
-            f"--timeout={self.args.timeout}s",
-            "--latency",
-            f"--script={MIX_LUA}",
-            *(f"--header={name}: {value}" for name, value in PROXY_HEADERS.items()),
-            f"http://127.0.0.1:{self.port}",
-            "--",
-            *MIX_PATHS,
-        ]
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                command,
-                env={**os.environ, "BENCH_WRK_JSON": str(self.json)},
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-            )
-
-    def wait(self, timeout: float) -> WrkResult:
-        try:
-            returncode = self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise BenchError(f"wrk did not finish in {timeout:.0f} s") from None
-        if returncode != 0 or not self.json.exists():
-            raise BenchError(f"wrk failed ({returncode}):\n{tail(self.log)}")
-        data = json.loads(self.json.read_text(encoding="utf-8", errors="replace"))
-        return WrkResult(
-            requests=int(data["requests"]),
-            duration_s=data["duration_us"] / 1e6,
-            errors={kind: int(count) for kind, count in data["errors"].items()},
-            latency_ms={name: value / 1000 for name, value in data["latency_us"].items()},
-            seconds={
-                int(second): Counter({int(status): int(n) for status, n in counts.items()})
-                for second, counts in sorted(data["seconds"].items(), key=lambda item: int(item[0]))
-            },
-            samples=data["samples"],
-            no_retry_after={int(status): n for status, n in data["no_retry_after"].items()},
-            timeout_s=self.args.timeout,
-        )
-
-    def kill(self) -> None:
-        if self.process is not None:
-            stop_process_group(self.process, grace=2)
-
-
-class RssSampler:
-    """Each gunicorn worker's resident memory and CPU time, once a second."""
-
-    def __init__(self, server: Gunicorn):
-        self.server = server
-        self.samples: list[tuple[float, dict[int, int]]] = []
-        self.cpu_samples: list[dict[int, int]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def _loop(self) -> None:
-        while True:
-            pids = self.server.worker_pids()
-            sample = {pid: rss for pid in pids if (rss := rss_kib(pid))}
-            self.samples.append((time.time(), sample))
-            self.cpu_samples.append({pid: ticks for pid in pids if (ticks := cpu_ticks(pid))})
-            if self._stop.wait(1.0):
-                return
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.ident is not None:
-            self._thread.join(timeout=5)
 
 
 @dataclass
@@ -674,6 +239,20 @@ class RunResult:
         return all(check.passed for check in self.checks)
 
 
+def mix_wrk(tools: Tools, port: int, args: argparse.Namespace, workdir: Path, name: str) -> Wrk:
+    """wrk over the read mix (bench/mix.lua), as the arguments ask."""
+    return Wrk(
+        tools,
+        workdir,
+        name,
+        url=f"http://127.0.0.1:{port}",
+        script_args=MIX_PATHS,
+        threads=args.threads,
+        connections=args.connections,
+        timeout=args.timeout,
+    )
+
+
 def run(
     name: str,
     tools: Tools,
@@ -693,7 +272,7 @@ def run(
                 raise BenchError(f"GET {path} answered {status} before the run:\n{body[:500]!r}")
 
         if args.warmup:
-            warmup = Wrk(tools, server.port, args, workdir, f"{name}-warmup")
+            warmup = mix_wrk(tools, server.port, args, workdir, f"{name}-warmup")
             stack.callback(warmup.kill)
             warmup.start(args.warmup)
             warmup.wait(timeout=args.warmup + 60)
@@ -703,9 +282,9 @@ def run(
             time.sleep(1)
 
         sampler = RssSampler(server)
-        load = Wrk(tools, server.port, args, workdir, name)
+        load = mix_wrk(tools, server.port, args, workdir, name)
         access_offset = server.access_log.stat().st_size
-        load_average = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+        load_before = load_average()
         cpu_before = machine_cpu()
         started = time.time()
         origin = math.floor(started)
@@ -750,7 +329,7 @@ def run(
         machine_busy_percent=100.0
         * (cpu_after[0] - cpu_before[0])
         / max(1, cpu_after[1] - cpu_before[1]),
-        load_average=load_average,
+        load_average=load_before,
         log_lines=notable,
         unavailable_log_lines=unavailable,
         worker_class=server.worker_class(),
@@ -758,38 +337,6 @@ def run(
     )
     outcome.checks = fault_checks(outcome, args) if fault else steady_checks(outcome)
     return outcome
-
-
-def is_success(status: int) -> bool:
-    return 200 <= status < 300
-
-
-def memory_growth(rss: list[tuple[float, dict[int, int]]]) -> list[tuple[int, int, int, float]]:
-    """(pid, first KiB, last KiB, growth %) of each worker seen from the first
-    sample to the last."""
-    if not rss:
-        return []
-    first, last = rss[0][1], rss[-1][1]
-    return [
-        (pid, first[pid], last[pid], 100.0 * (last[pid] - first[pid]) / first[pid])
-        for pid in sorted(first)
-        if pid in last
-    ]
-
-
-def worker_cpu_seconds(samples: list[dict[int, int]]) -> float:
-    """CPU time the workers spent from the first sample to the last."""
-    if not samples:
-        return 0.0
-    first, last = samples[0], samples[-1]
-    ticks = sum(last[pid] - first[pid] for pid in first if pid in last)
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def restarted_workers(rss: list[tuple[float, dict[int, int]]]) -> set[int]:
-    seen = [set(sample) for _, sample in rss]
-    everyone = set().union(*seen) if seen else set()
-    return {pid for pid in everyone if not all(pid in sample for sample in seen)}
 
 
 def socket_error_detail(wrk: WrkResult) -> str:
@@ -917,10 +464,6 @@ def fault_checks(result: RunResult, args: argparse.Namespace) -> list[Check]:
 # The report
 
 
-def mib(kib: int) -> str:
-    return f"{kib / 1024:.1f}"
-
-
 def short(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -1028,7 +571,7 @@ def render_run(result: RunResult, args: argparse.Namespace) -> list[str]:
 
 
 def busy_host_note(result: RunResult) -> list[str]:
-    cpus = len(os.sched_getaffinity(0))
+    cpus = cpu_count()
     if float(result.load_average.split()[0]) < cpus / 2:
         return []
     return [
@@ -1076,30 +619,23 @@ def render_report(
     cluster_version: str,
     started: datetime,
 ) -> str:
-    wrk_version = command_output(tools.wrk, "-v").splitlines()
     worker_class = results[0].worker_class if results else "unknown"
     workers_source = (
         "WEB_CONCURRENCY" if "WEB_CONCURRENCY" in os.environ else "the Dockerfile's default"
     )
-    commit = command_output("git", "-C", str(ROOT), "rev-parse", "--short", "HEAD")
-    gunicorn = re.search(r"[\d.]+", command_output(str(tools.gunicorn), "--version"))
-    django = command_output(
-        str(tools.python),
-        "-c",
-        "import django, sys; print(django.get_version(), sys.version.split()[0])",
-    ).split()
+    django, python = django_and_python_versions(tools)
     lines = [
         "# Load and fault runs",
         "",
-        f"- date: {started:%Y-%m-%d %H:%M} UTC; commit {commit or 'unknown'} "
+        f"- date: {started:%Y-%m-%d %H:%M} UTC; commit {git_commit()} "
         "(plus any uncommitted changes in the checkout)",
-        f"- host: `uname -m` {platform.machine()}, nproc {len(os.sched_getaffinity(0))}",
-        f"- app: Django {django[0] if django else '?'} on Python {django[-1] if django else '?'}; "
-        f"gunicorn {gunicorn.group() if gunicorn else '?'}, "
+        f"- host: `uname -m` {machine()}, nproc {cpu_count()}",
+        f"- app: Django {django} on Python {python}; "
+        f"gunicorn {gunicorn_version(tools)}, "
         f"{args.workers} {worker_class} workers ({workers_source}, as the Dockerfile's CMD), "
         "production settings (DJANGO_ENV=production), throttling off",
         f"- {cluster_version}, a cluster of the bench's own on 127.0.0.1",
-        f"- wrk: {wrk_version[0].split(' Copyright')[0] if wrk_version else 'unknown'}; "
+        f"- wrk: {wrk_version(tools)}; "
         f"{args.connections} connections, {args.threads} threads, {args.duration} s per run "
         f"after a {args.warmup} s warm-up, --timeout {args.timeout} s, "
         "header `X-Forwarded-Proto: https`",
@@ -1161,7 +697,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if not args.runs or set(args.runs) - {"steady", "fault"}:
         parser.error("--runs takes steady, fault or both")
     if args.threads is None:
-        args.threads = max(1, min(4, len(os.sched_getaffinity(0)), args.connections))
+        args.threads = max(1, min(4, cpu_count(), args.connections))
     args.stop_at = args.duration / 3 if args.stop_at is None else args.stop_at
     args.start_at = args.duration / 2 if args.start_at is None else args.start_at
     if args.connections < args.threads:
@@ -1171,25 +707,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-class Interrupted(Exception):
-    """Ctrl-C, SIGTERM or SIGHUP: unwinds so that every cleanup runs."""
-
-    def __init__(self, signum: int):
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
-
-
-def interrupt(signum, frame):
-    # A second Ctrl-C must not cut the cleanup short.
-    for other in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(other, signal.SIG_IGN)
-    raise Interrupted(signum)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, interrupt)
+    catch_interruptions()
     started = datetime.now(UTC)
     results: list[RunResult] = []
     try:
@@ -1199,13 +719,13 @@ def main(argv: list[str] | None = None) -> int:
             stack.callback(shutil.rmtree, workdir, ignore_errors=True)
             # The postgres user must reach its directory inside.
             workdir.chmod(0o755)
-            cluster = Cluster(tools.pg_bin, workdir)
+            cluster = Cluster.temporary(tools.pg_bin, workdir)
             stack.callback(cluster.destroy)
             print(
                 f"PostgreSQL on 127.0.0.1:{cluster.port}: initdb, migrate, seed…", file=sys.stderr
             )
             cluster.create()
-            env = app_environment(workdir, cluster.url)
+            env = app_environment(workdir, cluster.url())
             prepare_app(tools, env, workdir)
             for name in ("steady", "fault"):
                 if name in args.runs:

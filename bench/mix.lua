@@ -1,10 +1,14 @@
--- wrk script for bench/load.py: rotates GET requests over the paths given
--- after "--" on wrk's command line, counts response statuses per wall-clock
--- second, and writes everything bench/load.py reads, as JSON, to the file
--- named by the BENCH_WRK_JSON environment variable.
+-- wrk script for bench/load.py and bench/run.py: rotates GET requests over
+-- the paths given after "--" on wrk's command line, counts response statuses
+-- per wall-clock second, and writes everything the scripts read, as JSON, to
+-- the file named by the BENCH_WRK_JSON environment variable.
 --
 --   BENCH_WRK_JSON=out.json wrk -t2 -c64 -d60s --latency -s bench/mix.lua \
 --     -H 'X-Forwarded-Proto: https' http://127.0.0.1:8000 -- /healthz /readyz
+--
+-- A "{n}" in a path becomes a value no other request of the run sends
+-- (BENCH_WRK_RUN, the thread's number and a counter), so that no response
+-- cache can answer it: /api/v1/events/?page_size=100&_bench={n}
 --
 -- Each wrk thread runs its own Lua state: request() and response() below
 -- count into that thread's globals, and done(), in the main state, gathers
@@ -15,12 +19,16 @@ local threads = {}
 
 function setup(thread)
    table.insert(threads, thread)
+   thread:set("thread_number", #threads)
 end
 
 -- Per-thread state (globals, so that thread:get() can read them). Flat
 -- tables only: wrk 4.1's thread:get() crashes copying a table of tables.
 paths = {}
+templated = {}        -- [index] = true when paths[index] holds "{n}"
 next_path = 0
+unique_prefix = ""
+sent = 0
 counts = {}           -- ["<epoch second> <status>"] = responses
 no_retry_after = {}   -- [status] = non-2xx responses without a Retry-After header
 -- The first non-2xx response of each status and Content-Type, by
@@ -32,7 +40,10 @@ sample_body = {}      -- the start of its body
 function init(args)
    for index, path in ipairs(args) do
       paths[index] = path
+      templated[index] = string.find(path, "{n}", 1, true) ~= nil
    end
+   unique_prefix = (os.getenv("BENCH_WRK_RUN") or tostring(os.time())) .. "-"
+      .. tostring(thread_number) .. "-"
    if #paths == 0 then
       paths[1] = "/"
    end
@@ -42,7 +53,15 @@ end
 
 function request()
    next_path = next_path % #paths + 1
-   return wrk.format(nil, paths[next_path])
+   local path = paths[next_path]
+   if templated[next_path] then
+      sent = sent + 1
+      -- A function replacement: the value is used as it is, "%" included.
+      path = string.gsub(path, "{n}", function()
+         return unique_prefix .. sent
+      end)
+   end
+   return wrk.format(nil, path)
 end
 
 function response(status, headers, body)
