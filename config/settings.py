@@ -229,7 +229,8 @@ REST_FRAMEWORK = {
     ],
     # Proxies in front of the web tier that append to X-Forwarded-For: the
     # client address is the one that many entries from the right.
-    "NUM_PROXIES": int(env_str("DJANGO_NUM_PROXIES", "0")) or None,
+    # 0 means none: the connection's own address (DRF's None would trust the header).
+    "NUM_PROXIES": int(env_str("DJANGO_NUM_PROXIES", "0")),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 

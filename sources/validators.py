@@ -1,5 +1,7 @@
 """Validators shared by every model that stores a link or a language tag."""
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
 
@@ -9,11 +11,13 @@ http_url_validator = URLValidator(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def is_http_url(value: str) -> bool:
     """Whether a stored address may be linked: only what ``http_url_validator`` accepts.
 
     Outputs check again rather than trust the database: a row written around
     validation (a bulk update, a SQL fix) must not turn into a script link.
+    Remembered per address: a page checks the same few sources many times.
     """
     try:
         http_url_validator(value)

@@ -129,7 +129,7 @@ def test_password_token_requests_have_a_rate_per_address(api_client, editor, rat
 @pytest.mark.parametrize(
     ("proxies", "forwarded", "expected"),
     [
-        (None, "198.51.100.7", "10.0.0.2"),  # no proxy trusted: the header is ignored
+        (0, "198.51.100.7", "10.0.0.2"),  # no proxy trusted: the header is ignored
         (1, "198.51.100.7", "198.51.100.7"),
         (1, "6.6.6.6, 198.51.100.7", "198.51.100.7"),  # a client's own entry is skipped
         (2, "6.6.6.6, 198.51.100.7, 10.0.0.9", "198.51.100.7"),

@@ -44,16 +44,12 @@ def cacheable(request) -> bool:
     )
 
 
-def _key(request, generation: int) -> str:
+def _key_and_etag(request, generation: int) -> tuple[str, str]:
+    """The cache key of this read at this generation, and the ETag naming it."""
     digest = hashlib.sha256(
         f"{request.get_full_path()}\n{request.accepted_media_type}".encode()
-    ).hexdigest()[:24]
-    return f"timeline:read:{generation}:{digest}"
-
-
-def _etag(key: str) -> str:
-    _prefix, _read, generation, digest = key.split(":")
-    return f'"g{generation}-{digest[:16]}"'
+    ).hexdigest()
+    return f"timeline:read:{generation}:{digest[:24]}", f'"g{generation}-{digest[:16]}"'
 
 
 def _matches(request, tag: str) -> bool:
@@ -82,8 +78,7 @@ def serve(view, request, build):
         response.setdefault("Cache-Control", PRIVATE_CACHE_CONTROL)
         patch_vary_headers(response, VARY)
         return response
-    key = _key(request, generations.current())
-    tag = _etag(key)
+    key, tag = _key_and_etag(request, generations.current())
     if _matches(request, tag):
         return _finish(HttpResponseNotModified(), tag)
     stored = cache.get(key)

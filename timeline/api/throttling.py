@@ -3,22 +3,17 @@
 DRF's own throttles read their rates from ``api_settings`` once, at import;
 these read the setting each time a request makes them, so that tests can
 change it. A rate of
-``None`` turns that throttle off. Client addresses follow
-:func:`config.clients.client_ip`, the rule the login lockout uses too.
+``None`` turns that throttle off. Client addresses are DRF's (behind
+``NUM_PROXIES``), which the login lockout uses too (``config.clients``).
 """
 
 from django.conf import settings
 from rest_framework import throttling
 
-from config.clients import client_ip
-
 
 class SettingsRateMixin:
     def get_rate(self):
         return settings.TIMELINE_THROTTLE_RATES.get(self.scope)
-
-    def get_ident(self, request):
-        return client_ip(request)
 
 
 class AnonRateThrottle(SettingsRateMixin, throttling.AnonRateThrottle):
