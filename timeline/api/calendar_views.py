@@ -26,10 +26,10 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, status
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from timeline.api.negotiation import URLFormatNegotiation
+from timeline.api.renderers import JSONRenderer
 from timeline.api.serializers import ErrorSerializer
 from timeline.api.views import NOT_FOUND
 from timeline.calendars import timeline_to_ical

@@ -13,11 +13,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from timeline.api.negotiation import URLFormatNegotiation
+from timeline.api.renderers import JSONRenderer
 from timeline.api.views import NOT_FOUND
 from timeline.models import Timeline
 from timeline.timelinejs import timeline_to_rows, timeline_to_timelinejs, write_csv
