@@ -171,7 +171,12 @@ def _load(field: models.Field, value, path: str):
 # Export
 
 
+# Kept by the database for its indexes, and derived again on import.
+NOT_IN_DOCUMENT = {Event: ("span_days", "search_vector")}
+
+
 def _fields(model: type[models.Model], *, without: tuple[str, ...] = ()) -> list[models.Field]:
+    without = (*without, *NOT_IN_DOCUMENT.get(model, ()))
     return [f for f in model._meta.concrete_fields if f.name not in without]
 
 

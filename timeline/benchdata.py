@@ -981,6 +981,7 @@ class _Generator:
             start=bounds.start,
             end=bounds.end,
             precision=bounds.precision,
+            span_days=(bounds.end - bounds.start).days,
             display_date=display_date,
             status=status,
             place_id=self.place_ids[place] if place is not None else None,

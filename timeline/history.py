@@ -21,6 +21,8 @@ HIDDEN_FIELDS = {
     "start",
     "end",
     "precision",
+    "span_days",
+    "search_vector",
     "exact",
     "prefix",
     "suffix",

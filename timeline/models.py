@@ -1,5 +1,6 @@
 """Events, their citations, and the timelines, actors, places and tags around them."""
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -60,7 +61,7 @@ class Actor(VersionedModel):
     history = History()
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=ActorKind.values), name="%(app_label)s_%(class)s_kind_valid"
@@ -155,7 +156,7 @@ class Tag(VersionedModel):
     history = History()
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "pk"]
 
     def __str__(self) -> str:
         return self.name
@@ -199,6 +200,12 @@ class Event(VersionedModel):
     precision = models.CharField(
         "precision", max_length=10, choices=Precision.choices, editable=False
     )
+    span_days = models.PositiveIntegerField(
+        "span in days",
+        default=0,
+        editable=False,
+        help_text="Days from the earliest to the latest day, derived from date.",
+    )
     display_date = models.CharField(
         "display date",
         max_length=100,
@@ -231,17 +238,35 @@ class Event(VersionedModel):
     )
     created_at = models.DateTimeField("created", auto_now_add=True)
     updated_at = models.DateTimeField("updated", auto_now=True)
+    # The words of the title, summary and display date, for ``q``. PostgreSQL
+    # fills it in a trigger on every write (migration 0006), whatever the
+    # write path; elsewhere it stays empty and ``q`` matches substrings.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = EventQuerySet.as_manager()
     # Timeline membership at deletion is kept on the deletion record, so that
     # a restored event goes back where it was.
-    history = History(m2m_fields=[actors, tags], bases=[EventHistoryExtras])
+    history = History(
+        m2m_fields=[actors, tags],
+        bases=[EventHistoryExtras],
+        # Derived from fields the history keeps.
+        excluded_fields=["span_days", "search_vector"],
+    )
 
     class Meta:
         ordering = ["start", "end", "title"]
         indexes = [
             models.Index(fields=["start", "end"], name="timeline_event_start_end"),
             models.Index(fields=["end"], name="timeline_event_end"),
+            # The public order, in the index itself: a page of published events
+            # is read from it alone (an index-only scan), and stops at the page.
+            models.Index(
+                fields=["start", "end", "title", "id"],
+                name="timeline_event_published_order",
+                condition=Q(published_at__isnull=False),
+            ),
+            # The longest span bounds every "from" filter (EventQuerySet.overlapping).
+            models.Index(fields=["span_days"], name="timeline_event_span_days"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -265,7 +290,10 @@ class Event(VersionedModel):
     def save(self, *args, **kwargs) -> None:
         self.derive_dates()
         if kwargs.get("update_fields") is not None and "date" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "start", "end", "precision"}
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                *("start", "end", "precision", "span_days"),
+            }
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -284,6 +312,7 @@ class Event(VersionedModel):
         parsed = parse_event_date(self.date)
         self.date = self.date.strip()
         self.start, self.end, self.precision = parsed.start, parsed.end, parsed.precision
+        self.span_days = (parsed.end - parsed.start).days
 
     def clean_fields(self, exclude=None) -> None:
         errors = {}
@@ -304,7 +333,7 @@ class Event(VersionedModel):
         # validated, or did not parse, their constraints say nothing new.
         exclude = set(exclude or ())
         if "date" in exclude or self.precision not in Precision.values:
-            exclude |= {"start", "end", "precision"}
+            exclude |= {"start", "end", "precision", "span_days"}
         super().validate_constraints(exclude=exclude)
 
 

@@ -27,7 +27,9 @@ def create_baseline(apps, schema_editor):
         for model_name, m2m_fields in models.items():
             model = apps.get_model(app_label, model_name)
             historical = apps.get_model(app_label, f"historical{model_name}")
-            fields = [f for f in model._meta.concrete_fields]
+            # The fields the history keeps (it leaves out derived ones).
+            kept = {f.attname for f in historical._meta.concrete_fields}
+            fields = [f for f in model._meta.concrete_fields if f.attname in kept]
             for obj in model.objects.all().iterator():
                 record = historical.objects.create(
                     history_date=now,
