@@ -11,12 +11,14 @@ from tests.factories import make_editor
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache: throttle counts don't carry over."""
-    from django.core.cache import cache
+    """Each test starts with empty caches: throttle counts don't carry over."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

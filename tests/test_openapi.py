@@ -33,6 +33,7 @@ EVENT_LIST_PARAMETERS = {
     "ordering",
     "page",
     "page_size",
+    "cursor",
 }
 
 

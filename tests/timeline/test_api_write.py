@@ -1433,11 +1433,13 @@ def test_event_list_with_drafts_query_count_is_constant(django_assert_num_querie
     # 3. the user's own permissions (may they see drafts?)
     # 4. the permissions of the user's groups
     # 5. COUNT of all events (pagination)
-    # 6. the page of events, JOIN place
-    # 7. their actors
-    # 8. their tags
-    # 9. their citations, JOIN source
-    with django_assert_num_queries(9):
+    # 6. the ids of the page's events
+    # 7. those events, JOIN place
+    # 8. their actors
+    # 9. their tags
+    # 10. their citations
+    # 11. the sources they cite
+    with django_assert_num_queries(11):
         body = client.get(EVENTS_URL, DRAFTS).json()
 
     assert body["count"] == count

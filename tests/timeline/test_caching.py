@@ -94,7 +94,8 @@ def test_a_stale_if_none_match_gets_the_new_body(api_client, editor_api, timelin
 
 def test_the_cached_body_is_the_body_built_without_a_cache(api_client, timeline, settings):
     cached = [api_client.get(url).content for url in URLS]
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    dummy = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    settings.CACHES = {"default": dummy, "events": dummy}
 
     assert [api_client.get(url).content for url in URLS] == cached
 
@@ -300,13 +301,12 @@ def redis_cache(settings):
         redis.Redis.from_url(url).ping()
     except redis.exceptions.ConnectionError:
         pytest.skip(f"no Redis at {url}")
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": f"test-{os.getpid()}",
-        }
+    shared = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": f"test-{os.getpid()}",
     }
+    settings.CACHES = {"default": shared, "events": shared}
     from django.core.cache import cache
 
     cache.clear()
@@ -328,3 +328,99 @@ def test_with_redis_the_bytes_are_shared_and_still_exact(api_client, timeline, r
     assert second.json()["title"] == "Changed on another node"
     assert second["ETag"] != first["ETag"]
     assert len(redis_cache.keys(f"test-{os.getpid()}:*timeline:read:*")) == 2
+
+
+# --- Answered early, in the middleware ------------------------------------------
+
+
+def test_a_cached_answer_keeps_every_header_of_a_built_one(api_client, timeline):
+    url = "/api/v1/timelines/trade/"
+    origin = {"HTTP_ORIGIN": "https://newsroom.example"}
+    built = api_client.get(url, **origin)
+
+    cached = api_client.get(url, **origin)
+
+    # The outer middleware (request id, security, CORS) runs on both; the
+    # inner one's headers (CSP, framing, Allow) are kept with the bytes.
+    assert set(cached.headers) == set(built.headers)
+    for name in ("Content-Security-Policy", "X-Frame-Options", "Allow", "Vary", "ETag"):
+        assert cached[name] == built[name], name
+    assert cached["Access-Control-Allow-Origin"] == "*"
+    assert cached["X-Content-Type-Options"] == "nosniff"
+    assert cached["X-Request-ID"] != built["X-Request-ID"]
+
+
+def test_a_cached_answer_is_counted_against_the_anonymous_rate(api_client, timeline, settings):
+    settings.TIMELINE_THROTTLE_RATES = {"anon": "3/minute", "user": None, "login": None}
+    url = "/api/v1/events/busan-meeting/"
+    tag = api_client.get(url)["ETag"]  # 1, built
+    assert api_client.get(url).status_code == 200  # 2, from the cache
+    assert api_client.get(url, HTTP_IF_NONE_MATCH=tag).status_code == 304  # 3
+
+    for headers in ({}, {"HTTP_IF_NONE_MATCH": tag}):
+        refused = api_client.get(url, **headers)
+        assert refused.status_code == 429
+        assert refused.json()["code"] == "throttled"
+        assert int(refused["Retry-After"]) > 0
+
+
+def test_each_host_gets_its_own_links(api_client, timeline, settings):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "mirror.example"]
+    url = "/api/v1/events/"
+    api_client.get(url)
+
+    mirrored = api_client.get(url, HTTP_HOST="mirror.example").json()
+
+    assert mirrored["results"][0]["url"] == "http://mirror.example/api/v1/events/busan-meeting/"
+    assert api_client.get(url).json()["results"][0]["url"].startswith("http://testserver/")
+
+
+def test_another_accept_header_is_another_copy(api_client, timeline):
+    url = "/api/v1/events/busan-meeting/"
+    plain = api_client.get(url)
+
+    negotiated = api_client.get(url, HTTP_ACCEPT="application/json, */*;q=0.1")
+    page = api_client.get(url, HTTP_ACCEPT="text/html")
+
+    assert negotiated.content == plain.content
+    assert negotiated["ETag"] != plain["ETag"]
+    assert page["Content-Type"].startswith("text/html")
+    assert page["Cache-Control"].startswith("private")
+
+
+def test_a_stale_session_cookie_still_gets_a_public_copy_and_its_304(api_client, timeline):
+    url = "/api/v1/events/busan-meeting/"
+    api_client.cookies["sessionid"] = "expired-long-ago"
+    first = api_client.get(url)
+
+    again = api_client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert first["Cache-Control"] == PUBLIC_CACHE_CONTROL
+    assert again.status_code == 304
+
+
+def test_the_database_away_while_reading_the_generation_is_a_503(api_client, timeline, monkeypatch):
+    import psycopg
+    from django.db import OperationalError
+
+    def lost(using="default"):
+        error = OperationalError("server closed the connection unexpectedly")
+        error.__cause__ = psycopg.OperationalError("server closed the connection unexpectedly")
+        raise error
+
+    monkeypatch.setattr(generations, "current", lost)
+
+    response = api_client.get("/api/v1/events/busan-meeting/")
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "service_unavailable"
+    assert response["Retry-After"] == "5"
+
+
+def test_formats_that_are_not_cached_read_no_generation(api_client, timeline):
+    # The calendar answers conditional GETs itself, from Last-Modified.
+    with CaptureQueriesContext(connection) as captured:
+        response = api_client.get("/api/v1/timelines/trade/calendar.ics")
+
+    assert response.status_code == 200
+    assert not any("timeline_contentgeneration" in q["sql"] for q in captured)

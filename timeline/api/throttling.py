@@ -17,7 +17,17 @@ class SettingsRateMixin:
 
 
 class AnonRateThrottle(SettingsRateMixin, throttling.AnonRateThrottle):
-    """Anonymous clients, by address."""
+    """Anonymous clients, by address.
+
+    The read cache asks it too, with a plain Django request that has no user
+    yet: it carries no credentials, so it is anonymous.
+    """
+
+    def get_cache_key(self, request, view):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class UserRateThrottle(SettingsRateMixin, throttling.UserRateThrottle):

@@ -26,11 +26,12 @@ from rest_framework.reverse import reverse
 
 from sources.versioning import VersionConflict
 from timeline import services
-from timeline.api import caching
+from timeline.api import caching, rows
 from timeline.api import serializers as read
 from timeline.api import write_serializers as write
 from timeline.api.conditional import PreconditionFailed, etag, expected_version
 from timeline.api.errors import Conflict
+from timeline.api.pagination import EventPagination
 from timeline.api.parsers import JSONParser, MultiPartParser
 from timeline.filters import EventFilter
 from timeline.history import event_revisions
@@ -191,6 +192,8 @@ class EditableViewSet(viewsets.ModelViewSet):
     what an editor may change (drafts included).
     """
 
+    # Anonymous reads are answered from the cache (timeline.api.caching).
+    cached_reads = True
     read_serializer_class: type[serializers.Serializer]
     write_serializer_class: type[serializers.Serializer]
     # What a write answers with, when editors see more than readers do.
@@ -241,11 +244,15 @@ class EditableViewSet(viewsets.ModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         def build():
             instance = self.get_object()
-            response = Response(self.get_serializer(instance).data)
+            response = Response(self.read_document(instance))
             response["ETag"] = etag(instance.version)
             return response
 
         return caching.serve(self, request, build)
+
+    def read_document(self, instance) -> dict:
+        """What a GET of one item answers."""
+        return self.get_serializer(instance).data
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -329,11 +336,25 @@ class TimelineViewSet(EditableViewSet):
         drafts = self.include_drafts()
         queryset = Timeline.objects.all() if drafts else Timeline.objects.published()
         queryset = queryset.with_event_counts(include_drafts=drafts).order_by("title", "pk")
-        if self.action == "retrieve":
-            queryset = queryset.with_events(include_drafts=drafts)
-        elif drafts:
+        if drafts and self.action != "retrieve":
             queryset = queryset.prefetch_related("events")
         return queryset
+
+    def read_document(self, timeline) -> dict:
+        # The events are built from rows, the rest by the serializer.
+        timeline.listed_events = []
+        data = self.get_serializer(timeline).data
+        events = Event.objects.all() if self.include_drafts() else Event.objects.published()
+        event_ids = list(
+            events.filter(timelines=timeline.pk).chronological().values_list("pk", flat=True)
+        )
+        data["events"] = rows.events_json(
+            event_ids,
+            self.request,
+            self.format_kwarg,
+            generation=caching.generation_of(self.request),
+        )
+        return data
 
     def get_write_queryset(self):
         return (
@@ -404,12 +425,25 @@ class EventViewSet(EditableViewSet):
     lookup_field = "slug"
     filter_backends = [DjangoFilterBackend]
     filterset_class = EventFilter
+    pagination_class = EventPagination
     read_serializer_class = read.EventSerializer
     write_serializer_class = write.EventWriteSerializer
 
     def get_queryset(self):
         events = Event.objects.all() if self.include_drafts() else Event.objects.published()
-        return events.with_citations().chronological()
+        if self.action != "list":  # the list builds its events from rows
+            events = events.with_citations()
+        return events.chronological()
+
+    def list(self, request, *args, **kwargs):
+        def build():
+            events = self.filter_queryset(self.get_queryset())
+            page = self.paginator.paginate_ids(events, request, self)
+            generation = caching.generation_of(request)
+            documents = rows.events_json(page, request, self.format_kwarg, generation=generation)
+            return self.get_paginated_response(documents)
+
+        return caching.serve(self, request, build)
 
     def get_write_queryset(self):
         return Event.objects.with_citations()
