@@ -448,6 +448,7 @@ class Editor:
 class ColdReads:
     cold_ms: list[float] = field(default_factory=list)  # first GET after each write
     warm_ms: list[float] = field(default_factory=list)  # the GET after that
+    list_ms: list[float] = field(default_factory=list)  # then D's list, never seen before
     stale: int = 0  # GETs that did not show the write before them
     failed_writes: list[str] = field(default_factory=list)
     load_before: str = ""
@@ -471,7 +472,9 @@ def find_event(document, slug: str) -> dict | None:
 
 def cold_reads(editor: Editor, timeline_path: str, slug: str, original: str, samples: int):
     """Write one of the timeline's events, then GET the timeline (cold) and GET it
-    again (warm), one request at a time; the writes alternate between two summaries."""
+    again (warm), then D's list with a new nonce (its events and count cold too:
+    the write moved the generation), one request at a time; the writes
+    alternate between two summaries."""
     reads = ColdReads(load_before=load_average())
     etag, _ = editor.read(slug)
     for number in range(samples):
@@ -491,6 +494,13 @@ def cold_reads(editor: Editor, timeline_path: str, slug: str, original: str, sam
             event = find_event(json.loads(body), slug)
             if event is None or event.get("summary") != summary:
                 reads.stale += 1
+        started = time.perf_counter()
+        status, _, body = http_request(
+            editor.port, "GET", D_PATH.replace("{n}", f"cold{number}"), timeout=120
+        )
+        reads.list_ms.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            raise BenchError(f"GET {D_PATH} answered {status} after a write")
     editor.restore(slug, original)
     return reads
 
@@ -1020,6 +1030,8 @@ def render(
         )
         if scenario.key == "C warm":
             lines.append(cold_row(cold, scenario))
+        if scenario.key == "D":
+            lines.append(list_cold_row(cold, scenario))
     lines += [
         "",
         "Errors: socket errors and timeouts, plus every response with another status than "
@@ -1089,6 +1101,16 @@ def cold_row(cold: ColdReads, warm: Scenario) -> str:
         f"{number(percentile(cold.cold_ms, 50))} | {number(percentile(cold.cold_ms, 99))} | | "
         f"{f'**{errors}**' if errors else 0} | | | | "
         f"{'' if warm.size is None else f'{warm.size:,}'} "
+        f"| {cold.load_before.split()[0] if cold.load_before else ''} |"
+    )
+
+
+def list_cold_row(cold: ColdReads, warm: Scenario) -> str:
+    return (
+        f"| D cold | the same, right after each of C cold's writes: no event of the page "
+        f"nor its count kept yet ({len(cold.list_ms)} GETs, one at a time) | – | "
+        f"{number(percentile(cold.list_ms, 50))} | {number(percentile(cold.list_ms, 99))} | | "
+        f"0 | | | | {'' if warm.size is None else f'{warm.size:,}'} "
         f"| {cold.load_before.split()[0] if cold.load_before else ''} |"
     )
 
