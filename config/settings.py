@@ -82,6 +82,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every response (errors included) carries its request id.
     "config.requests.RequestIDMiddleware",
+    # Credential-free reads go to a read replica, when there are any.
+    "config.replicas.ReadReplicaMiddleware",
     # Before anything parses the query string: too many or too long → 400.
     "config.limits.QueryStringLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -149,6 +151,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         }
     )
 
+
+# Read replicas (config/replicas.py): DATABASE_REPLICA_URLS=postgres://…,…
+# adds replica1, replica2, … with the primary's options. Credential-free reads
+# go to them in turn; writes, editors and migrations use the primary. In tests
+# each is a mirror of the primary (Django's TEST MIRROR).
+def _replica(url: str) -> dict:
+    replica = dj_database_url.parse(
+        url,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    if replica["ENGINE"] == DATABASES["default"]["ENGINE"]:
+        replica["OPTIONS"] = {
+            **DATABASES["default"].get("OPTIONS", {}),
+            **replica.get("OPTIONS", {}),
+        }
+    replica["TEST"] = {"MIRROR": "default"}
+    return replica
+
+
+for _index, _url in enumerate(env_list("DATABASE_REPLICA_URLS", ""), start=1):
+    DATABASES[f"replica{_index}"] = _replica(_url)
+DATABASE_READ_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
+
+# "default" holds cached responses, counts and rates; "events" each event's
+# JSON (timeline/api/rows.py), many small entries read a page at a time.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         alias: {

@@ -28,6 +28,7 @@ DOCKERFILE = ROOT / "Dockerfile"
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
 SETTINGS_FILE = ROOT / "config" / "settings.py"
+README = ROOT / "README.md"
 
 # What production cannot start without (settings raise ImproperlyConfigured).
 PRODUCTION_REQUIRED = {"DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DJANGO_CSRF_TRUSTED_ORIGINS"}
@@ -592,3 +593,10 @@ def test_redis_is_a_bounded_cache_that_evicts(compose):
     assert options["--maxmemory-policy"] == "allkeys-lru"
     assert options["--maxmemory"].endswith("mb")
     assert options["--appendonly"] == "no"
+
+
+def test_the_readme_documents_every_variable_settings_reads():
+    table = README.read_text().split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \|", table, flags=re.M))
+    missing = settings_variables() - documented
+    assert not missing, f"README's Configuration table lacks {sorted(missing)}"

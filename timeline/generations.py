@@ -13,7 +13,7 @@ out. A read that starts in between may cache the new data under the old
 generation, which no later read uses: harmless.
 """
 
-from django.db import connections, transaction
+from django.db import connections, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from timeline.models import Actor, Citation, ContentGeneration, Event, Place, Tag, Timeline
@@ -22,8 +22,13 @@ TABLE = ContentGeneration._meta.db_table
 ROW = 1
 
 
-def current(using: str = "default") -> int:
-    """The generation now (0 before the first write, or on an emptied table)."""
+def current(using: str | None = None) -> int:
+    """The generation now (0 before the first write, or on an emptied table).
+
+    Read where this request reads its data (a replica, ``config/replicas.py``),
+    so that what is cached under it is what that database holds.
+    """
+    using = using or router.db_for_read(ContentGeneration)
     with connections[using].cursor() as cursor:
         cursor.execute(f"SELECT value FROM {TABLE} WHERE id = %s", [ROW])
         row = cursor.fetchone()

@@ -1,0 +1,93 @@
+"""Read replicas: anonymous reads go to a replica, everything else to the primary.
+
+``DATABASE_REPLICA_URLS`` (comma-separated) adds one database alias per
+replica (``replica1``, ``replica2``, …; ``config/settings.py``). A request is
+routed once, when it arrives, by :class:`ReadReplicaMiddleware`:
+
+- a GET, HEAD or OPTIONS with no credentials (no ``Authorization`` header,
+  no session cookie) reads from one replica, taken in turn;
+- anything else — every write, and every read by an editor or a signed-in
+  user — reads and writes on the primary, so that editors see their own
+  writes at once.
+
+A routed request reads everything from its one replica, the content
+generation included (``timeline.generations.current``): its cached entries
+are keyed by what that replica holds. The primary bumps the generation after
+the write's commit, so a replica replays the data before the bump, and the
+generation is read before the data: nothing older is ever cached under a
+newer generation. Readers of a lagging replica see a write once the replica
+has replayed it (docs/scaling.md).
+
+Migrations run on the primary only; a replica gets its schema by replication.
+"""
+
+import contextvars
+import itertools
+import threading
+
+from django.conf import settings
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+_reading_from: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "reading_from", default=None
+)
+
+
+def replica_aliases() -> list[str]:
+    """The aliases reads may go to (empty: every query goes to the primary)."""
+    return list(getattr(settings, "DATABASE_READ_REPLICAS", ()))
+
+
+class ReplicaRouter:
+    """Reads where the current request was routed to; writes and migrations on the primary."""
+
+    def db_for_read(self, model, **hints):
+        return _reading_from.get()
+
+    def db_for_write(self, model, **hints):
+        return "default"
+
+    def allow_relation(self, obj1, obj2, **hints):
+        # Every alias holds the same data: objects read anywhere may be related.
+        return True
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return db == "default"
+
+
+def is_credential_free(request) -> bool:
+    return (
+        request.method in READ_METHODS
+        and "HTTP_AUTHORIZATION" not in request.META
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+class ReadReplicaMiddleware:
+    """Routes a credential-free read to the next replica for the whole of its request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._lock = threading.Lock()
+        self._aliases: tuple[str, ...] = ()
+        self._turns = iter(())
+
+    def _next_replica(self) -> str | None:
+        aliases = tuple(replica_aliases())
+        if not aliases:
+            return None
+        with self._lock:
+            if aliases != self._aliases:
+                self._aliases, self._turns = aliases, itertools.cycle(aliases)
+            return next(self._turns)
+
+    def __call__(self, request):
+        alias = self._next_replica() if is_credential_free(request) else None
+        if alias is None:
+            return self.get_response(request)
+        token = _reading_from.set(alias)
+        try:
+            return self.get_response(request)
+        finally:
+            _reading_from.reset(token)

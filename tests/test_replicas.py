@@ -1,0 +1,221 @@
+"""Read replicas: credential-free reads on a replica, all else on the primary.
+
+The suite's ``replica`` alias mirrors the primary (tests/settings.py): a real
+second connection to the same database, so these tests commit their data
+(``transaction=True``) for it to see, as a replica sees what the primary
+commits.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connections, router
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+from config.replicas import ReadReplicaMiddleware, ReplicaRouter, _reading_from
+from tests.factories import CitationFactory, EventFactory, TimelineFactory, make_editor
+from timeline import generations
+from timeline.models import ContentGeneration, Event
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def routed(settings):
+    settings.DATABASE_READ_REPLICAS = ["replica"]
+
+
+def through(middleware, request) -> str | None:
+    """The alias ``middleware`` routes ``request`` to (None: the primary)."""
+    seen = []
+    middleware.get_response = lambda request: seen.append(_reading_from.get())
+    middleware(request)
+    (alias,) = seen
+    return alias
+
+
+def routed_to(request) -> str | None:
+    return through(ReadReplicaMiddleware(None), request)
+
+
+# --- which requests go where -------------------------------------------------
+
+
+def test_a_credential_free_read_goes_to_a_replica(routed):
+    factory = RequestFactory()
+    for method in ("get", "head", "options"):
+        assert routed_to(getattr(factory, method)("/api/v1/events/")) == "replica"
+
+
+@pytest.mark.parametrize(
+    "request_of",
+    [
+        pytest.param(lambda f: f.post("/api/v1/events/"), id="POST"),
+        pytest.param(lambda f: f.patch("/api/v1/events/x/"), id="PATCH"),
+        pytest.param(lambda f: f.delete("/api/v1/events/x/"), id="DELETE"),
+        pytest.param(
+            lambda f: f.get("/api/v1/events/", HTTP_AUTHORIZATION="Token abc"), id="token"
+        ),
+        pytest.param(lambda f: _with_session(f.get("/admin/")), id="session"),
+    ],
+)
+def test_writes_and_signed_in_reads_stay_on_the_primary(routed, request_of):
+    assert routed_to(request_of(RequestFactory())) is None
+
+
+def _with_session(request):
+    request.COOKIES["sessionid"] = "anything"
+    return request
+
+
+def test_without_replicas_everything_is_on_the_primary(settings):
+    settings.DATABASE_READ_REPLICAS = []
+    assert routed_to(RequestFactory().get("/api/v1/events/")) is None
+
+
+def test_replicas_are_taken_in_turn(settings):
+    settings.DATABASE_READ_REPLICAS = ["replica1", "replica2"]
+    middleware = ReadReplicaMiddleware(None)
+    request = RequestFactory().get("/api/v1/events/")
+    assert [through(middleware, request) for _ in range(4)] == [
+        "replica1",
+        "replica2",
+        "replica1",
+        "replica2",
+    ]
+
+
+def test_the_route_ends_with_its_request(routed):
+    routed_to(RequestFactory().get("/"))
+    assert _reading_from.get() is None
+    assert router.db_for_read(Event) == "default"
+
+
+def test_writes_and_migrations_use_the_primary_only():
+    replica_router = ReplicaRouter()
+    token = _reading_from.set("replica")
+    try:
+        assert router.db_for_read(Event) == "replica"
+        assert router.db_for_write(Event) == "default"
+    finally:
+        _reading_from.reset(token)
+    assert replica_router.allow_migrate("default", "timeline") is True
+    assert replica_router.allow_migrate("replica", "timeline") is False
+    assert not router.allow_migrate_model("replica", Event)
+
+
+# --- real requests on a real second connection --------------------------------
+
+
+@pytest.fixture
+def published():
+    timeline = TimelineFactory(slug="trade")
+    event = EventFactory(slug="busan-meeting", title="Busan meeting")
+    CitationFactory(event=event)
+    timeline.events.add(event)
+    return timeline
+
+
+def queries_on_each(action):
+    with (
+        CaptureQueriesContext(connections["default"]) as primary,
+        CaptureQueriesContext(connections["replica"]) as replica,
+    ):
+        response = action()
+    return response, [q["sql"] for q in primary], [q["sql"] for q in replica]
+
+
+# serialized_rollback: the flush after each test would drop the Editors group.
+on_both_databases = pytest.mark.django_db(
+    transaction=True, serialized_rollback=True, databases=["default", "replica"]
+)
+
+
+@on_both_databases
+@pytest.mark.parametrize("url", ["/api/v1/timelines/trade/", "/api/v1/events/", "/timelines/trade/"])
+def test_an_anonymous_read_reads_only_the_replica(routed, published, client, url):
+    response, on_primary, on_replica = queries_on_each(lambda: client.get(url))
+
+    assert response.status_code == 200
+    assert on_primary == []
+    assert on_replica, "the replica answered nothing"
+    if url.startswith("/api/"):
+        # The content generation comes from the same database as the data.
+        assert ContentGeneration._meta.db_table in on_replica[0]
+
+
+@on_both_databases
+def test_an_editors_read_and_write_use_the_primary(routed, published, client):
+    client.force_login(make_editor())
+
+    read, on_primary, on_replica = queries_on_each(
+        lambda: client.get("/api/v1/events/busan-meeting/")
+    )
+    assert read.status_code == 200
+    assert on_primary and on_replica == []
+
+    write, on_primary, on_replica = queries_on_each(
+        lambda: client.patch(
+            "/api/v1/events/busan-meeting/",
+            data=json.dumps({"title": "Busan summit"}),
+            content_type="application/json",
+            headers={"If-Match": read["ETag"]},
+        )
+    )
+    assert write.status_code == 200, write.content
+    assert on_primary and on_replica == []
+
+
+@on_both_databases
+def test_the_replica_serves_a_committed_write_at_once_with_a_new_etag(routed, published, client):
+    before = client.get("/api/v1/events/busan-meeting/")
+    generation = generations.current("replica")
+
+    Event.objects.filter(slug="busan-meeting").update(title="Busan summit")
+    generations.advance()  # as the write paths do after commit
+
+    after = client.get("/api/v1/events/busan-meeting/")
+    assert generations.current("replica") == generation + 1
+    assert before.json()["title"] == "Busan meeting"
+    assert after.json()["title"] == "Busan summit"
+    assert after["ETag"] != before["ETag"]
+
+
+# --- settings --------------------------------------------------------------------
+
+
+def test_replica_urls_become_mirrored_aliases_with_the_primarys_options():
+    script = (
+        "import json, django; django.setup(); from django.conf import settings as s;"
+        "print(json.dumps({a: {k: d.get(k) for k in ('NAME', 'HOST', 'TEST', 'CONN_MAX_AGE',"
+        " 'CONN_HEALTH_CHECKS', 'OPTIONS')} for a, d in s.DATABASES.items()}"
+        " | {'read': s.DATABASE_READ_REPLICAS}, default=str))"
+    )
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE", "DJANGO"))},
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": "postgres://u@primary:5432/timeline",
+        "DATABASE_REPLICA_URLS": "postgres://u@r1:5432/timeline, postgres://u@r2:5432/timeline",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    databases = json.loads(out.stdout)
+
+    assert databases.pop("read") == ["replica1", "replica2"]
+    assert [databases[a]["HOST"] for a in ("default", "replica1", "replica2")] == [
+        "primary",
+        "r1",
+        "r2",
+    ]
+    for alias in ("replica1", "replica2"):
+        assert databases[alias]["TEST"]["MIRROR"] == "default"
+        assert databases[alias]["CONN_HEALTH_CHECKS"] is True
+        assert databases[alias]["OPTIONS"]["connect_timeout"] == 5
+        assert databases[alias]["CONN_MAX_AGE"] == databases["default"]["CONN_MAX_AGE"]
