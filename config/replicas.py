@@ -18,14 +18,26 @@ generation is read before the data: nothing older is ever cached under a
 newer generation. Readers of a lagging replica see a write once the replica
 has replayed it (docs/scaling.md).
 
+A replica that cannot be reached is left out for ``RETRY_SECONDS``: its
+turn goes to the next one, or to the primary, so a replica going down costs
+one request's connection attempt per process, not an outage of the reads.
+The check is the connection health check Django makes on a request's first
+query anyway (``CONN_HEALTH_CHECKS``), done a moment earlier.
+
 Migrations run on the primary only; a replica gets its schema by replication.
 """
 
 import contextvars
-import itertools
+import logging
 import threading
+import time
 
 from django.conf import settings
+from django.db import DatabaseError, connections
+
+logger = logging.getLogger(__name__)
+
+RETRY_SECONDS = 30
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -70,17 +82,43 @@ class ReadReplicaMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self._lock = threading.Lock()
-        self._aliases: tuple[str, ...] = ()
-        self._turns = iter(())
+        self._turn = 0
+        self._down_until: dict[str, float] = {}
 
     def _next_replica(self) -> str | None:
+        """The next replica that answers, or None for the primary."""
         aliases = tuple(replica_aliases())
         if not aliases:
             return None
         with self._lock:
-            if aliases != self._aliases:
-                self._aliases, self._turns = aliases, itertools.cycle(aliases)
-            return next(self._turns)
+            first = self._turn % len(aliases)
+            self._turn += 1
+        turns = aliases[first:] + aliases[:first]
+        now = time.monotonic()
+        for alias in turns:
+            if self._down_until.get(alias, 0) > now:
+                continue
+            if self._reachable(alias):
+                self._down_until.pop(alias, None)
+                return alias
+            self._down_until[alias] = now + RETRY_SECONDS
+        return None
+
+    @staticmethod
+    def _reachable(alias: str) -> bool:
+        connection = connections[alias]
+        try:
+            connection.close_if_health_check_failed()
+            connection.ensure_connection()
+        except DatabaseError as exc:
+            logger.warning(
+                "Read replica %s is unreachable (%s): its reads go elsewhere for %d s.",
+                alias,
+                exc,
+                RETRY_SECONDS,
+            )
+            return False
+        return True
 
     def __call__(self, request):
         alias = self._next_replica() if is_credential_free(request) else None

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from config import replicas
 from config.replicas import ReadReplicaMiddleware, ReplicaRouter, _reading_from
 from tests.factories import CitationFactory, EventFactory, TimelineFactory, make_editor
 from timeline import generations
@@ -28,6 +30,16 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def routed(settings):
     settings.DATABASE_READ_REPLICAS = ["replica"]
+
+
+@pytest.fixture
+def reachable(monkeypatch):
+    """Replicas answer unless named in the returned set (no connection is made)."""
+    down: set[str] = set()
+    monkeypatch.setattr(
+        ReadReplicaMiddleware, "_reachable", staticmethod(lambda alias: alias not in down)
+    )
+    return down
 
 
 def through(middleware, request) -> str | None:
@@ -46,7 +58,7 @@ def routed_to(request) -> str | None:
 # --- which requests go where -------------------------------------------------
 
 
-def test_a_credential_free_read_goes_to_a_replica(routed):
+def test_a_credential_free_read_goes_to_a_replica(reachable, routed):
     factory = RequestFactory()
     for method in ("get", "head", "options"):
         assert routed_to(getattr(factory, method)("/api/v1/events/")) == "replica"
@@ -64,7 +76,7 @@ def test_a_credential_free_read_goes_to_a_replica(routed):
         pytest.param(lambda f: _with_session(f.get("/admin/")), id="session"),
     ],
 )
-def test_writes_and_signed_in_reads_stay_on_the_primary(routed, request_of):
+def test_writes_and_signed_in_reads_stay_on_the_primary(reachable, routed, request_of):
     assert routed_to(request_of(RequestFactory())) is None
 
 
@@ -78,7 +90,7 @@ def test_without_replicas_everything_is_on_the_primary(settings):
     assert routed_to(RequestFactory().get("/api/v1/events/")) is None
 
 
-def test_replicas_are_taken_in_turn(settings):
+def test_replicas_are_taken_in_turn(reachable, settings):
     settings.DATABASE_READ_REPLICAS = ["replica1", "replica2"]
     middleware = ReadReplicaMiddleware(None)
     request = RequestFactory().get("/api/v1/events/")
@@ -90,7 +102,26 @@ def test_replicas_are_taken_in_turn(settings):
     ]
 
 
-def test_the_route_ends_with_its_request(routed):
+def test_an_unreachable_replica_is_skipped_then_tried_again(settings, reachable, monkeypatch):
+    settings.DATABASE_READ_REPLICAS = ["replica1", "replica2"]
+    middleware = ReadReplicaMiddleware(None)
+    request = RequestFactory().get("/api/v1/events/")
+    now = [1000.0]
+    monkeypatch.setattr(replicas.time, "monotonic", lambda: now[0])
+
+    reachable.add("replica1")
+    assert [through(middleware, request) for _ in range(4)] == ["replica2"] * 4
+    reachable.add("replica2")
+    assert through(middleware, request) is None  # none answers: the primary
+
+    reachable.clear()
+    now[0] += replicas.RETRY_SECONDS - 1
+    assert through(middleware, request) is None  # still left out
+    now[0] += 2
+    assert {through(middleware, request) for _ in range(2)} == {"replica1", "replica2"}
+
+
+def test_the_route_ends_with_its_request(reachable, routed):
     routed_to(RequestFactory().get("/"))
     assert _reading_from.get() is None
     assert router.db_for_read(Event) == "default"
@@ -137,7 +168,9 @@ on_both_databases = pytest.mark.django_db(
 
 
 @on_both_databases
-@pytest.mark.parametrize("url", ["/api/v1/timelines/trade/", "/api/v1/events/", "/timelines/trade/"])
+@pytest.mark.parametrize(
+    "url", ["/api/v1/timelines/trade/", "/api/v1/events/", "/timelines/trade/"]
+)
 def test_an_anonymous_read_reads_only_the_replica(routed, published, client, url):
     response, on_primary, on_replica = queries_on_each(lambda: client.get(url))
 
@@ -184,6 +217,37 @@ def test_the_replica_serves_a_committed_write_at_once_with_a_new_etag(routed, pu
     assert before.json()["title"] == "Busan meeting"
     assert after.json()["title"] == "Busan summit"
     assert after["ETag"] != before["ETag"]
+
+
+@pytest.fixture
+def replica_down():
+    """The replica's server gone: its connection points where nothing answers."""
+    connection = connections["replica"]
+    saved = dict(connection.settings_dict)
+    # SQLite's own close() keeps an in-memory database's connection open.
+    BaseDatabaseWrapper.close(connection)
+    if connection.vendor == "sqlite":
+        connection.settings_dict["NAME"] = "/nonexistent/replica/db.sqlite3"
+    else:
+        connection.settings_dict.update(HOST="127.0.0.1", PORT="1")
+    yield
+    BaseDatabaseWrapper.close(connection)
+    connection.settings_dict.clear()
+    connection.settings_dict.update(saved)
+
+
+@on_both_databases
+def test_reads_go_to_the_primary_while_the_replica_is_down(
+    routed, published, client, replica_down, caplog
+):
+    with CaptureQueriesContext(connections["default"]) as on_primary:
+        response = client.get("/api/v1/events/busan-meeting/")
+
+    assert response.status_code == 200
+    assert response.json()["title"] == "Busan meeting"
+    assert len(on_primary) > 0
+    assert connections["replica"].connection is None  # tried, never connected
+    assert "Read replica replica is unreachable" in caplog.text
 
 
 # --- settings --------------------------------------------------------------------
