@@ -8,6 +8,7 @@ cannot use an index still gets one, and the test fails.
 """
 
 import datetime
+import re
 from io import StringIO
 
 import pytest
@@ -61,7 +62,11 @@ def test_a_page_of_published_events_is_read_from_the_public_order_index(events):
 def test_a_date_range_scans_the_window_not_the_past(events):
     explained = plan(listed("from=2025-10&to=2025-10"))
 
-    assert "timeline_event_published_order" in explained
+    # Either index on start serves it (a small table's statistics pick one);
+    # what matters is that the scan is bounded on start, from below too.
+    index_scan = r"(Index (Only )?Scan using|Bitmap Index Scan on) timeline_event_"
+    assert re.search(index_scan + "(published_order|start_end)", explained)
+    assert "Seq Scan" not in explained
     # The longest span bounds the scan from below, as an index condition.
     longest = Event.objects.order_by("-span_days").values_list("span_days", flat=True).first()
     earliest = datetime.date(2025, 10, 1) - datetime.timedelta(days=longest)
