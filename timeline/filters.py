@@ -110,11 +110,13 @@ class EventFilter(django_filters.FilterSet):
     _form_class = None
 
     def get_form_class(self):
-        # The same fields for every request: build the form class once.
-        # (A subclass builds its own: it may add fields.)
+        # The same fields for every request: build the form class once, and
+        # let each form share its fields (a subclass builds its own).
         cls = type(self)
         if cls.__dict__.get("_form_class") is None:
-            cls._form_class = super().get_form_class()
+            form_class = super().get_form_class()
+            form_class.base_fields = _SharedFields(form_class.base_fields)
+            cls._form_class = form_class
         return cls._form_class
 
     def filter_from(self, queryset, name, value: EventDate):
@@ -125,6 +127,19 @@ class EventFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value: str):
         return queryset.search(value)
+
+
+class _SharedFields(dict):
+    """A form's fields, shared by its instances instead of deep-copied for each.
+
+    Django copies every field of a form for each instance, so that a form
+    may change its own (1.5 ms a request here, ModelMultipleChoiceFields'
+    querysets and all). The filter form never changes them: cleaning a
+    value reads a field, and its querysets are cloned, never evaluated.
+    """
+
+    def __deepcopy__(self, memo):
+        return dict(self)
 
 
 class _CopiedShallowly(dict):

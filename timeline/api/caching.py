@@ -24,6 +24,7 @@ runs: no session, no URL resolution, no view, no DRF. The outer middleware
 (request id, security headers, CORS) still sees every response.
 """
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -48,6 +49,16 @@ CACHED_PATH_PREFIX = "/api/"
 VARY = ("Accept", "Authorization", "Cookie")
 # Headers of the moment, which a cached copy must not repeat.
 UNSTORED_HEADERS = {"date", "x-request-id"}
+
+
+@functools.lru_cache(maxsize=4096)
+def _serves_cached_reads(urlconf: str, path: str) -> bool:
+    """Whether the view at ``path`` serve()s its reads (resolved once a path)."""
+    try:
+        match = resolve(path, urlconf)
+    except Resolver404:
+        return False
+    return getattr(getattr(match.func, "cls", None), "cached_reads", False)
 
 
 @dataclass(frozen=True)
@@ -175,11 +186,7 @@ class ReadCacheMiddleware:
         ):
             return False
         # Only views that serve() their reads are worth reading the generation for.
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return False
-        return getattr(getattr(match.func, "cls", None), "cached_reads", False)
+        return _serves_cached_reads(settings.ROOT_URLCONF, request.path_info)
 
     def _answer(self, request, read: ReadKey):
         """A 304 or the cached copy, or None to let the view build it."""
