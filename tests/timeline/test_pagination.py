@@ -108,3 +108,36 @@ def test_cursor_pages_cost_the_same_queries_at_any_depth(
         with django_assert_num_queries(2):
             response = api_client.get(body["next"] + "&uncached=1")
         assert response.json()["results"]
+
+
+# --- the count, kept per generation and filter -------------------------------
+
+
+def count_queries(api_client, url: str) -> tuple[int, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        body = api_client.get(url).json()
+    return body["count"], [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+
+
+def test_each_filter_has_its_own_count_and_other_parameters_share_it(api_client, events):
+    EventFactory(slug="later", date="2026-04")
+
+    assert count_queries(api_client, f"{EVENTS_URL}?page_size=2")[0] == 12
+    # Another page, page size or unknown parameter: the count kept, no COUNT.
+    for again in ("page=2&page_size=2", "page_size=5", "page_size=2&_bench=1", "cursor="):
+        assert count_queries(api_client, f"{EVENTS_URL}?{again}") == (12, [])
+    # Any filter (or another value of one) is counted anew.
+    assert count_queries(api_client, f"{EVENTS_URL}?from=2026")[0] == 1
+    assert count_queries(api_client, f"{EVENTS_URL}?to=2025")[0] == 11
+    assert count_queries(api_client, f"{EVENTS_URL}?from=2025&to=2025-01-01")[0] == 2
+    counted, queries = count_queries(api_client, f"{EVENTS_URL}?from=2026&page_size=1")
+    assert (counted, queries) == (1, [])
+
+
+def test_a_write_counts_again(api_client, events):
+    assert count_queries(api_client, EVENTS_URL)[0] == 11
+
+    EventFactory(slug="later", date="2026-04")
+
+    counted, queries = count_queries(api_client, EVENTS_URL)
+    assert counted == 12 and len(queries) == 1
