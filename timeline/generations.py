@@ -13,7 +13,7 @@ out. A read that starts in between may cache the new data under the old
 generation, which no later read uses: harmless.
 """
 
-from django.db import connections, router, transaction
+from django.db import InterfaceError, OperationalError, connections, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from timeline.models import Actor, Citation, ContentGeneration, Event, Place, Tag, Timeline
@@ -28,8 +28,31 @@ def current(using: str | None = None) -> int:
     Read where this request reads its data (a replica, ``config/replicas.py``),
     so that what is cached under it is what that database holds.
     """
-    using = using or router.db_for_read(ContentGeneration)
-    with connections[using].cursor() as cursor:
+    connection = connections[using or router.db_for_read(ContentGeneration)]
+    if _health_check_due(connection):
+        # Django checks a reused connection with a SELECT 1 before a request's
+        # first query (CONN_HEALTH_CHECKS). This lookup is that first query for
+        # every API read, so it is the check: on a connection found gone it is
+        # made again on a new one. One round trip a read saved.
+        connection.health_check_done = True
+        try:
+            return _read(connection)
+        except (InterfaceError, OperationalError):
+            connection.close()
+    return _read(connection)
+
+
+def _health_check_due(connection) -> bool:
+    return (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+
+
+def _read(connection) -> int:
+    with connection.cursor() as cursor:
         cursor.execute(f"SELECT value FROM {TABLE} WHERE id = %s", [ROW])
         row = cursor.fetchone()
     return row[0] if row else 0

@@ -424,3 +424,42 @@ def test_formats_that_are_not_cached_read_no_generation(api_client, timeline):
 
     assert response.status_code == 200
     assert not any("timeline_contentgeneration" in q["sql"] for q in captured)
+
+
+# --- the generation lookup is the connection's health check -----------------
+
+
+def _new_request(db):
+    """What Django does to a reused connection when a request starts."""
+    db.close_if_unusable_or_obsolete()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a server connection to lose")
+@pytest.mark.django_db(transaction=True)
+def test_the_generation_lookup_checks_a_reused_connection_itself(monkeypatch):
+    import psycopg
+
+    generations.advance()
+    expected = generations.current()
+    connection.ensure_connection()
+    checks = []
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or True)
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", None)
+    connection.health_check_enabled = True
+
+    # A healthy connection: no SELECT 1 first, the lookup is the check.
+    _new_request(connection)
+    assert generations.current() == expected
+    assert checks == []
+
+    # A connection the server dropped: the lookup reconnects and answers.
+    pid = connection.connection.info.backend_pid
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    _new_request(connection)
+    assert generations.current() == expected
+    assert connection.connection.info.backend_pid != pid
+    assert checks == []
