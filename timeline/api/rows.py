@@ -23,7 +23,9 @@ import hashlib
 from collections import defaultdict
 
 from django.core.cache import caches
+from django.urls import get_script_prefix
 from rest_framework.reverse import reverse
+from rest_framework.settings import api_settings
 
 from sources.models import Source
 from timeline.api.renderers import RawJSON, dumps
@@ -69,10 +71,23 @@ def iso_date(value: datetime.date | None) -> str | None:
 def url_template(request, view_name: str, fmt: str | None = None) -> str:
     """The absolute URL HyperlinkedIdentityField gives, with a placeholder for the slug.
 
-    ``reverse`` costs more than the rest of an event: it runs once, and slugs
-    (``[-a-zA-Z0-9_]``, nothing to quote) fill it in.
+    ``reverse`` costs more than the rest of an event: it runs once a scheme,
+    host and format, and slugs (``[-a-zA-Z0-9_]``, nothing to quote) fill it in.
     """
-    return reverse(view_name, kwargs={"slug": SLUG_PLACEHOLDER}, request=request, format=fmt)
+    # reverse() keeps the request's ?format= (DRF's preserve_builtin_query_params).
+    override = request.GET.get(api_settings.URL_FORMAT_OVERRIDE)
+    key = (request.scheme, request.get_host(), get_script_prefix(), override, view_name, fmt)
+    template = _URL_TEMPLATES.get(key)
+    if template is None:
+        if len(_URL_TEMPLATES) >= 256:  # hosts are few; bounded all the same
+            _URL_TEMPLATES.clear()
+        template = _URL_TEMPLATES[key] = reverse(
+            view_name, kwargs={"slug": SLUG_PLACEHOLDER}, request=request, format=fmt
+        )
+    return template
+
+
+_URL_TEMPLATES: dict[tuple, str] = {}
 
 
 def _place(row: dict) -> dict | None:
