@@ -180,18 +180,22 @@ DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
 # JSON (timeline/api/rows.py), many small entries read a page at a time.
 if os.environ.get("REDIS_URL"):
     CACHES = {
-        alias: {
+        "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
-        }
-        for alias in ("default", "events")
+        },
+        # Keys of the app's own making: no per-key memcached checks.
+        "events": {
+            "BACKEND": "timeline.cache_backends.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        },
     }
 else:
     # Each process its own; bounded, as a process's memory must be.
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "events": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "timeline.cache_backends.LocMemCache",
             "LOCATION": "events",
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         },

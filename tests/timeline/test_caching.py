@@ -306,7 +306,11 @@ def redis_cache(settings):
         "LOCATION": url,
         "KEY_PREFIX": f"test-{os.getpid()}",
     }
-    settings.CACHES = {"default": shared, "events": shared}
+    # The events' backend is the one production uses with REDIS_URL.
+    settings.CACHES = {
+        "default": shared,
+        "events": {**shared, "BACKEND": "timeline.cache_backends.RedisCache"},
+    }
     from django.core.cache import cache
 
     cache.clear()
@@ -328,6 +332,14 @@ def test_with_redis_the_bytes_are_shared_and_still_exact(api_client, timeline, r
     assert second.json()["title"] == "Changed on another node"
     assert second["ETag"] != first["ETag"]
     assert len(redis_cache.keys(f"test-{os.getpid()}:*timeline:read:*")) == 2
+
+
+def test_with_redis_the_events_json_is_shared(api_client, timeline, redis_cache):
+    listed = api_client.get("/api/v1/events/?page_size=5")
+    assert redis_cache.keys(f"test-{os.getpid()}:*timeline:event:*")
+
+    again = api_client.get("/api/v1/events/?page_size=6")  # a page not seen: events kept
+    assert again.json()["results"] == listed.json()["results"]
 
 
 # --- Answered early, in the middleware ------------------------------------------
