@@ -137,6 +137,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Behind PgBouncer in transaction pooling mode, server-side cursors must be off.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", False
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that hangs (a partition, a frozen host) must not hold a
     # worker until gunicorn kills it: give up connecting after a few seconds
@@ -167,6 +171,7 @@ def _replica(url: str) -> dict:
             **DATABASES["default"].get("OPTIONS", {}),
             **replica.get("OPTIONS", {}),
         }
+    replica["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"]
     replica["TEST"] = {"MIRROR": "default"}
     return replica
 

@@ -257,7 +257,8 @@ def test_replica_urls_become_mirrored_aliases_with_the_primarys_options():
     script = (
         "import json, django; django.setup(); from django.conf import settings as s;"
         "print(json.dumps({a: {k: d.get(k) for k in ('NAME', 'HOST', 'TEST', 'CONN_MAX_AGE',"
-        " 'CONN_HEALTH_CHECKS', 'OPTIONS')} for a, d in s.DATABASES.items()}"
+        " 'CONN_HEALTH_CHECKS', 'OPTIONS',"
+        " 'DISABLE_SERVER_SIDE_CURSORS')} for a, d in s.DATABASES.items()}"
         " | {'read': s.DATABASE_READ_REPLICAS}, default=str))"
     )
     env = {
@@ -265,6 +266,7 @@ def test_replica_urls_become_mirrored_aliases_with_the_primarys_options():
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": "postgres://u@primary:5432/timeline",
         "DATABASE_REPLICA_URLS": "postgres://u@r1:5432/timeline, postgres://u@r2:5432/timeline",
+        "DATABASE_DISABLE_SERVER_SIDE_CURSORS": "true",
     }
     out = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
@@ -283,3 +285,4 @@ def test_replica_urls_become_mirrored_aliases_with_the_primarys_options():
         assert databases[alias]["CONN_HEALTH_CHECKS"] is True
         assert databases[alias]["OPTIONS"]["connect_timeout"] == 5
         assert databases[alias]["CONN_MAX_AGE"] == databases["default"]["CONN_MAX_AGE"]
+        assert databases[alias]["DISABLE_SERVER_SIDE_CURSORS"] is True
