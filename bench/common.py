@@ -345,14 +345,14 @@ class Cluster:
             name,
         )  # fmt: skip
 
-    def query(self, database: str, sql: str) -> list[list[str]]:
+    def query(self, database: str, sql: str, timeout: float = 120) -> list[list[str]]:
         """Rows of a query, as text (psql over TCP: trust needs no password)."""
         command = [
             str(self.pg_bin / "psql"), "-X", "-q", "-A", "-t", "-F", "\t",
             "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database,
             "-v", "ON_ERROR_STOP=1", "-c", sql,
         ]  # fmt: skip
-        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
         if result.returncode != 0:
             raise BenchError(f"psql on {database} failed: {result.stderr.strip()}")
         return [line.split("\t") for line in result.stdout.splitlines() if line]

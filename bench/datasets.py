@@ -210,6 +210,9 @@ class DataStore:
             )
             manage(self.tools, env, "migrate", "--no-input")
             manage(self.tools, env, "seed")
+            # As autovacuum leaves a production database: statistics fresh and
+            # the visibility map set (index-only scans), whatever made the data.
+            self.cluster.query(database, "VACUUM (ANALYZE)", timeout=1800)
             entry["migrations"] = self.applied_migrations(database)
             self._record(database, entry)
             caveat = ""

@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from sources.anchoring import CONTEXT_CHARS, fold
 from sources.models import Source
@@ -430,3 +431,23 @@ def test_the_api_serves_bench_events_and_timelines(api_client, editor_api):
     history = editor_api.get(f"/api/v1/events/{event.slug}/history/")
     assert history.status_code == 200
     assert history.json()["results"] == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="VACUUM and its statistics")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_outside_a_transaction_the_tables_are_vacuumed_for_index_only_scans():
+    call_command(
+        "generate_bench_data",
+        *("--events", "300", "--sources", "10", "--timelines", "2", "--no-progress"),
+        stdout=StringIO(),
+    )
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_stat_user_tables WHERE last_vacuum IS NOT NULL "
+            "AND relname IN ('timeline_event', 'timeline_citation')"
+        )
+        assert sorted(row[0] for row in cursor.fetchall()) == [
+            "timeline_citation",
+            "timeline_event",
+        ]
