@@ -81,6 +81,9 @@ DEFAULT_OUTPUT = BENCH / "RESULTS.md"
 DEFAULT_DATA_DIR = BENCH / ".data"
 PATCH_LUA = BENCH / "patch.lua"
 DJANGO_SIDE = BENCH / "django_side.py"
+PROFILER = BENCH / "profile_request.py"
+# Lines of pyinstrument's call tree kept in the report for a missed target.
+PROFILE_LINES = 60
 
 A_PATH = "/api/v1/timelines/us-china-trade-2025/"
 FLOOR_PATH = "/__floor__/"
@@ -520,6 +523,7 @@ class Setup:
     nginx_version: str = ""
     workers: int = DOCKERFILE_WORKERS
     code: str = ""  # the commit and the app's uncommitted changes when the run began
+    profiles: dict[str, str] = field(default_factory=dict)  # a missed target's, by name
 
 
 def probe(port: int, path: str, headers: dict[str, str] | None = None):
@@ -732,12 +736,36 @@ def run(args: argparse.Namespace, tools: Tools, stack: contextlib.ExitStack):
 
     print(f"Memory: {args.memory_duration} s of mixed reads…", file=sys.stderr)
     setup.memory = memory_run(runner, scenarios, sampler, args)
+    setup.memory["duration"] = args.memory_duration
     sampler.stop()
     for name, server in (("app", app), ("floor", floor), ("large", large_server)):
         if server.worker_class() != "sync":
             print(f"note: {name} ran {server.worker_class()} workers", file=sys.stderr)
     setup.memory["log_lines"] = notable_lines(app.error_log)
+    setup.profiles = profile_missed(tools, setup, scenarios)
     return setup, scenarios, cold, store.cluster.version()
+
+
+def profile_missed(tools: Tools, setup: Setup, scenarios: list[Scenario]) -> dict[str, str]:
+    """pyinstrument's call tree of each missed target's request (bench/profile_request.py),
+    in-process on the same database while the cluster still runs: where its time goes."""
+    profiles = {}
+    by_key = {scenario.key: scenario for scenario in scenarios}
+    for target in targets(by_key, setup):
+        if target.passed or target.profile is None:
+            continue
+        path, size, headers = target.profile
+        print(f"Profiling the missed target: {target.name}…", file=sys.stderr)
+        env = (setup.small if size == "small" else setup.large).env
+        command = [str(tools.python), str(PROFILER), path, "--requests", "300"]
+        for header in headers:
+            command += ["--header", header]
+        result = subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+        )
+        text = result.stdout if result.returncode == 0 else result.stderr[-3000:]
+        profiles[target.name] = "\n".join(text.strip().splitlines()[:PROFILE_LINES])
+    return profiles
 
 
 def django_side(tools: Tools, env: dict[str, str], *args: str) -> str:
@@ -842,6 +870,8 @@ class Target:
     measured: str
     row: str = ""  # the main table's row that shows it
     short: str = ""  # as that row says it
+    # What to profile when it is missed: a path, "small" or "large", headers.
+    profile: tuple[str, str, tuple[str, ...]] | None = None
 
     @property
     def verdict(self) -> str:
@@ -863,6 +893,7 @@ def targets(scenarios: dict[str, Scenario], setup: Setup) -> list[Target]:
             f"{number(floor.rate)}/s)" + (f"; {a.errors} errors" if a.errors else ""),
             "A",
             f"≥ {A_FLOOR_TARGET:.0%} of the floor",
+            (A_PATH, "small", ()),
         )
     )
 
@@ -889,6 +920,7 @@ def targets(scenarios: dict[str, Scenario], setup: Setup) -> list[Target]:
                 + (f" ({b.note})" if b.note else ""),
                 "B",
                 f"≥ {B_FLOOR_TARGET:.0%} of the floor, all 304",
+                (A_PATH, "small", ("If-None-Match={etag}",)),
             )
         )
 
@@ -905,6 +937,7 @@ def targets(scenarios: dict[str, Scenario], setup: Setup) -> list[Target]:
             + (" (equal)" if len(counts) == 1 else " (they differ: see below)"),
             "D",
             f"≥ {D_FLOOR_TARGET:.0%} of the floor, constant queries",
+            (D_PATH, "small", ()),
         )
     )
 
@@ -923,6 +956,7 @@ def targets(scenarios: dict[str, Scenario], setup: Setup) -> list[Target]:
                 f"wrk's p50 {number(at_large.p50)} vs {number(at_small.p50)} ms)",
                 at_large.key,
                 f"worker p50 ≤ {E_GROWTH_TARGET}× {small}'s",
+                (at_large.paths[0], "large", ()) if at_large.paths else None,
             )
         )
 
@@ -1056,6 +1090,7 @@ def render(
         + ("" if not missed else " — " + "; ".join(missed)),
         "",
     ]
+    lines += render_profiles(setup)
     lines += render_validity(by_key, cold)
     lines += render_queries(setup)
     lines += render_memory(setup)
@@ -1113,6 +1148,23 @@ def list_cold_row(cold: ColdReads, warm: Scenario) -> str:
         f"0 | | | | {'' if warm.size is None else f'{warm.size:,}'} "
         f"| {cold.load_before.split()[0] if cold.load_before else ''} |"
     )
+
+
+def render_profiles(setup: Setup) -> list[str]:
+    if not setup.profiles:
+        return []
+    lines = [
+        "## Profiles of the missed targets",
+        "",
+        "Each missed target's request, sent in-process through the WSGI handler with the "
+        "same settings and database (`bench/profile_request.py`, no socket, no queue): "
+        "its mean time, then where the time goes (pyinstrument; the first "
+        f"{PROFILE_LINES} lines).",
+        "",
+    ]
+    for name, text in setup.profiles.items():
+        lines += [f"### {name}", "", "```", text, "```", ""]
+    return lines
 
 
 def render_validity(by_key: dict[str, Scenario], cold: ColdReads) -> list[str]:
@@ -1339,7 +1391,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench/run.py: {interruption}; everything it started is stopped.", file=sys.stderr)
         return 128 + interruption.signum
 
-    setup.memory["duration"] = args.memory_duration
     setup.memory["load_at_start"] = load_at_start
     setup.code = code
     if git_commit() not in code:
