@@ -58,7 +58,7 @@ from django.db.models import Max
 from sources.anchoring import AnchorError, anchor_quote
 from sources.models import Source
 from timeline import generations
-from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
+from timeline.models import INDEX_ONLY_FIELDS, Actor, Citation, Event, Place, Tag, Timeline
 
 FORMAT = "timeline-export"
 VERSION = 1
@@ -172,7 +172,7 @@ def _load(field: models.Field, value, path: str):
 
 
 # Kept by the database for its indexes, and derived again on import.
-NOT_IN_DOCUMENT = {Event: ("span_days", "search_vector")}
+NOT_IN_DOCUMENT = {Event: INDEX_ONLY_FIELDS}
 
 
 def _fields(model: type[models.Model], *, without: tuple[str, ...] = ()) -> list[models.Field]:

@@ -12,7 +12,7 @@ from itertools import pairwise
 
 from django.apps import apps
 
-from timeline.models import Actor, Citation, Event, Place, Tag
+from timeline.models import INDEX_ONLY_FIELDS, Actor, Citation, Event, Place, Tag
 
 HIDDEN_FIELDS = {
     "version",
@@ -21,8 +21,7 @@ HIDDEN_FIELDS = {
     "start",
     "end",
     "precision",
-    "span_days",
-    "search_vector",
+    *INDEX_ONLY_FIELDS,
     "exact",
     "prefix",
     "suffix",

@@ -173,6 +173,13 @@ class EventHistoryExtras(models.Model):
         abstract = True
 
 
+# Derived from ``date`` on every save.
+DATE_FIELDS = ("start", "end", "precision", "span_days")
+# Kept for the database's indexes, derived from fields that are kept: left out
+# of history and backups.
+INDEX_ONLY_FIELDS = ("span_days", "search_vector")
+
+
 class Event(VersionedModel):
     """Something that happened (or is planned) on a date, backed by citations.
 
@@ -249,8 +256,7 @@ class Event(VersionedModel):
     history = History(
         m2m_fields=[actors, tags],
         bases=[EventHistoryExtras],
-        # Derived from fields the history keeps.
-        excluded_fields=["span_days", "search_vector"],
+        excluded_fields=list(INDEX_ONLY_FIELDS),
     )
 
     class Meta:
@@ -290,10 +296,7 @@ class Event(VersionedModel):
     def save(self, *args, **kwargs) -> None:
         self.derive_dates()
         if kwargs.get("update_fields") is not None and "date" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {
-                *kwargs["update_fields"],
-                *("start", "end", "precision", "span_days"),
-            }
+            kwargs["update_fields"] = {*kwargs["update_fields"], *DATE_FIELDS}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -333,12 +336,22 @@ class Event(VersionedModel):
         # validated, or did not parse, their constraints say nothing new.
         exclude = set(exclude or ())
         if "date" in exclude or self.precision not in Precision.values:
-            exclude |= {"start", "end", "precision", "span_days"}
+            exclude |= set(DATE_FIELDS)
         super().validate_constraints(exclude=exclude)
 
 
 # The fields Citation.anchor() derives from the quote and the source's text.
 ANCHOR_FIELDS = ["exact", "prefix", "suffix", "position_start", "position_end"]
+
+
+def annotation_selectors(exact, prefix, suffix, start, end) -> list[dict]:
+    """A citation's W3C Web Annotation selectors, from its columns (none: not anchored)."""
+    if start is None:
+        return []
+    return [
+        {"type": "TextQuoteSelector", "exact": exact, "prefix": prefix, "suffix": suffix},
+        {"type": "TextPositionSelector", "start": start, "end": end},
+    ]
 
 
 class Citation(VersionedModel):
@@ -422,21 +435,9 @@ class Citation(VersionedModel):
     @property
     def selectors(self) -> list[dict]:
         """W3C Web Annotation selectors; empty when the quote is not anchored."""
-        if not self.is_anchored:
-            return []
-        return [
-            {
-                "type": "TextQuoteSelector",
-                "exact": self.exact,
-                "prefix": self.prefix,
-                "suffix": self.suffix,
-            },
-            {
-                "type": "TextPositionSelector",
-                "start": self.position_start,
-                "end": self.position_end,
-            },
-        ]
+        return annotation_selectors(
+            self.exact, self.prefix, self.suffix, self.position_start, self.position_end
+        )
 
     def anchor(self) -> None:
         """Anchor the quote in the source's text, or clear the anchor.

@@ -29,7 +29,7 @@ from rest_framework.settings import api_settings
 
 from sources.models import Source
 from timeline.api.renderers import RawJSON, dumps
-from timeline.models import Citation, Event
+from timeline.models import Citation, Event, annotation_selectors
 
 # The columns the caller selects with .values(*EVENT_COLUMNS).
 EVENT_COLUMNS = (
@@ -104,16 +104,6 @@ def _place(row: dict) -> dict | None:
     }
 
 
-def _selectors(exact, prefix, suffix, start, end) -> list[dict]:
-    """``Citation.selectors``, from the columns."""
-    if start is None:
-        return []
-    return [
-        {"type": "TextQuoteSelector", "exact": exact, "prefix": prefix, "suffix": suffix},
-        {"type": "TextPositionSelector", "start": start, "end": end},
-    ]
-
-
 def _actors(event_ids: list[int]) -> dict[int, list[dict]]:
     by_event = defaultdict(list)
     rows = (
@@ -181,7 +171,7 @@ def _citations(event_ids: list[int]) -> dict[int, list[dict]]:
                 "quote": quote,
                 "locator": locator,
                 "note": note,
-                "selectors": _selectors(exact, prefix, suffix, start, end),
+                "selectors": annotation_selectors(exact, prefix, suffix, start, end),
                 "source": sources[source],
             }
         )
