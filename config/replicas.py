@@ -46,11 +46,6 @@ _reading_from: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 )
 
 
-def replica_aliases() -> list[str]:
-    """The aliases reads may go to (empty: every query goes to the primary)."""
-    return list(getattr(settings, "DATABASE_READ_REPLICAS", ()))
-
-
 class ReplicaRouter:
     """Reads where the current request was routed to; writes and migrations on the primary."""
 
@@ -68,12 +63,9 @@ class ReplicaRouter:
         return db == "default"
 
 
-def is_credential_free(request) -> bool:
-    return (
-        request.method in READ_METHODS
-        and "HTTP_AUTHORIZATION" not in request.META
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-    )
+def carries_credentials(request) -> bool:
+    """An API token or a session cookie: a request that may see what readers cannot."""
+    return "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
 class ReadReplicaMiddleware:
@@ -87,7 +79,7 @@ class ReadReplicaMiddleware:
 
     def _next_replica(self) -> str | None:
         """The next replica that answers, or None for the primary."""
-        aliases = tuple(replica_aliases())
+        aliases = settings.DATABASE_READ_REPLICAS
         if not aliases:
             return None
         with self._lock:
@@ -121,7 +113,8 @@ class ReadReplicaMiddleware:
         return True
 
     def __call__(self, request):
-        alias = self._next_replica() if is_credential_free(request) else None
+        credential_free_read = request.method in READ_METHODS and not carries_credentials(request)
+        alias = self._next_replica() if credential_free_read else None
         if alias is None:
             return self.get_response(request)
         token = _reading_from.set(alias)

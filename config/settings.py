@@ -127,57 +127,44 @@ TEMPLATES = [
     },
 ]
 
+
 # SQLite is the embedded default; DATABASE_URL=postgres://… selects PostgreSQL
 # (psycopg 3). Persistent connections are health-checked so a restarted
 # database is picked up without restarting the web tier.
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+def _database(url: str) -> dict:
+    """The primary's settings, and each replica's: the same options for both."""
+    database = dj_database_url.parse(
+        url,
         conn_max_age=int(env_str("DATABASE_CONN_MAX_AGE", "60" if PRODUCTION else "0")),
         conn_health_checks=True,
     )
-}
-# Behind PgBouncer in transaction pooling mode, server-side cursors must be off.
-DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
-    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", False
-)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A database that hangs (a partition, a frozen host) must not hold a
-    # worker until gunicorn kills it: give up connecting after a few seconds
-    # (a 503), and let TCP keepalives find a dead peer on an open connection.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "connect_timeout": int(env_str("DATABASE_CONNECT_TIMEOUT", "5")),
-            "keepalives": 1,
-            "keepalives_idle": 30,
-            "keepalives_interval": 5,
-            "keepalives_count": 3,
-        }
+    # Behind PgBouncer in transaction pooling mode, server-side cursors must be off.
+    database["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+        "DATABASE_DISABLE_SERVER_SIDE_CURSORS", False
     )
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # A database that hangs (a partition, a frozen host) must not hold a
+        # worker until gunicorn kills it: give up connecting after a few seconds
+        # (a 503), and let TCP keepalives find a dead peer on an open connection.
+        database.setdefault("OPTIONS", {}).update(
+            {
+                "connect_timeout": int(env_str("DATABASE_CONNECT_TIMEOUT", "5")),
+                "keepalives": 1,
+                "keepalives_idle": 30,
+                "keepalives_interval": 5,
+                "keepalives_count": 3,
+            }
+        )
+    return database
 
 
+DATABASES = {"default": _database(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
 # Read replicas (config/replicas.py): DATABASE_REPLICA_URLS=postgres://…,…
-# adds replica1, replica2, … with the primary's options. Credential-free reads
-# go to them in turn; writes, editors and migrations use the primary. In tests
-# each is a mirror of the primary (Django's TEST MIRROR).
-def _replica(url: str) -> dict:
-    replica = dj_database_url.parse(
-        url,
-        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
-        conn_health_checks=True,
-    )
-    if replica["ENGINE"] == DATABASES["default"]["ENGINE"]:
-        replica["OPTIONS"] = {
-            **DATABASES["default"].get("OPTIONS", {}),
-            **replica.get("OPTIONS", {}),
-        }
-    replica["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"]
-    replica["TEST"] = {"MIRROR": "default"}
-    return replica
-
-
+# adds replica1, replica2, … Credential-free reads go to them in turn; writes,
+# editors and migrations use the primary. In tests each is a mirror of the
+# primary (Django's TEST MIRROR).
 for _index, _url in enumerate(env_list("DATABASE_REPLICA_URLS", ""), start=1):
-    DATABASES[f"replica{_index}"] = _replica(_url)
+    DATABASES[f"replica{_index}"] = {**_database(_url), "TEST": {"MIRROR": "default"}}
 DATABASE_READ_REPLICAS = [alias for alias in DATABASES if alias != "default"]
 DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
 

@@ -35,6 +35,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 
+from config.replicas import carries_credentials
 from timeline import generations
 from timeline.api.throttling import AnonRateThrottle
 
@@ -158,7 +159,6 @@ class ReadCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.session_cookie = settings.SESSION_COOKIE_NAME
 
     def __call__(self, request):
         if self._may_answer(request):
@@ -181,8 +181,7 @@ class ReadCacheMiddleware:
         if not (
             request.method in ("GET", "HEAD")
             and request.path.startswith(CACHED_PATH_PREFIX)
-            and "HTTP_AUTHORIZATION" not in request.META
-            and self.session_cookie not in request.COOKIES
+            and not carries_credentials(request)
         ):
             return False
         # Only views that serve() their reads are worth reading the generation for.

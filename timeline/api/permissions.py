@@ -8,16 +8,10 @@ class ModelPermissionsOrAnonReadOnly(DjangoModelPermissionsOrAnonReadOnly):
 
     DRF calls ``get_queryset()`` only to learn the model, and then asks for no
     permission on a read: on a cached read, that queryset cost more than
-    answering. Reads are allowed outright, and writes take the model from the
-    view's ``queryset`` attribute.
+    answering. Reads are allowed outright; writes are DRF's.
     """
 
     def has_permission(self, request, view):
         if request.method in SAFE_METHODS:
             return True
         return super().has_permission(request, view)
-
-    def _queryset(self, view):
-        if getattr(view, "queryset", None) is not None:
-            return view.queryset
-        return super()._queryset(view)
