@@ -68,10 +68,14 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = 200
 
     def paginate_queryset(self, queryset, request, view=None):
-        # Editors' reads (drafts) have no generation: they count every time.
+        self.count_for(request, view)
+        return super().paginate_queryset(queryset, request, view)
+
+    def count_for(self, request, view) -> None:
+        """Where this request's count is kept: its generation (editors' reads, with
+        drafts, have none and count every time) and what else it depends on."""
         self.generation = caching.generation_of(request)
         self.count_key = self.count_key_of(request, view)
-        return super().paginate_queryset(queryset, request, view)
 
     def count_key_of(self, request, view) -> str | None:
         """What the count depends on besides the generation (None: its compiled SQL)."""
@@ -129,12 +133,9 @@ class EventPagination(PageNumberPagination):
         if self.cursor_query_param not in request.query_params:
             return self.paginate_queryset(queryset.values_list("pk", flat=True), request, view)
         self.request = request
-        self.generation = caching.generation_of(request)
+        self.count_for(request, view)
         self.keyset = Keyset(queryset, request.query_params[self.cursor_query_param])
-        ids = queryset.values_list("pk", flat=True)
-        self.count = CountCachingPaginator(
-            ids, 1, generation=self.generation, key=self.count_key_of(request, view)
-        ).count
+        self.count = self.django_paginator_class(queryset.values_list("pk", flat=True), 1).count
         return self.keyset.page(self.get_page_size(request))
 
     def get_paginated_response(self, data):

@@ -233,14 +233,14 @@ def events_json(
         return [built[pk] for pk in event_ids]
     # The URL is in the key: the JSON holds absolute links (host, scheme, format).
     prefix = f"timeline:event:{generation}:{hashlib.sha256(url.encode()).hexdigest()[:16]}:"
+    keys = {pk: f"{prefix}{pk}" for pk in event_ids}
     cache = caches["events"]
-    kept = cache.get_many([f"{prefix}{pk}" for pk in event_ids])
-    missing = [pk for pk in event_ids if f"{prefix}{pk}" not in kept]
+    kept = cache.get_many(keys.values())
+    missing = [pk for pk, key in keys.items() if key not in kept]
     if missing:
         fresh = {
-            f"{prefix}{pk}": dumps(document)
-            for pk, document in _documents_by_id(missing, url).items()
+            keys[pk]: dumps(document) for pk, document in _documents_by_id(missing, url).items()
         }
         cache.set_many(fresh, EVENT_SECONDS)
         kept.update(fresh)
-    return [RawJSON(kept[f"{prefix}{pk}"]) for pk in event_ids]
+    return [RawJSON(kept[keys[pk]]) for pk in event_ids]

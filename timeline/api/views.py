@@ -430,11 +430,12 @@ class EventViewSet(EditableViewSet):
     write_serializer_class = write.EventWriteSerializer
 
     def get_queryset(self):
-        if self.action == "list" and not self.include_drafts():
+        drafts = self.include_drafts()
+        if self.action == "list" and not drafts:
             # The list builds its events from rows: the public list's queryset
             # is always this one, built once (a clone costs less than the filters).
             return self._published_list().all()
-        events = Event.objects.all() if self.include_drafts() else Event.objects.published()
+        events = Event.objects.all() if drafts else Event.objects.published()
         if self.action != "list":
             events = events.with_citations()
         return events.chronological()
