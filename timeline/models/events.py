@@ -1,4 +1,4 @@
-"""Events, their citations, and the timelines, actors, places and tags around them."""
+"""Events and the citations that back them."""
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -8,13 +8,10 @@ from django.urls import reverse
 
 from sources.anchoring import AnchorError, anchor_quote
 from sources.models import Source
-from sources.validators import wikidata_id_validator
 from sources.versioning import History, VersionedModel
 from timeline.dates import InvalidEventDate, parse_event_date
-from timeline.querysets import EventQuerySet, TimelineQuerySet
-
-SLUG_HELP = "Short identifier used in web addresses: lowercase letters, digits and hyphens."
-WIKIDATA_HELP = "Wikidata item id (e.g. “Q148”), if there is one."
+from timeline.models.lookups import SLUG_HELP, Actor, Place, Tag
+from timeline.querysets import EventQuerySet
 
 
 class Precision(models.TextChoices):
@@ -34,132 +31,6 @@ class EventStatus(models.TextChoices):
     POSTPONED = "postponed", "postponed"
     CANCELLED = "cancelled", "cancelled"
     RESCHEDULED = "rescheduled", "rescheduled"
-
-
-class ActorKind(models.TextChoices):
-    PERSON = "person", "person"
-    ORGANISATION = "organisation", "organisation"
-    COUNTRY = "country", "country"
-
-
-class Actor(VersionedModel):
-    """A person, organisation or country that takes part in events."""
-
-    name = models.CharField("name", max_length=200, help_text="Name as readers know it.")
-    slug = models.SlugField("slug", max_length=100, unique=True, help_text=SLUG_HELP)
-    kind = models.CharField(
-        "kind", max_length=20, choices=ActorKind.choices, default=ActorKind.PERSON
-    )
-    wikidata_id = models.CharField(
-        "Wikidata id",
-        max_length=20,
-        blank=True,
-        validators=[wikidata_id_validator],
-        help_text=WIKIDATA_HELP,
-    )
-
-    history = History()
-
-    class Meta:
-        ordering = ["name", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=ActorKind.values), name="%(app_label)s_%(class)s_kind_valid"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Place(VersionedModel):
-    """Where an event happened, optionally with coordinates for maps."""
-
-    name = models.CharField("name", max_length=200, help_text="e.g. “Busan, South Korea”.")
-    slug = models.SlugField("slug", max_length=100, unique=True, help_text=SLUG_HELP)
-    latitude = models.DecimalField(
-        "latitude",
-        max_digits=8,
-        decimal_places=5,
-        null=True,
-        blank=True,
-        help_text="Decimal degrees, −90 to 90. Give both coordinates or neither.",
-    )
-    longitude = models.DecimalField(
-        "longitude",
-        max_digits=8,
-        decimal_places=5,
-        null=True,
-        blank=True,
-        help_text="Decimal degrees, −180 to 180.",
-    )
-    wikidata_id = models.CharField(
-        "Wikidata id",
-        max_length=20,
-        blank=True,
-        validators=[wikidata_id_validator],
-        help_text=WIKIDATA_HELP,
-    )
-
-    history = History()
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
-                name="%(app_label)s_%(class)s_latitude_range",
-                violation_error_message="Latitude must be between −90 and 90.",
-            ),
-            models.CheckConstraint(
-                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
-                name="%(app_label)s_%(class)s_longitude_range",
-                violation_error_message="Longitude must be between −180 and 180.",
-            ),
-            models.CheckConstraint(
-                condition=Q(latitude__isnull=True, longitude__isnull=True)
-                | Q(latitude__isnull=False, longitude__isnull=False),
-                name="%(app_label)s_%(class)s_coordinates_paired",
-                violation_error_message="Give both latitude and longitude, or neither.",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def clean(self) -> None:
-        errors = {}
-        if self.latitude is not None and not -90 <= self.latitude <= 90:
-            errors["latitude"] = "Latitude must be between −90 and 90."
-        if self.longitude is not None and not -180 <= self.longitude <= 180:
-            errors["longitude"] = "Longitude must be between −180 and 180."
-        if (self.latitude is None) != (self.longitude is None) and not errors:
-            missing = "longitude" if self.longitude is None else "latitude"
-            errors[missing] = "Give both latitude and longitude, or neither."
-        if errors:
-            raise ValidationError(errors)
-
-
-class Tag(VersionedModel):
-    """A theme that groups events, e.g. “Tariffs” or “Rare earths”."""
-
-    name = models.CharField("name", max_length=100)
-    slug = models.SlugField("slug", max_length=100, unique=True, help_text=SLUG_HELP)
-    wikidata_id = models.CharField(
-        "Wikidata id",
-        max_length=20,
-        blank=True,
-        validators=[wikidata_id_validator],
-        help_text=WIKIDATA_HELP,
-    )
-
-    history = History()
-
-    class Meta:
-        ordering = ["name", "pk"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class EventHistoryExtras(models.Model):
@@ -479,61 +350,3 @@ class Citation(VersionedModel):
                 errors["quote"] = [str(exc)]
         if errors:
             raise ValidationError(errors)
-
-
-class Timeline(VersionedModel):
-    """A named view over events, shown in date order. An event may be in several."""
-
-    slug = models.SlugField("slug", max_length=100, unique=True, help_text=SLUG_HELP)
-    title = models.CharField("title", max_length=200)
-    description = models.TextField(
-        "description", blank=True, help_text="What the timeline covers, for readers."
-    )
-    events = models.ManyToManyField(
-        Event, verbose_name="events", blank=True, related_name="timelines"
-    )
-    published_at = models.DateTimeField(
-        "published at",
-        null=True,
-        blank=True,
-        help_text="Empty while the timeline is a draft. Only its published events are shown.",
-    )
-    created_at = models.DateTimeField("created", auto_now_add=True)
-    updated_at = models.DateTimeField("updated", auto_now=True)
-
-    objects = TimelineQuerySet.as_manager()
-    history = History(m2m_fields=[events])
-
-    class Meta:
-        ordering = ["title"]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("api:timeline-detail", kwargs={"slug": self.slug})
-
-    def get_public_url(self) -> str:
-        """The timeline's page for readers."""
-        return reverse("pages:timeline", kwargs={"slug": self.slug})
-
-    @property
-    def is_published(self) -> bool:
-        return self.published_at is not None
-
-
-class ContentGeneration(models.Model):
-    """One row counting the writes to content: cached reads are keyed by it.
-
-    Every committed write to an event, citation, timeline, source, actor,
-    place or tag (or their links) adds one (``timeline.generations``), so a
-    cached response can never outlive the data it was built from.
-    """
-
-    value = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = "content generation"
-
-    def __str__(self) -> str:
-        return str(self.value)

@@ -1,0 +1,38 @@
+"""Events, their citations, and the timelines, actors, places and tags around them.
+
+One module a family of models; everything is importable from here.
+"""
+
+from timeline.models.events import (
+    ANCHOR_FIELDS,
+    DATE_FIELDS,
+    INDEX_ONLY_FIELDS,
+    Citation,
+    Event,
+    EventHistoryExtras,
+    EventStatus,
+    Precision,
+    annotation_selectors,
+)
+from timeline.models.lookups import SLUG_HELP, WIKIDATA_HELP, Actor, ActorKind, Place, Tag
+from timeline.models.timelines import ContentGeneration, Timeline
+
+__all__ = [
+    "ANCHOR_FIELDS",
+    "DATE_FIELDS",
+    "INDEX_ONLY_FIELDS",
+    "SLUG_HELP",
+    "WIKIDATA_HELP",
+    "Actor",
+    "ActorKind",
+    "Citation",
+    "ContentGeneration",
+    "Event",
+    "EventHistoryExtras",
+    "EventStatus",
+    "Place",
+    "Precision",
+    "Tag",
+    "Timeline",
+    "annotation_selectors",
+]
