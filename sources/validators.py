@@ -35,3 +35,7 @@ language_tag_validator = RegexValidator(
 wikidata_id_validator = RegexValidator(
     r"^Q[1-9][0-9]*\Z", message='Enter a Wikidata item id such as "Q148".'
 )
+
+wikidata_property_validator = RegexValidator(
+    r"^P[1-9][0-9]*\Z", message='Enter a Wikidata property id such as "P2047".'
+)

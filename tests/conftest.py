@@ -95,10 +95,15 @@ def stored_state(db):
     from knox.models import AuthToken
 
     from sources.models import Source
-    from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
+    from timeline.models import Actor, Citation, Claim, ClaimProperty, Event, Place, Tag, Timeline
 
-    models = [Event, Citation, Timeline, Source, Actor, Place, Tag]
-    through = [Event.actors.through, Event.tags.through, Timeline.events.through]
+    models = [Event, Citation, Claim, ClaimProperty, Timeline, Source, Actor, Place, Tag]
+    through = [
+        Event.actors.through,
+        Event.tags.through,
+        Timeline.events.through,
+        Claim.citations.through,
+    ]
 
     def state() -> dict:
         rows = {

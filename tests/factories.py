@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from sources.models import Source
-from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
+from timeline.models import Actor, Citation, Claim, ClaimProperty, Event, Place, Tag, Timeline
 
 SAMPLE_TEXT = (
     "The trade ministers met in Geneva on Monday. “We have agreed a pause,” the minister said "
@@ -81,6 +81,33 @@ class CitationFactory(factory.django.DjangoModelFactory):
     event = factory.SubFactory(EventFactory)
     source = factory.SubFactory(SourceFactory)
     quote = "Tariffs will fall from 57% to 47%."
+
+
+class ClaimPropertyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClaimProperty
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Property {n}")
+    slug = factory.Sequence(lambda n: f"property-{n}")
+    kind = "quantity"
+
+
+class ClaimFactory(factory.django.DjangoModelFactory):
+    """A claim citing, unless told otherwise, a new citation of its event."""
+
+    class Meta:
+        model = Claim
+        skip_postgeneration_save = True
+
+    event = factory.SubFactory(EventFactory)
+    property = factory.SubFactory(ClaimPropertyFactory)
+    value = "47%"
+
+    @factory.post_generation
+    def citations(self, create, extracted, **kwargs):
+        if create:
+            self.citations.set(extracted or [CitationFactory(event=self.event)])
 
 
 class TimelineFactory(factory.django.DjangoModelFactory):

@@ -16,7 +16,18 @@ generation, which no later read uses: harmless.
 from django.db import InterfaceError, OperationalError, connections, router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from timeline.models import Actor, Citation, ContentGeneration, Event, Place, Tag, Timeline
+from timeline.models import (
+    Actor,
+    Citation,
+    Claim,
+    ClaimCitation,
+    ClaimProperty,
+    ContentGeneration,
+    Event,
+    Place,
+    Tag,
+    Timeline,
+)
 
 TABLE = ContentGeneration._meta.db_table
 ROW = 1
@@ -98,8 +109,10 @@ def advance(using: str = "default") -> None:
         _advance(using)
 
 
-CONTENT_MODELS = [Event, Citation, Timeline, Actor, Place, Tag]
-LINKS = [Event.actors.through, Event.tags.through, Timeline.events.through]
+CONTENT_MODELS = [Event, Citation, Claim, ClaimProperty, Timeline, Actor, Place, Tag]
+# A claim's citations are a model of their own: rows written directly send no m2m_changed.
+LINK_MODELS = [ClaimCitation]
+LINKS = [Event.actors.through, Event.tags.through, Timeline.events.through, Claim.citations.through]
 
 
 def _written(sender, using="default", **kwargs):
@@ -114,7 +127,7 @@ def _linked(sender, action, using="default", **kwargs):
 def connect() -> None:
     from sources.models import Source
 
-    for model in [*CONTENT_MODELS, Source]:
+    for model in [*CONTENT_MODELS, *LINK_MODELS, Source]:
         uid = f"timeline.generations.{model._meta.label_lower}"
         post_save.connect(_written, sender=model, dispatch_uid=f"{uid}.save")
         post_delete.connect(_written, sender=model, dispatch_uid=f"{uid}.delete")

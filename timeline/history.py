@@ -1,4 +1,4 @@
-"""An event's revisions, field by field, from its history and its citations' history.
+"""An event's revisions, field by field, from its history and its citations' and claims'.
 
 Each revision is compared with the previous revision of the same object, so
 a client sees exactly what changed, by whom and when. Derived fields (the
@@ -12,7 +12,16 @@ from itertools import pairwise
 
 from django.apps import apps
 
-from timeline.models import INDEX_ONLY_FIELDS, Actor, Citation, Event, Place, Tag
+from timeline.models import (
+    INDEX_ONLY_FIELDS,
+    Actor,
+    Citation,
+    Claim,
+    ClaimProperty,
+    Event,
+    Place,
+    Tag,
+)
 
 HIDDEN_FIELDS = {
     "version",
@@ -26,6 +35,7 @@ HIDDEN_FIELDS = {
     "prefix",
     "suffix",
     "timeline_ids",
+    "comparison_key",
 }
 TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -97,7 +107,7 @@ def _revisions(kind: str, records: list, snapshots: dict[int, dict]) -> list[dic
 
 
 def event_revisions(event_id: int) -> list[dict]:
-    """Every revision of the event and of its citations, newest first."""
+    """Every revision of the event, of its citations and of its claims, newest first."""
     event_records = list(
         Event.history.filter(id=event_id)
         .select_related("history_user")
@@ -143,8 +153,37 @@ def event_revisions(event_id: int) -> list[dict]:
         snapshot["source"] = source_titles.get(record.source_id, f"source #{record.source_id}")
         citation_snapshots[record.history_id] = snapshot
 
-    revisions = _revisions("event", event_records, event_snapshots) + _revisions(
-        "citation", citation_records, citation_snapshots
+    revisions = (
+        _revisions("event", event_records, event_snapshots)
+        + _revisions("citation", citation_records, citation_snapshots)
+        + _revisions("claim", *_claim_snapshots(event_id))
     )
     revisions.sort(key=lambda revision: (revision["at"], revision["history_id"]), reverse=True)
     return revisions
+
+
+def _claim_snapshots(event_id: int) -> tuple[list, dict[int, dict]]:
+    """The event's claims' history records, and each one's state: citations by id."""
+    records = list(
+        Claim.history.filter(event_id=event_id)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    cited_at: dict[int, list[int]] = {}
+    rows = apps.get_model("timeline", "HistoricalClaimCitation").objects.filter(
+        history_id__in=[record.history_id for record in records]
+    )
+    for history_id, citation_id in rows.order_by("citation_id").values_list(
+        "history_id", "citation_id"
+    ):
+        cited_at.setdefault(history_id, []).append(citation_id)
+    properties = _slugs(ClaimProperty, {record.property_id for record in records})
+    fields = _fields(Claim)
+    snapshots = {}
+    for record in records:
+        snapshot = {field.name: _plain(getattr(record, field.attname)) for field in fields}
+        snapshot.pop("event")  # always this event
+        snapshot["property"] = properties[record.property_id]
+        snapshot["citations"] = cited_at.get(record.history_id, [])
+        snapshots[record.history_id] = snapshot
+    return records, snapshots

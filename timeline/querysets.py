@@ -9,8 +9,8 @@ import re
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connections, models
-from django.db.models import Count, Max, Min, Prefetch, Q
-from django.db.models.functions import Length
+from django.db.models import Aggregate, Count, Exists, Max, Min, OuterRef, Prefetch, Q, Value
+from django.db.models.functions import Cast, Length
 
 # The parts of a search word that PostgreSQL's parser indexes as words: it
 # splits "U.S.-China" and "Xi's" where punctuation stands.
@@ -77,9 +77,23 @@ class EventQuerySet(models.QuerySet):
     def chronological(self) -> "EventQuerySet":
         return self.order_by("start", "end", "title", "pk")
 
+    def disputed(self, disputed: bool = True) -> "EventQuerySet":
+        """Events with (or, given False, without) a property that sources dispute."""
+        from timeline.models import Claim
+
+        ids = Claim.objects.disputed_event_ids()
+        return self.filter(pk__in=ids) if disputed else self.exclude(pk__in=ids)
+
+    def with_disputed(self) -> "EventQuerySet":
+        """Annotate ``is_disputed``, in the same query (the admin's column)."""
+        from timeline.models import Claim
+
+        disputed = Claim.objects.disputed_event_ids().filter(event_id=OuterRef("pk"))
+        return self.annotate(is_disputed=Exists(disputed))
+
     def with_citations(self) -> "EventQuerySet":
         """Everything an event's JSON embeds, in a fixed number of queries."""
-        from timeline.models import Citation
+        from timeline.models import Citation, Claim
 
         return self.select_related("place").prefetch_related(
             "actors",
@@ -93,10 +107,61 @@ class EventQuerySet(models.QuerySet):
                 .defer("source__text")
                 .order_by("pk"),
             ),
+            # One query for the claims, with their properties and citations' ids.
+            Prefetch("claims", queryset=Claim.objects.for_reading()),
         )
 
     def with_citation_counts(self) -> "EventQuerySet":
         return self.annotate(citation_count=Count("citations", distinct=True))
+
+
+class _IdListField(models.TextField):
+    """Comma-separated ids from the database, as a sorted list of ints."""
+
+    def from_db_value(self, value, expression, connection) -> list[int]:
+        return sorted(int(part) for part in value.split(",")) if value else []
+
+
+class JoinedIds(Aggregate):
+    """The ids of a group's rows as one sorted list (GROUP_CONCAT, STRING_AGG on PostgreSQL).
+
+    A claim's citations come with the claim this way, in its own row: no
+    second query to fetch the links.
+    """
+
+    function = "GROUP_CONCAT"
+    output_field = _IdListField()
+
+    def __init__(self, expression, **extra):
+        super().__init__(Cast(expression, models.TextField()), Value(","), **extra)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="STRING_AGG", **extra_context)
+
+
+class ClaimQuerySet(models.QuerySet):
+    def compared(self) -> "ClaimQuerySet":
+        """The claims that count in a dispute: all but the deprecated."""
+        return self.exclude(rank="deprecated")
+
+    def disputed_event_ids(self):
+        """The ids of events with a property given two or more readings (a subquery)."""
+        return (
+            self.compared()
+            .order_by()
+            .values("event_id", "property_id")
+            .annotate(readings=Count("comparison_key", distinct=True))
+            .filter(readings__gt=1)
+            .values("event_id")
+        )
+
+    def with_citation_ids(self) -> "ClaimQuerySet":
+        """``citation_ids``: the ids of the citations stating each claim, sorted."""
+        return self.annotate(citation_ids=JoinedIds("citation_links__citation_id"))
+
+    def for_reading(self) -> "ClaimQuerySet":
+        """What readers see of a claim: its property and its citations' ids, in one query."""
+        return self.select_related("property").with_citation_ids().order_by("pk")
 
 
 class TimelineQuerySet(models.QuerySet):

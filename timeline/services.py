@@ -16,7 +16,17 @@ from sources.anchoring import AnchorError
 from sources.models import Source
 from sources.versioning import one_revision, record_revision
 from timeline import generations
-from timeline.models import ANCHOR_FIELDS, Actor, Citation, Event, Place, Tag, Timeline
+from timeline.models import (
+    ANCHOR_FIELDS,
+    Actor,
+    Citation,
+    Claim,
+    ClaimProperty,
+    Event,
+    Place,
+    Tag,
+    Timeline,
+)
 from timeline.signals import DELETED_WITH_EVENT
 
 
@@ -75,6 +85,33 @@ def events_touch(*, event_ids: Iterable[int]) -> None:
         version=F("version") + 1, updated_at=timezone.now()
     )
     generations.advance()
+
+
+@transaction.atomic
+def property_reread_claims(*, prop: ClaimProperty, user=None) -> int:
+    """Read a property's claims again after its kind changed; returns how many now read anew.
+
+    Call it after the change is validated (``ClaimProperty.clean`` refuses a
+    kind that one of its claims cannot take).
+    """
+    changed = []
+    for claim in prop.claims.select_for_update().select_related("property").order_by("pk"):
+        claim.property = prop
+        key = claim.reading().key
+        if key != claim.comparison_key:
+            claim.comparison_key = key
+            claim.version += 1
+            changed.append(claim)
+    if changed:
+        bulk_update_with_history(
+            changed,
+            Claim,
+            ["comparison_key", "version"],
+            default_user=user,
+            default_change_reason=f"Read again as {prop.get_kind_display()}",
+        )
+        events_touch(event_ids={claim.event_id for claim in changed})
+    return len(changed)
 
 
 def _matching(events: Iterable[Event] | QuerySet[Event]) -> QuerySet[Event]:
@@ -144,12 +181,14 @@ def deleted_events():
 
 @transaction.atomic
 def event_restore(*, event_id: int, user=None) -> Event:
-    """Bring a deleted event back: its fields, actors, tags, timelines and citations.
+    """Bring a deleted event back: its fields, actors, tags, timelines, citations and claims.
 
     The event returns as a draft with its old id; an editor publishes it
-    again. Citations deleted with it return too (those deleted on their own
-    before stay deleted), anchored in their sources' current text. A place,
-    actor, tag, timeline or source deleted since stays deleted and is left out.
+    again. Citations and claims deleted with it return too (those deleted on
+    their own before stay deleted), citations anchored in their sources'
+    current text, claims citing what they cited. A place, actor, tag,
+    timeline, source or property deleted since stays deleted and is left out,
+    with the claims of that property.
     """
     if Event.objects.filter(pk=event_id).exists():
         raise NotRestorable(f"Event {event_id} is not deleted.")
@@ -195,4 +234,34 @@ def event_restore(*, event_id: int, user=None) -> Event:
             citation._history_user = user
         citation._change_reason = reason
         citation.save(force_insert=True)
+    _restore_claims(event, deletion, user=user, reason=reason)
     return event
+
+
+def _restore_claims(event: Event, deletion, *, user, reason: str) -> None:
+    """The claims deleted with the event, citing the restored citations they cited."""
+    deleted = Claim.history.filter(
+        event_id=event.pk,
+        history_type="-",
+        history_change_reason=DELETED_WITH_EVENT,
+        history_date=deletion.history_date,
+        property_id__in=ClaimProperty.objects.values("pk"),
+    ).order_by("id")
+    restored_citations = set(event.citations.values_list("pk", flat=True))
+    for record in deleted:
+        # The deletion record has lost the links: they are in the last state before it.
+        last_state = (
+            Claim.history.filter(id=record.id, history_id__lt=record.history_id)
+            .exclude(history_type="-")
+            .order_by("-history_id")
+            .first()
+        )
+        cited = {row.citation_id for row in last_state.citations.all()} if last_state else set()
+        cited &= restored_citations
+        if not cited:
+            continue  # a claim needs a citation: none of its own came back
+        claim = record.instance
+        claim.version = record.version + 1
+        with one_revision(claim, user=user, reason=reason, created=True):
+            claim.save(force_insert=True)
+            claim.citations.set(sorted(cited))

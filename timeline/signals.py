@@ -1,10 +1,10 @@
-"""Keep what a deleted event needs to be restored: its timelines and its citations.
+"""Keep what a deleted event needs to be restored: its timelines, citations and claims.
 
-Deleting an event deletes its citations (CASCADE) and its timeline
+Deleting an event deletes its citations and claims (CASCADE) and its timeline
 memberships. The history keeps a deletion record of each; these receivers
-give the event and the citations deleted with it one shared timestamp, and
-note the event's timelines, so that ``services.event_restore`` can bring the
-whole event back.
+give the event and the citations and claims deleted with it one shared
+timestamp, and note the event's timelines, so that ``services.event_restore``
+can bring the whole event back.
 """
 
 from django.db.models.signals import pre_delete
@@ -12,7 +12,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from simple_history.signals import pre_create_historical_record
 
-from timeline.models import Citation, Event
+from timeline.models import Citation, Claim, Event
 
 DELETED_WITH_EVENT = "Deleted with its event"
 
@@ -31,7 +31,8 @@ def remember_event_timelines(sender, instance, origin=None, **kwargs):
 
 
 @receiver(pre_delete, sender=Citation, dispatch_uid="timeline.citation_pre_delete")
-def mark_citation_deleted_with_event(sender, instance, origin=None, **kwargs):
+@receiver(pre_delete, sender=Claim, dispatch_uid="timeline.claim_pre_delete")
+def mark_deleted_with_event(sender, instance, origin=None, **kwargs):
     deleted_with_event = isinstance(origin, Event) or (
         getattr(origin, "model", None) is Event and origin is not instance
     )

@@ -9,6 +9,7 @@ from tests.factories import (
     SAMPLE_TEXT,
     ActorFactory,
     CitationFactory,
+    ClaimFactory,
     EventFactory,
     PlaceFactory,
     SourceFactory,
@@ -16,7 +17,7 @@ from tests.factories import (
     TimelineFactory,
     make_editor,
 )
-from timeline.models import Citation, Event, Timeline
+from timeline.models import Citation, Claim, Event, Timeline
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
@@ -296,11 +297,14 @@ def test_history_query_count_is_constant(django_assert_num_queries, editor, revi
         CitationFactory(event=event, source=sources[i % 2], quote=quotes[i % 3])
         for i in range(min(revisions, 3))
     ]
+    claim = ClaimFactory(event=event, citations=citations[:1])
     for number in range(revisions - 1):
         event.title = f"Title {number}"
         event.save()
         citations[number % len(citations)].note = f"Note {number}"
         citations[number % len(citations)].save()
+        claim.value = f"{number}%"
+        claim.save()
     client = APIClient()
     client.force_login(editor)
 
@@ -317,11 +321,16 @@ def test_history_query_count_is_constant(django_assert_num_queries, editor, revi
     # 11. the tags' slugs
     # 12. the places' slugs
     # 13. the sources' titles
-    with django_assert_num_queries(13):
+    # 14. its claims' history records, JOIN user
+    # 15. the citations of each claim at each revision
+    # 16. the properties' slugs
+    with django_assert_num_queries(16):
         body = client.get(history_url(event.slug)).json()
 
-    assert (
-        body["count"] == event.history.count() + Citation.history.filter(event_id=event.pk).count()
+    assert body["count"] == (
+        event.history.count()
+        + Citation.history.filter(event_id=event.pk).count()
+        + Claim.history.filter(event_id=event.pk).count()
     )
     assert body["count"] >= 2 * revisions
 

@@ -460,7 +460,7 @@ def test_uid_survives_a_slug_change_through_the_api(client):
 
 def test_query_count_is_constant(client, django_assert_num_queries):
     timeline = TimelineFactory(events=[EventFactory()])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         get_calendar(client, timeline.slug)
 
     for _ in range(5):
@@ -474,7 +474,8 @@ def test_query_count_is_constant(client, django_assert_num_queries):
     # 3. their actors
     # 4. their tags
     # 5. their citations, with their sources
-    with django_assert_num_queries(5):
+    # 6. their claims, with their properties and citations' ids
+    with django_assert_num_queries(6):
         response = get_calendar(client, timeline.slug)
     assert len(vevents(response.content)) == 6
 

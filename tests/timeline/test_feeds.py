@@ -245,7 +245,7 @@ def test_a_feed_readers_accept_header_is_served(client):
 
 def test_query_count_is_constant(client, django_assert_num_queries):
     timeline = TimelineFactory(events=[EventFactory()])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         get_feed(client, timeline.slug)
 
     for _ in range(5):
@@ -259,7 +259,8 @@ def test_query_count_is_constant(client, django_assert_num_queries):
     # 3. their actors
     # 4. their tags
     # 5. their citations, with their sources
-    with django_assert_num_queries(5):
+    # 6. their claims, with their properties and citations' ids
+    with django_assert_num_queries(6):
         response = get_feed(client, timeline.slug)
     assert len(parse(response).entries) == 6
 

@@ -507,6 +507,8 @@ EDITED_MODELS = [
     ("timeline", "actor"),
     ("timeline", "place"),
     ("timeline", "tag"),
+    ("timeline", "claim"),
+    ("timeline", "claimproperty"),
 ]
 
 

@@ -615,9 +615,10 @@ def test_timeline_page_query_count_is_constant(client, django_assert_num_queries
     # 3. their actors
     # 4. their tags
     # 5. their citations, JOIN source
-    # 6. the tags of its published events, for the form
-    # 7. the actors of its published events, for the form
-    with django_assert_num_queries(7):
+    # 6. their claims, JOIN property, with their citations' ids
+    # 7. the tags of its published events, for the form
+    # 8. the actors of its published events, for the form
+    with django_assert_num_queries(8):
         response = client.get(timeline.get_public_url())
 
     assert len(event_titles(response)) == count
@@ -635,9 +636,10 @@ def test_filtered_timeline_page_query_count_is_constant(client, django_assert_nu
     # 4. their actors
     # 5. their tags
     # 6. their citations, JOIN source
-    # 7. the tags of its published events, for the form
-    # 8. the actors of its published events, for the form
-    with django_assert_num_queries(8):
+    # 7. their claims, JOIN property, with their citations' ids
+    # 8. the tags of its published events, for the form
+    # 9. the actors of its published events, for the form
+    with django_assert_num_queries(9):
         response = client.get(timeline.get_public_url(), {"tag": tag.slug})
 
     assert len(event_titles(response)) == count
@@ -655,8 +657,9 @@ def test_event_page_query_count_is_constant(client, django_assert_num_queries, c
     # 2. its actors
     # 3. its tags
     # 4. its citations, JOIN source
-    # 5. its published timelines
-    with django_assert_num_queries(5):
+    # 5. its claims, JOIN property, with their citations' ids
+    # 6. its published timelines
+    with django_assert_num_queries(6):
         response = client.get(event.get_public_url())
 
     assert len(find(response, "li", class_="note")) == count

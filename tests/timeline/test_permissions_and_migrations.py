@@ -11,7 +11,16 @@ from timeline.models import Citation, Event, Timeline
 
 EDITED_MODELS = {
     "sources": ["source"],
-    "timeline": ["event", "citation", "timeline", "actor", "place", "tag"],
+    "timeline": [
+        "event",
+        "citation",
+        "timeline",
+        "actor",
+        "place",
+        "tag",
+        "claim",
+        "claimproperty",
+    ],
 }
 
 

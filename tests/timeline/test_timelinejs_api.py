@@ -231,14 +231,15 @@ def many_events(count: int):
 
 @pytest.mark.parametrize("url", [json_url, csv_url])
 @pytest.mark.parametrize("count", [1, 12])
-def test_a_timeline_is_read_in_five_queries_however_many_events(
+def test_a_timeline_is_read_in_six_queries_however_many_events(
     api_client, django_assert_num_queries, url, count
 ):
     many_events(count)
 
     # 1. the timeline; 2. its published events, with their places;
-    # 3. their actors; 4. their tags; 5. their citations, with their sources.
-    with django_assert_num_queries(5):
+    # 3. their actors; 4. their tags; 5. their citations, with their sources;
+    # 6. their claims, with their properties and citations' ids.
+    with django_assert_num_queries(6):
         response = api_client.get(url("many"))
 
     assert response.status_code == 200

@@ -34,7 +34,7 @@ from timeline.api.serializers import ErrorSerializer
 from timeline.api.views import NOT_FOUND
 from timeline.calendars import timeline_to_ical
 from timeline.feeds import TimelineFeed
-from timeline.models import Actor, Event, Place, Tag, Timeline
+from timeline.models import Actor, ClaimProperty, Event, Place, Tag, Timeline
 
 
 class StaleCopy(exceptions.APIException):
@@ -57,13 +57,15 @@ def _published_timeline(slug: str) -> Timeline:
             # Drafts too: unpublishing an event changes the files.
             events_changed=Max("events__updated_at"),
             sources_changed=Max("events__citations__source__updated_at"),
-            # A deleted event has left the timeline, and actors, places and
-            # tags carry no timestamp: their history's newest record, from any
-            # timeline, stands in. It errs towards “changed”, never “unchanged”.
+            # A deleted event has left the timeline, and actors, places, tags
+            # and claims' properties carry no timestamp: their history's newest
+            # record, from any timeline, stands in. It errs towards “changed”,
+            # never “unchanged”. (A claim's own changes move its event's.)
             event_deleted=_newest_history(Event, history_type="-"),
             actor_changed=_newest_history(Actor),
             place_changed=_newest_history(Place),
             tag_changed=_newest_history(Tag),
+            property_changed=_newest_history(ClaimProperty),
         )
         .first()
     )
@@ -82,6 +84,7 @@ def _last_modified(timeline: Timeline) -> datetime.datetime:
         timeline.actor_changed,
         timeline.place_changed,
         timeline.tag_changed,
+        timeline.property_changed,
     ]
     return max(moment for moment in candidates if moment is not None)
 

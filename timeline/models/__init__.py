@@ -1,8 +1,15 @@
-"""Events, their citations, and the timelines, actors, places and tags around them.
+"""Events, their citations and claims, and the timelines, actors, places and tags around them.
 
 One module a family of models; everything is importable from here.
 """
 
+from timeline.models.claims import (
+    Claim,
+    ClaimCitation,
+    ClaimProperty,
+    ClaimRank,
+    PropertyKind,
+)
 from timeline.models.events import (
     ANCHOR_FIELDS,
     DATE_FIELDS,
@@ -26,12 +33,17 @@ __all__ = [
     "Actor",
     "ActorKind",
     "Citation",
+    "Claim",
+    "ClaimCitation",
+    "ClaimProperty",
+    "ClaimRank",
     "ContentGeneration",
     "Event",
     "EventHistoryExtras",
     "EventStatus",
     "Place",
     "Precision",
+    "PropertyKind",
     "Tag",
     "Timeline",
     "annotation_selectors",

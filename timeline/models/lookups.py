@@ -10,6 +10,7 @@ from sources.versioning import History, VersionedModel
 SLUG_HELP = "Short identifier used in web addresses: lowercase letters, digits and hyphens."
 WIKIDATA_HELP = "Wikidata item id (e.g. “Q148”), if there is one."
 
+
 class ActorKind(models.TextChoices):
     PERSON = "person", "person"
     ORGANISATION = "organisation", "organisation"

@@ -53,8 +53,8 @@ class Timeline(VersionedModel):
 class ContentGeneration(models.Model):
     """One row counting the writes to content: cached reads are keyed by it.
 
-    Every committed write to an event, citation, timeline, source, actor,
-    place or tag (or their links) adds one (``timeline.generations``), so a
+    Every committed write to an event, citation, claim, property, timeline,
+    source, actor, place or tag (or their links) adds one (``timeline.generations``), so a
     cached response can never outlive the data it was built from.
     """
 

@@ -1,0 +1,316 @@
+"""Claims compared: how a value is read, which values agree, and where sources differ.
+
+Pure functions over claims the caller has loaded (model instances, or rows
+with the same attributes: ``pk``, ``property``, ``value``, ``rank``,
+``rank_note``, ``comparison_key`` and ``citation_ids``); no queries.
+
+A value is *read* as a quantity when it states one ("one hour and 40 minutes"
+is 100 minutes, "over 40 percent" is more than 40%; ``timeline.quantities``),
+else as its words, ignoring case, spacing and typographic quotes. Two claims
+agree when their readings are equal. A property is *disputed* when its
+claims that are not deprecated give two or more readings: each output then
+says "Sources differ" and shows every value with its sources.
+"""
+
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from timeline.quantities import DIMENSIONS, Quantity, parse_quantity, quantity_from_key
+
+TEXT_KEY = "text|"
+PREFERRED, NORMAL, DEPRECATED = "preferred", "normal", "deprecated"
+RANK_ORDER = {PREFERRED: 0, NORMAL: 1, DEPRECATED: 2}
+
+# What a value of each kind looks like, for error messages.
+EXAMPLES = {
+    "duration": "“100 minutes” or “more than 1 hour”",
+    "percentage": "“47%” or “over 40 percent”",
+    "money": "“US$1.2 billion”",
+    "mass": "“12 million tonnes”",
+    "count": "“five” or “12 million”",
+    "quantity": "“100 minutes”, “over 40%” or “12 million tonnes”",
+}
+KIND_NAMES = {
+    "duration": "a duration",
+    "percentage": "a percentage",
+    "money": "an amount of money",
+    "mass": "a mass",
+    "count": "a count",
+    "quantity": "a quantity",
+}
+_TYPOGRAPHIC = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+class UnreadableValue(ValueError):
+    """A value or its "compare as" that the property's kind cannot take; names the field."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a value is compared by: ``key``; ``text`` says it for readers."""
+
+    key: str
+    text: str
+    quantity: Quantity | None = None
+
+    @classmethod
+    def from_key(cls, key: str) -> "Reading":
+        if key.startswith(TEXT_KEY):
+            return cls(key=key, text=key.removeprefix(TEXT_KEY))
+        quantity = quantity_from_key(key)
+        return cls(key=key, text=quantity.text(), quantity=quantity)
+
+    def as_dict(self) -> dict:
+        """The API's ``normalized`` object: the quantity's parts, or only the text."""
+        if self.quantity is not None:
+            return self.quantity.as_dict()
+        return {"text": self.text, "qualifier": None, "amount": None, "upper": None, "unit": None}
+
+
+def fold_text(value: str) -> str:
+    """Words as compared: case, spacing, typographic quotes and end punctuation ignored."""
+    folded = unicodedata.normalize("NFKC", value).translate(_TYPOGRAPHIC).casefold()
+    return " ".join(folded.split()).strip(" .,;:")
+
+
+def read_value(value: str, normalized_as: str = "", *, kind: str = "quantity") -> Reading:
+    """How a claim's value is compared, given its property's kind.
+
+    ``normalized_as``, when given, is read instead of the value. A value that
+    is not a quantity is compared as words; a "compare as" that is not one,
+    for a property of quantities, is refused, and so is a quantity of another
+    kind than the property's (“47%” as a duration). Raises UnreadableValue.
+    """
+    field, written = ("normalized_as", normalized_as) if normalized_as.strip() else ("value", value)
+    if kind == "text":
+        return _words(written)
+    quantity = parse_quantity(written)
+    if quantity is None:
+        if field == "normalized_as":
+            raise UnreadableValue(
+                field,
+                f"“{written}” cannot be read as {KIND_NAMES.get(kind, 'a quantity')}: "
+                f"write it like {EXAMPLES.get(kind, EXAMPLES['quantity'])}.",
+            )
+        return _words(written)
+    if kind in DIMENSIONS and quantity.dimension != kind:
+        raise UnreadableValue(
+            field,
+            f"“{written}” reads as {KIND_NAMES[quantity.dimension]} ({quantity.text()}), but "
+            f"this property takes {KIND_NAMES[kind]}, like {EXAMPLES[kind]}.",
+        )
+    return Reading(key=quantity.key, text=quantity.text(), quantity=quantity)
+
+
+def _words(written: str) -> Reading:
+    folded = fold_text(written)
+    return Reading(key=TEXT_KEY + folded, text=folded)
+
+
+def is_disputed(claims: Iterable) -> bool:
+    """Whether the claims that are not deprecated give two or more different readings."""
+    return len({c.comparison_key for c in claims if c.rank != DEPRECATED}) > 1
+
+
+@dataclass
+class PropertyClaims:
+    """The claims of one property of one event, best rank first."""
+
+    prop: object  # the ClaimProperty
+    claims: list = field(default_factory=list)
+
+    @property
+    def disputed(self) -> bool:
+        return is_disputed(self.claims)
+
+
+def claim_order(claim) -> tuple:
+    """Best rank first, then in the order of the citations that state them."""
+    first_citation = min(claim.citation_ids, default=0)
+    return (RANK_ORDER.get(claim.rank, len(RANK_ORDER)), first_citation, claim.pk)
+
+
+def group_claims(claims: Iterable) -> list[PropertyClaims]:
+    """The claims by property (properties by name), each property's best rank first."""
+    groups: dict[int, PropertyClaims] = {}
+    for claim in claims:
+        prop = claim.property
+        groups.setdefault(prop.pk, PropertyClaims(prop)).claims.append(claim)
+    for group in groups.values():
+        group.claims.sort(key=claim_order)
+    return sorted(groups.values(), key=lambda g: (g.prop.name.casefold(), g.prop.slug))
+
+
+def claims_document(
+    groups: list[PropertyClaims], source_of: Callable[[int], dict | None]
+) -> list[dict]:
+    """The API's ``claims`` of an event.
+
+    ``source_of(citation_id)`` is the embedded source of one of the event's
+    citations (None for any other: never shown, as the claim may not cite it).
+    """
+    document = []
+    for group in groups:
+        values = []
+        for claim in group.claims:
+            sources = {}
+            for citation_id in claim.citation_ids:
+                source = source_of(citation_id)
+                if source is not None:
+                    sources.setdefault(source["id"], source)
+            values.append(
+                {
+                    "id": claim.pk,
+                    "value": claim.value,
+                    "normalized": Reading.from_key(claim.comparison_key).as_dict(),
+                    "rank": claim.rank,
+                    "rank_note": claim.rank_note,
+                    "citations": list(claim.citation_ids),
+                    "sources": list(sources.values()),
+                }
+            )
+        prop = group.prop
+        document.append(
+            {
+                "property": {"slug": prop.slug, "name": prop.name, "kind": prop.kind},
+                "disputed": group.disputed,
+                "values": values,
+            }
+        )
+    return document
+
+
+# For readers: the same claims, with the numbers of the event's citations.
+
+
+@dataclass(frozen=True)
+class Wording:
+    """One claim as readers see it: the value as written and the sources' numbers."""
+
+    value: str
+    numbers: tuple[int, ...]
+    rank: str
+    note: str
+
+    def refs(self) -> str:
+        return f"[{', '.join(map(str, self.numbers))}]" if self.numbers else ""
+
+
+@dataclass(frozen=True)
+class Value:
+    """Wordings that agree; shown by the one wording, or by their shared reading."""
+
+    reading: str
+    wordings: tuple[Wording, ...]
+
+    @property
+    def label(self) -> str:
+        return self.wordings[0].value if len(self.wordings) == 1 else self.reading
+
+    @property
+    def preferred(self) -> tuple[Wording, ...]:
+        return tuple(w for w in self.wordings if w.rank == PREFERRED)
+
+
+@dataclass(frozen=True)
+class PropertyView:
+    """A property of an event for readers: its values that count, and those set aside."""
+
+    name: str
+    slug: str
+    disputed: bool
+    values: tuple[Value, ...]
+    set_aside: tuple[Wording, ...]
+
+
+def views(groups: list[PropertyClaims], numbers: dict[int, int]) -> list[PropertyView]:
+    """Each property's values for readers; ``numbers`` maps citation ids to their numbers."""
+    result = []
+    for group in groups:
+        agreeing: dict[str, list[Wording]] = {}
+        set_aside = []
+        for claim in group.claims:
+            wording = Wording(
+                value=claim.value,
+                numbers=tuple(sorted(numbers[c] for c in claim.citation_ids if c in numbers)),
+                rank=claim.rank,
+                note=claim.rank_note if claim.rank != NORMAL else "",
+            )
+            if claim.rank == DEPRECATED:
+                set_aside.append(wording)
+            else:
+                agreeing.setdefault(claim.comparison_key, []).append(wording)
+        values = tuple(
+            Value(reading=Reading.from_key(key).text, wordings=tuple(wordings))
+            for key, wordings in agreeing.items()
+        )
+        prop = group.prop
+        result.append(PropertyView(prop.name, prop.slug, group.disputed, values, tuple(set_aside)))
+    return result
+
+
+def _value_text(value: Value) -> str:
+    if len(value.wordings) == 1:
+        text = f"{value.label} {value.wordings[0].refs()}".strip()
+    else:
+        each = "; ".join(f"“{w.value}” {w.refs()}".strip() for w in value.wordings)
+        text = f"{value.reading} ({each})"
+    notes = " ".join(w.note for w in value.preferred)
+    return f"{text}, preferred by the editors: {notes}" if notes else text
+
+
+def view_text(view: PropertyView) -> str:
+    """One property in plain text, e.g. “Duration — sources differ: 80 minutes [1]; …”."""
+    values = "; ".join(_value_text(value) for value in view.values)
+    if view.disputed:
+        sentences = [f"{view.name} — sources differ: {values}."]
+    else:
+        sentences = [f"{view.name}: {values}." if values else f"{view.name}:"]
+    if view.set_aside:
+        each = "; ".join(f"{w.value} {w.refs()} ({w.note})" for w in view.set_aside)
+        sentences.append(f"Set aside by the editors: {each}.")
+    return " ".join(sentences)
+
+
+def _value_html(value: Value) -> SafeString:
+    if len(value.wordings) == 1:
+        text = format_html("{} {}", value.label, value.wordings[0].refs())
+    else:
+        each = format_html_join("; ", "“{}” {}", ((w.value, w.refs()) for w in value.wordings))
+        text = format_html("{} ({})", value.reading, each)
+    notes = " ".join(w.note for w in value.preferred)
+    if notes:
+        text = format_html("{} <em>preferred by the editors: {}</em>", text, notes)
+    return text
+
+
+def view_html(view: PropertyView) -> SafeString:
+    """One property as escaped HTML: a paragraph, with a list when sources differ."""
+    if view.disputed:
+        html = format_html(
+            "<p><strong>{}</strong> — sources differ:</p><ul>{}</ul>",
+            view.name,
+            format_html_join("", "<li>{}</li>", ((_value_html(v),) for v in view.values)),
+        )
+    else:
+        html = format_html(
+            "<p><strong>{}</strong>: {}</p>",
+            view.name,
+            format_html_join("; ", "{}", ((_value_html(v),) for v in view.values)),
+        )
+    if view.set_aside:
+        html += format_html(
+            "<p>Set aside by the editors: {}</p>",
+            format_html_join(
+                "; ", "{} {} ({})", ((w.value, w.refs(), w.note) for w in view.set_aside)
+            ),
+        )
+    return html
