@@ -856,3 +856,253 @@ EVENTS = [
         ],
     },
 ]
+
+# The properties that the claims below state: a small vocabulary editors extend.
+PROPERTIES = [
+    {
+        "slug": "duration",
+        "name": "Duration",
+        "kind": "duration",
+        "description": "How long the event lasted.",
+        "wikidata_id": "P2047",
+    },
+    {
+        "slug": "time-since-last-meeting",
+        "name": "Time since the leaders last met",
+        "kind": "duration",
+        "description": "How long before the event the same leaders had last met in person.",
+        "wikidata_id": "",
+    },
+    {
+        "slug": "tariff-rate-on-chinese-goods",
+        "name": "Tariff rate on Chinese goods",
+        "kind": "percentage",
+        "description": "The overall US tariff rate on imports from China after the event.",
+        "wikidata_id": "",
+    },
+    {
+        "slug": "china-share-of-rare-earth-processing",
+        "name": "China’s share of global rare-earth processing",
+        "kind": "percentage",
+        "description": "The share of the world’s rare-earth processing done in China.",
+        "wikidata_id": "",
+    },
+    {
+        "slug": "form-of-rare-earth-measures",
+        "name": "Form of China’s rare-earth measures",
+        "kind": "text",
+        "description": "What kind of trade measure China applied to rare-earth metals.",
+        "wikidata_id": "",
+    },
+    {
+        "slug": "rare-earth-restrictions-outcome",
+        "name": "What becomes of the rare-earth export restrictions",
+        "kind": "text",
+        "description": "What China agreed to do with its rare-earth export restrictions.",
+        "wikidata_id": "",
+    },
+    {
+        "slug": "soybean-purchases-this-season",
+        "name": "Soybean purchases this season",
+        "kind": "mass",
+        "description": "How many soybeans China is to buy from the US in the current season.",
+        "wikidata_id": "",
+    },
+]
+
+# Claims: each value of a property as the sources state it, citing the event's
+# citations by (source, quote). Where sources disagree, each value is here.
+CLAIMS = [
+    {
+        "event": "busan-meeting",
+        "property": "duration",
+        "value": "80 minutes",
+        "citations": [
+            (
+                "trump-xi-meet-first-time-six-years",
+                "the 80-minute conversation became the defining moment of Trump’s trip",
+            )
+        ],
+    },
+    {
+        "event": "busan-meeting",
+        "property": "duration",
+        "value": "just over an hour",
+        "citations": [
+            (
+                "trump-xi-reignite-trade-talks",
+                "Their encounter in South Korea lasted just over an hour",
+            )
+        ],
+    },
+    {
+        "event": "busan-meeting",
+        "property": "duration",
+        "value": "about 100 minutes",
+        "citations": [
+            ("trump-xi-hold-first-talks-six-years", "The leaders’ meeting lasted about 100 minutes")
+        ],
+    },
+    {
+        "event": "busan-meeting",
+        "property": "duration",
+        "value": "one hour and 40 minutes",
+        "citations": [
+            (
+                "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "The meeting lasted just one hour and 40 minutes",
+            )
+        ],
+    },
+    {
+        "event": "busan-meeting",
+        "property": "time-since-last-meeting",
+        "value": "six years",
+        "citations": [
+            (
+                "trump-xi-hold-first-talks-six-years",
+                "Donald Trump and Chinese President Xi Jinping met in Busan on the sidelines "
+                "of an Asia-Pacific summit for their first face-to-face talks in six years",
+            )
+        ],
+    },
+    {
+        "event": "busan-fentanyl-tariff-cut",
+        "property": "tariff-rate-on-chinese-goods",
+        "value": "over 40 percent",
+        "citations": [
+            (
+                "trump-xi-meet-first-time-six-years",
+                "US importers still paying over 40 percent taxes on Chinese products",
+            )
+        ],
+    },
+    {
+        "event": "busan-fentanyl-tariff-cut",
+        "property": "tariff-rate-on-chinese-goods",
+        "value": "over 40%",
+        "citations": [
+            (
+                "trump-xi-reignite-trade-talks",
+                "Goods imported from China still face duties of over 40%.",
+            )
+        ],
+    },
+    {
+        "event": "busan-fentanyl-tariff-cut",
+        "property": "tariff-rate-on-chinese-goods",
+        "value": "47%",
+        "citations": [
+            (
+                "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "Washington will halve its 20% fentanyl-related tariff, lowering overall "
+                "tariffs on Chinese goods from 57% to 47%.",
+            )
+        ],
+    },
+    {
+        "event": "busan-rare-earth-deal",
+        "property": "china-share-of-rare-earth-processing",
+        "value": "more than 90%",
+        "rank": "preferred",
+        "rank_note": (
+            "Attributed to the U.S. Geological Survey; the other figure is given without a source."
+        ),
+        "citations": [
+            (
+                "trump-xi-reignite-trade-talks",
+                "According to the U.S. Geological Survey, China still controls more than 90% "
+                "of global rare earth processing.",
+            )
+        ],
+    },
+    {
+        "event": "busan-rare-earth-deal",
+        "property": "china-share-of-rare-earth-processing",
+        "value": "over 70%",
+        "citations": [
+            (
+                "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "China controls over 70% of global rare earth processing",
+            )
+        ],
+    },
+    {
+        "event": "busan-rare-earth-deal",
+        "property": "rare-earth-restrictions-outcome",
+        "value": "lifts rare earth controls",
+        "normalized_as": "lifted",
+        "citations": [
+            (
+                "trump-xi-meet-first-time-six-years",
+                "Beijing lifts rare earth controls and resumes farm imports",
+            )
+        ],
+    },
+    {
+        "event": "busan-rare-earth-deal",
+        "property": "rare-earth-restrictions-outcome",
+        "value": "suspend certain export restrictions",
+        "normalized_as": "suspended",
+        "citations": [
+            (
+                "trump-xi-reignite-trade-talks",
+                "The two leaders agreed to suspend certain export restrictions on rare earth "
+                "elements.",
+            )
+        ],
+    },
+    {
+        "event": "busan-rare-earth-deal",
+        "property": "rare-earth-restrictions-outcome",
+        "value": "delay restrictions on rare earth exports",
+        "normalized_as": "delayed",
+        "citations": [
+            (
+                "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "Perhaps the most significant development was China’s agreement to delay "
+                "restrictions on rare earth exports",
+            )
+        ],
+    },
+    {
+        "event": "china-rare-earth-measures-autumn-2025",
+        "property": "form-of-rare-earth-measures",
+        "value": "higher import tariffs",
+        "citations": [
+            (
+                "trump-xi-meeting-preview-south-korea",
+                "Last month, tensions escalated further as China introduced higher import "
+                "tariffs on rare earth metals",
+            )
+        ],
+    },
+    {
+        "event": "china-rare-earth-measures-autumn-2025",
+        "property": "form-of-rare-earth-measures",
+        "value": "export restrictions",
+        "citations": [
+            (
+                "trump-xi-meet-first-time-six-years",
+                "China agreed to remove export restrictions on rare earth minerals",
+            ),
+            (
+                "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "China will delay export restrictions on five rare earth metals, though seven "
+                "others will remain restricted.",
+            ),
+        ],
+    },
+    {
+        "event": "busan-soybean-purchases",
+        "property": "soybean-purchases-this-season",
+        "value": "12 million metric tonnes",
+        "citations": [
+            (
+                "trump-xi-meet-first-time-six-years",
+                "US Treasury Secretary Scott Bessent confirmed that China would buy 12 "
+                "million metric tonnes of soybeans this season",
+            )
+        ],
+    },
+]

@@ -18,8 +18,8 @@ from django.utils import timezone
 from sources.models import Source
 from sources.versioning import one_revision
 from timeline import seed_data
-from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
-from timeline.services import source_reanchor_citations
+from timeline.models import Actor, Citation, Claim, ClaimProperty, Event, Place, Tag, Timeline
+from timeline.services import events_touch, source_reanchor_citations
 
 SEED_REASON = "manage.py seed"
 
@@ -133,7 +133,7 @@ def seed_timeline(*, seed_dir: Path, update: bool = False) -> SeedReport:
         on_create={"published_at": now},
     )
 
-    joining = []
+    joining, events = [], {}
     for item in seed_data.EVENTS:
         values = {k: item[k] for k in ("title", "summary", "date", "display_date", "status")} | {
             "place": lookups[Place, item["place"]] if item["place"] else None
@@ -150,6 +150,7 @@ def seed_timeline(*, seed_dir: Path, update: bool = False) -> SeedReport:
                 "tags": {lookups[Tag, slug] for slug in item["tags"]},
             },
         )
+        events[item["slug"]] = event
         if not (created or update):
             continue
         if created or not timeline.events.filter(pk=event.pk).exists():
@@ -176,4 +177,65 @@ def seed_timeline(*, seed_dir: Path, update: bool = False) -> SeedReport:
         with one_revision(timeline, reason=SEED_REASON):
             timeline.save(update_fields=["updated_at"])
             timeline.events.add(*joining)
+    _seed_claims(events, sources, update=update, report=report)
     return report
+
+
+def _seed_claims(events: dict, sources: dict, *, update: bool, report: SeedReport) -> None:
+    """The properties, then each event's claims.
+
+    An event's claims are added while it has never had any (no claim in its
+    history): once editors have worked on them, a claim they deleted stays
+    deleted. ``update`` brings seeded claims back to the seed's values.
+    """
+    properties = {}
+    for item in seed_data.PROPERTIES:
+        values = {k: v for k, v in item.items() if k != "slug"}
+        properties[item["slug"]], _ = _upsert(
+            ClaimProperty, item["slug"], values, update=update, report=report
+        )
+    never_claimed = set(events) - set(
+        Event.objects.filter(
+            pk__in=Claim.history.filter(event_id__in=[e.pk for e in events.values()]).values(
+                "event_id"
+            )
+        ).values_list("slug", flat=True)
+    )
+    touched = set()
+    for item in seed_data.CLAIMS:
+        if not (update or item["event"] in never_claimed):
+            continue
+        event = events[item["event"]]
+        citations = [
+            Citation.objects.get(event=event, source=sources[source], quote=quote)
+            for source, quote in item["citations"]
+        ]
+        values = {
+            "normalized_as": item.get("normalized_as", ""),
+            "rank": item.get("rank", "normal"),
+            "rank_note": item.get("rank_note", ""),
+        }
+        claim = Claim.objects.filter(
+            event=event, property=properties[item["property"]], value=item["value"]
+        ).first()
+        if claim is None:
+            claim = Claim(event=event, property=properties[item["property"]], value=item["value"])
+            counter = report.created
+        elif any(getattr(claim, k) != v for k, v in values.items()) or set(
+            claim.citations.all()
+        ) != set(citations):
+            counter = report.updated
+            touched.add(event.pk)
+        else:
+            continue
+        for name, value in values.items():
+            setattr(claim, name, value)
+        claim.full_clean()
+        claim.clean_citations(citations)
+        with one_revision(claim, reason=SEED_REASON):
+            claim.save()
+            claim.citations.set(citations)
+        counter["claims"] += 1
+    if touched:
+        # An event's version covers its claims, as it covers its citations.
+        events_touch(event_ids=touched)
