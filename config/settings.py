@@ -360,6 +360,9 @@ SPECTACULAR_SETTINGS = {
         "EventStatusEnum": "timeline.models.EventStatus",
         "PrecisionEnum": "timeline.models.Precision",
         "ActorKindEnum": "timeline.models.ActorKind",
+        "PropertyKindEnum": "timeline.models.PropertyKind",
+        "ClaimRankEnum": "timeline.models.ClaimRank",
+        "QualifierEnum": "timeline.quantities.QUALIFIERS",
     },
 }
 

@@ -18,6 +18,10 @@ API_PATHS = [
     "/api/v1/events/{slug}/",
     "/api/v1/sources/",
     "/api/v1/sources/{id}/",
+    "/api/v1/claims/",
+    "/api/v1/claims/{id}/",
+    "/api/v1/properties/",
+    "/api/v1/properties/{slug}/",
 ]
 EVENT_LIST_PARAMETERS = {
     "include_drafts",
@@ -30,6 +34,7 @@ EVENT_LIST_PARAMETERS = {
     "source",
     "status",
     "q",
+    "disputed",
     "ordering",
     "page",
     "page_size",
@@ -160,12 +165,53 @@ def test_event_schema_lists_the_contract_fields(schema):
         "actors",
         "tags",
         "citations",
+        "claims",
         "published_at",
         "version",
         "updated_at",
     }
     citation = schema["components"]["schemas"]["Citation"]
     assert citation["properties"]["selectors"]["type"] == "array"
+
+
+def test_event_schema_describes_claims_grouped_by_property(schema):
+    components = schema["components"]["schemas"]
+    claims = components["Event"]["properties"]["claims"]
+    group = components[claims["items"]["$ref"].rsplit("/", 1)[1]]
+
+    assert set(group["properties"]) == {"property", "disputed", "values"}
+    assert group["properties"]["disputed"]["type"] == "boolean"
+    value = components[group["properties"]["values"]["items"]["$ref"].rsplit("/", 1)[1]]
+    assert set(value["properties"]) == {
+        "id",
+        "value",
+        "normalized",
+        "rank",
+        "rank_note",
+        "citations",
+        "sources",
+    }
+    rank = components[value["properties"]["rank"]["$ref"].rsplit("/", 1)[1]]
+    assert rank["enum"] == ["preferred", "normal", "deprecated"]
+    normalized = components[value["properties"]["normalized"]["$ref"].rsplit("/", 1)[1]]
+    assert set(normalized["properties"]) == {"text", "qualifier", "amount", "upper", "unit"}
+
+
+def test_event_list_documents_the_disputed_filter(schema):
+    operation = schema["paths"]["/api/v1/events/"]["get"]
+    disputed = next(p for p in operation["parameters"] if p["name"] == "disputed")
+
+    assert disputed["schema"]["enum"] == ["false", "true"]
+    assert "disagree" in disputed["description"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/claims/", "/api/v1/properties/"])
+def test_claims_and_properties_are_documented_with_their_writes(schema, path):
+    detail = path + ("{id}/" if path.endswith("claims/") else "{slug}/")
+
+    assert {"get", "post"} <= set(schema["paths"][path])
+    assert {"get", "put", "patch", "delete"} <= set(schema["paths"][detail])
+    assert "412" in schema["paths"][detail]["patch"]["responses"]
 
 
 def test_generator_has_no_warnings_and_writes_a_valid_schema(tmp_path):

@@ -93,6 +93,13 @@ class EventFilter(django_filters.FilterSet):
     place = slug_filter(Place.objects.all(), "place", "Place slug (repeat for any of several).")
     source = slug_filter(Source.objects.all(), "citations__source", "Slug of a cited source.")
     status = django_filters.MultipleChoiceFilter(choices=EventStatus.choices, label="Event status.")
+    # A choice, not django-filter's BooleanFilter, which reads "maybe" as no filter at all.
+    disputed = django_filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+        method="filter_disputed",
+        label="true: events with a property the sources disagree on; false: the others.",
+    )
     q = django_filters.CharFilter(
         method="filter_search",
         max_length=200,
@@ -128,6 +135,9 @@ class EventFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value: str):
         return queryset.search(value)
+
+    def filter_disputed(self, queryset, name, value: bool | None):
+        return queryset if value is None else queryset.disputed(value)
 
 
 class _SharedFields(dict):

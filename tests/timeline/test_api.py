@@ -9,6 +9,8 @@ from tests.factories import (
     SAMPLE_TEXT,
     ActorFactory,
     CitationFactory,
+    ClaimFactory,
+    ClaimPropertyFactory,
     EventFactory,
     PlaceFactory,
     SourceFactory,
@@ -43,11 +45,19 @@ def bulk_events(count: int, **fields) -> list[Event]:
 
 
 def rich_event(sources, actors, tags, place, **fields) -> Event:
-    """A published event with a place, several actors and tags, and a citation per source."""
+    """A published event with a place, several actors and tags, and a citation per source.
+
+    Its first two citations state two values of one property: a dispute.
+    """
     event = EventFactory(place=place, actors=actors, tags=tags, **fields)
     quotes = [TARIFF_QUOTE, GENEVA_QUOTE, PAUSE_QUOTE]
-    for source, quote in zip(sources, quotes, strict=False):
+    citations = [
         CitationFactory(event=event, source=source, quote=quote)
+        for source, quote in zip(sources, quotes, strict=False)
+    ]
+    rate = ClaimPropertyFactory(slug="tariff-rate", name="Tariff rate", kind="percentage")
+    for value, citation in zip(["47%", "over 40%"], citations, strict=False):
+        ClaimFactory(event=event, property=rate, value=value, citations=[citation])
     return event
 
 
@@ -78,6 +88,8 @@ def test_api_root_lists_the_collections(api_client):
         "actors": "http://testserver/api/v1/actors/",
         "places": "http://testserver/api/v1/places/",
         "tags": "http://testserver/api/v1/tags/",
+        "claims": "http://testserver/api/v1/claims/",
+        "properties": "http://testserver/api/v1/properties/",
     }
 
 
@@ -214,6 +226,8 @@ def test_event_json_is_the_contract_shape(api_client):
         event=event, source=source, quote=TARIFF_QUOTE, locator="para 3", note="The cut."
     )
     pause = CitationFactory(event=event, source=source, quote=PAUSE_QUOTE)
+    rate = ClaimPropertyFactory(slug="tariff-rate", name="Tariff rate", kind="percentage")
+    claim = ClaimFactory(event=event, property=rate, value="47%", citations=[tariff])
     event.refresh_from_db()
 
     response = api_client.get(f"/api/v1/events/{event.slug}/")
@@ -294,6 +308,29 @@ def test_event_json_is_the_contract_shape(api_client):
                 ],
                 "source": source_json,
             },
+        ],
+        "claims": [
+            {
+                "property": {"slug": "tariff-rate", "name": "Tariff rate", "kind": "percentage"},
+                "disputed": False,
+                "values": [
+                    {
+                        "id": claim.pk,
+                        "value": "47%",
+                        "normalized": {
+                            "text": "47%",
+                            "qualifier": "exactly",
+                            "amount": 47,
+                            "upper": None,
+                            "unit": "percent",
+                        },
+                        "rank": "normal",
+                        "rank_note": "",
+                        "citations": [tariff.pk],
+                        "sources": [source_json],
+                    }
+                ],
+            }
         ],
         "published_at": "2025-11-01T09:30:00Z",
         "version": 1,
@@ -594,13 +631,16 @@ def test_event_list_query_count_is_constant(api_client, django_assert_num_querie
     # 6. their tags
     # 7. their citations
     # 8. the sources they cite
-    with django_assert_num_queries(8):
+    # 9. their claims, each with its property and its citations' ids
+    with django_assert_num_queries(9):
         body = api_client.get(EVENTS_URL).json()
 
     assert body["count"] == count
     assert all(len(e["actors"]) == 3 and len(e["tags"]) == 3 for e in body["results"])
     assert all(len(e["citations"]) == 3 for e in body["results"])
     assert all(e["place"] is not None for e in body["results"])
+    assert all(e["claims"][0]["disputed"] for e in body["results"])
+    assert all(len(e["claims"][0]["values"]) == 2 for e in body["results"])
 
     # Another page size is another response, but the same count and events:
     # both are kept for this generation of the content.
@@ -627,7 +667,8 @@ def test_filtered_event_list_query_count_is_constant(api_client, django_assert_n
     # 7. their tags
     # 8. their citations
     # 9. the sources they cite
-    with django_assert_num_queries(9):
+    # 10. their claims, each with its property and its citations' ids
+    with django_assert_num_queries(10):
         body = api_client.get(EVENTS_URL, {"tag": tag}).json()
 
     assert body["count"] == count
@@ -646,7 +687,8 @@ def test_timeline_detail_query_count_is_constant(api_client, django_assert_num_q
     # 6. their tags
     # 7. their citations
     # 8. the sources they cite
-    with django_assert_num_queries(8):
+    # 9. their claims, each with its property and its citations' ids
+    with django_assert_num_queries(9):
         body = api_client.get(f"/api/v1/timelines/{timeline.slug}/").json()
 
     assert body["event_count"] == count

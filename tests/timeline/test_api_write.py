@@ -155,6 +155,7 @@ def test_editor_creates_a_draft_event_with_its_relations_and_citations(editor_ap
                 "source": source_json(source),
             }
         ],
+        "claims": [],
         "published_at": None,
         "version": event.version,
         "updated_at": iso(event.updated_at),
@@ -1439,7 +1440,8 @@ def test_event_list_with_drafts_query_count_is_constant(django_assert_num_querie
     # 9. their tags
     # 10. their citations
     # 11. the sources they cite
-    with django_assert_num_queries(11):
+    # 12. their claims, each with its property and its citations' ids
+    with django_assert_num_queries(12):
         body = client.get(EVENTS_URL, DRAFTS).json()
 
     assert body["count"] == count

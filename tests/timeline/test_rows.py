@@ -21,6 +21,8 @@ from rest_framework.test import APIRequestFactory
 from tests.factories import (
     ActorFactory,
     CitationFactory,
+    ClaimFactory,
+    ClaimPropertyFactory,
     EventFactory,
     PlaceFactory,
     SourceFactory,
@@ -74,16 +76,43 @@ def edge_events():
         tags=[tariffs_a, tariffs_b],
     )
     # One source cited twice, and three sources in all.
-    CitationFactory(event=tiny, source=shared, quote="Tariffs will fall from 57% to 47%.")
-    CitationFactory(
+    fall = CitationFactory(event=tiny, source=shared, quote="Tariffs will fall from 57% to 47%.")
+    met = CitationFactory(
         event=tiny,
         source=shared,
         quote="The trade ministers met in Geneva on Monday.",
         locator="para. 1",
         note="Note with U+2028:\u2028here.",
     )
-    CitationFactory(event=tiny, source=unicode_source, quote=UNICODE_QUOTE)
-    CitationFactory(event=tiny, source=unarchived, quote="Nobody archived this \u2028 line.")
+    talks = CitationFactory(event=tiny, source=unicode_source, quote=UNICODE_QUOTE)
+    nobody = CitationFactory(
+        event=tiny, source=unarchived, quote="Nobody archived this \u2028 line."
+    )
+    # Claims: properties named out of slug order, a claim citing one source
+    # twice (listed once), preferred, deprecated, a range with a fraction,
+    # words with a "compare as", and a claim listed after a later citation.
+    rate = ClaimPropertyFactory(slug="a-rate", name="Zollsatz", kind="percentage")
+    form = ClaimPropertyFactory(slug="z-form", name="Ärger “form”", kind="text")
+    ClaimFactory(event=tiny, property=rate, value="47%", citations=[met, fall])
+    ClaimFactory(
+        event=tiny,
+        property=rate,
+        value="between 40 and 50.5 percent",
+        rank="preferred",
+        rank_note="Note\u2028with “quotes”.",
+        citations=[nobody],
+    )
+    ClaimFactory(
+        event=tiny,
+        property=rate,
+        value="over 40%",
+        rank="deprecated",
+        rank_note="Misread.",
+        citations=[fall],
+    )
+    ClaimFactory(
+        event=tiny, property=form, value="会谈 🇨🇭", normalized_as=" Talks ", citations=[talks]
+    )
 
     no_place = EventFactory(
         slug="no-place",
@@ -101,7 +130,11 @@ def edge_events():
         actors=[ann],
     )
     CitationFactory(event=null_coordinates, source=unicode_source, quote=UNICODE_QUOTE)
-    CitationFactory(event=null_coordinates, source=shared, quote="The talks will resume in spring.")
+    spring = CitationFactory(
+        event=null_coordinates, source=shared, quote="The talks will resume in spring."
+    )
+    cost = ClaimPropertyFactory(slug="cost", name="cost", kind="money")
+    ClaimFactory(event=null_coordinates, property=cost, value="$1.2 billion", citations=[spring])
     scheduled = EventFactory(
         slug="state-visit",
         title="State visit",
@@ -236,7 +269,8 @@ def test_events_json_without_a_generation_is_built_every_time(
         # 3. their tags
         # 4. their citations
         # 5. the sources they cite
-        with django_assert_num_queries(5):
+        # 6. their claims, each with its property and its citations' ids
+        with django_assert_num_queries(6):
             documents = rows.events_json(event_ids, request, generation=None)
         assert documents == expected
 
@@ -251,8 +285,8 @@ def test_events_json_keeps_each_event_as_drfs_bytes(edge_events, django_assert_n
     built = rows.events_json(event_ids, request, generation=7)
     with django_assert_num_queries(0):
         kept = rows.events_json(event_ids, request, generation=7)
-    # Another generation reuses nothing: events, actors, tags, citations, sources.
-    with django_assert_num_queries(5):
+    # Another generation reuses nothing: events, actors, tags, citations, sources, claims.
+    with django_assert_num_queries(6):
         rebuilt = rows.events_json(event_ids, request, generation=8)
 
     for answer in (built, kept, rebuilt):

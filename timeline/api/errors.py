@@ -48,7 +48,8 @@ def _flatten(errors, prefix: str = "") -> dict[str, list[str]]:
 
 
 def _protected_detail(exc: ProtectedError | RestrictedError) -> str:
-    blocking = sorted({str(obj) for obj in exc.protected_objects if obj is not None})
+    found = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+    blocking = sorted({str(obj) for obj in found if obj is not None})
     shown = "; ".join(blocking[:5]) + ("; …" if len(blocking) > 5 else "")
     return f"Still in use, so it was not deleted: {shown}. Remove those references first."
 

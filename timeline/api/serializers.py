@@ -4,7 +4,19 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sources.models import Source
-from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
+from timeline import disputes
+from timeline.models import (
+    Actor,
+    Citation,
+    Claim,
+    ClaimProperty,
+    ClaimRank,
+    Event,
+    Place,
+    Tag,
+    Timeline,
+)
+from timeline.quantities import QUALIFIERS
 
 SELECTORS_SCHEMA = {
     "type": "array",
@@ -105,6 +117,71 @@ class TagSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "wikidata_id"]
 
 
+class PropertySerializer(serializers.ModelSerializer):
+    """A claim's property, as embedded in an event's claims."""
+
+    class Meta:
+        model = ClaimProperty
+        fields = ["slug", "name", "kind"]
+
+
+class NormalizedSerializer(serializers.Serializer):
+    """How a value is compared: as a quantity, or (``qualifier`` and the rest null) as words."""
+
+    text = serializers.CharField(
+        help_text="The reading values are compared by: values with the same text agree, "
+        "e.g. “100 minutes” for both “about 100 minutes” and “one hour and 40 minutes”."
+    )
+    qualifier = serializers.ChoiceField(
+        choices=QUALIFIERS, allow_null=True, help_text="null when compared as words."
+    )
+    amount = serializers.FloatField(
+        allow_null=True, help_text="In ``unit``; the lower end for “between”."
+    )
+    upper = serializers.FloatField(allow_null=True, help_text="The upper end for “between”.")
+    unit = serializers.CharField(
+        allow_null=True,
+        help_text="minute, month, percent, percentage point, tonne, ton, an ISO 4217 "
+        "currency code, or empty for a count.",
+    )
+
+
+class ClaimValueSerializer(serializers.Serializer):
+    """One claim: a value as written, how it reads, its rank and its sources."""
+
+    id = serializers.IntegerField()
+    value = serializers.CharField(help_text="As the source writes it.")
+    normalized = NormalizedSerializer()
+    rank = serializers.ChoiceField(choices=ClaimRank.choices)
+    rank_note = serializers.CharField(help_text="Why the editors ranked it so; empty when normal.")
+    citations = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Ids of the event's citations stating it."
+    )
+    sources = SourceSummarySerializer(many=True, help_text="The sources of those citations.")
+
+
+class ClaimGroupSerializer(serializers.Serializer):
+    """An event's claims about one property."""
+
+    property = PropertySerializer()
+    disputed = serializers.BooleanField(
+        help_text="Whether the values that are not deprecated read differently."
+    )
+    values = ClaimValueSerializer(
+        many=True, help_text="Preferred first, deprecated last; then in citation order."
+    )
+
+
+def event_claims(event: Event) -> list[dict]:
+    """An event's claims grouped by property, from its prefetched claims and citations."""
+    sources = {
+        citation.pk: SourceSummarySerializer(citation.source).data
+        for citation in event.citations.all()
+    }
+    groups = disputes.group_claims(event.claims.all())
+    return disputes.claims_document(groups, sources.get)
+
+
 class EventSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:event-detail", lookup_field="slug", read_only=True
@@ -113,6 +190,9 @@ class EventSerializer(serializers.ModelSerializer):
     actors = ActorSerializer(many=True, read_only=True)
     tags = TagSerializer(many=True, read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
+    claims = serializers.SerializerMethodField(
+        help_text="What the sources say of each property, side by side, and whether they differ."
+    )
 
     class Meta:
         model = Event
@@ -131,10 +211,15 @@ class EventSerializer(serializers.ModelSerializer):
             "actors",
             "tags",
             "citations",
+            "claims",
             "published_at",
             "version",
             "updated_at",
         ]
+
+    @extend_schema_field(ClaimGroupSerializer(many=True))
+    def get_claims(self, event: Event) -> list[dict]:
+        return event_claims(event)
 
 
 class TimelineSerializer(serializers.ModelSerializer):
@@ -191,6 +276,53 @@ class CitationDetailSerializer(CitationSerializer):
 
     class Meta(CitationSerializer.Meta):
         fields = [*CitationSerializer.Meta.fields, "event", "version"]
+
+
+class ClaimDetailSerializer(serializers.ModelSerializer):
+    """A claim on its own, naming its event; with the editors' “compare as”."""
+
+    event = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    property = PropertySerializer(read_only=True)
+    normalized = serializers.SerializerMethodField()
+    citations = serializers.SerializerMethodField()
+    sources = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "event",
+            "property",
+            "value",
+            "normalized_as",
+            "normalized",
+            "rank",
+            "rank_note",
+            "citations",
+            "sources",
+            "version",
+        ]
+
+    @extend_schema_field(NormalizedSerializer)
+    def get_normalized(self, claim: Claim) -> dict:
+        return disputes.Reading.from_key(claim.comparison_key).as_dict()
+
+    @extend_schema_field({"type": "array", "items": {"type": "integer"}})
+    def get_citations(self, claim: Claim) -> list[int]:
+        return sorted(citation.pk for citation in claim.citations.all())
+
+    @extend_schema_field(SourceSummarySerializer(many=True))
+    def get_sources(self, claim: Claim) -> list[dict]:
+        sources = {}
+        for citation in sorted(claim.citations.all(), key=lambda c: c.pk):
+            sources.setdefault(citation.source_id, SourceSummarySerializer(citation.source).data)
+        return list(sources.values())
+
+
+class PropertyDetailSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ClaimProperty
+        fields = ["slug", "name", "kind", "description", "wikidata_id", "version"]
 
 
 class PlaceDetailSerializer(PlaceSerializer):

@@ -9,7 +9,7 @@ import functools
 
 from django.core.validators import slug_re
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Prefetch
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -36,7 +36,7 @@ from timeline.api.pagination import EventPagination
 from timeline.api.parsers import JSONParser, MultiPartParser
 from timeline.filters import EventFilter
 from timeline.history import event_revisions
-from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
+from timeline.models import Actor, Citation, Claim, ClaimProperty, Event, Place, Tag, Timeline
 from timeline.querysets import sources_with_citation_counts
 
 # Responses every endpoint may give, for the OpenAPI schema.
@@ -583,6 +583,75 @@ class CitationViewSet(EditableViewSet):
     def lock_for_destroy(self, instance):
         # Event rows before citation rows, as every writer locks them.
         services.events_touch(event_ids=[instance.event_id])
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List claims of published events",
+        description="Each claim states one value of a property of an event, citing the "
+        "event's citations. An event's JSON shows its claims grouped by property.",
+        parameters=[
+            OpenApiParameter("event", str, description="Only this event's claims (slug)."),
+            OpenApiParameter("property", str, description="Only claims of this property (slug)."),
+            INCLUDE_DRAFTS,
+        ],
+        responses={200: read.ClaimDetailSerializer, 400: BAD_QUERY, 401: UNAUTHENTICATED},
+    ),
+    retrieve=extend_schema(
+        summary="One claim", responses={200: read.ClaimDetailSerializer, 404: NOT_FOUND}
+    ),
+    **_write_schema(read.ClaimDetailSerializer, write.ClaimWriteSerializer, "a claim"),
+)
+class ClaimViewSet(EditableViewSet):
+    queryset = Claim.objects.all()
+    filter_backends: list = []
+    read_serializer_class = read.ClaimDetailSerializer
+    write_serializer_class = write.ClaimWriteSerializer
+
+    def get_queryset(self):
+        claims = self._with_sources(Claim.objects.select_related("property", "event"))
+        if not self.include_drafts():
+            claims = claims.filter(event__published_at__isnull=False)
+        if self.action == "list":
+            params = self.request.query_params
+            for name, field in (("event", "event__slug"), ("property", "property__slug")):
+                if name in params:
+                    # No slug holds what is not one (and PostgreSQL refuses a NUL in it).
+                    slug = params[name]
+                    matching = slug_re.match(slug)
+                    claims = claims.filter(**{field: slug}) if matching else claims.none()
+        return claims.order_by("pk")
+
+    @staticmethod
+    def _with_sources(claims):
+        # One query for every listed claim's citations and their sources.
+        citations = Citation.objects.select_related("source").defer("source__text")
+        return claims.prefetch_related(Prefetch("citations", queryset=citations))
+
+    def get_write_queryset(self):
+        return self._with_sources(Claim.objects.select_related("property", "event"))
+
+    def lock_for_destroy(self, instance):
+        # Event rows before claim rows, as every writer locks them.
+        services.events_touch(event_ids=[instance.event_id])
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the properties claims state",
+        responses={200: read.PropertyDetailSerializer, 404: NOT_FOUND},
+    ),
+    retrieve=extend_schema(
+        summary="One property", responses={200: read.PropertyDetailSerializer, 404: NOT_FOUND}
+    ),
+    **_write_schema(read.PropertyDetailSerializer, write.PropertyWriteSerializer, "a property"),
+)
+class PropertyViewSet(EditableViewSet):
+    queryset = ClaimProperty.objects.order_by("name", "pk")
+    lookup_field = "slug"
+    filter_backends: list = []
+    read_serializer_class = read.PropertyDetailSerializer
+    write_serializer_class = write.PropertyWriteSerializer
 
 
 @extend_schema_view(

@@ -24,7 +24,7 @@ from sources.models import Source
 from sources.versioning import one_revision
 from timeline import services
 from timeline.api import serializers as read
-from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
+from timeline.models import Actor, Citation, Claim, ClaimProperty, Event, Place, Tag, Timeline
 
 ID_PATTERN = re.compile(r"[0-9]{1,19}")
 MAX_ID = 2**63 - 1  # BigAutoField
@@ -64,6 +64,26 @@ class SourceIdField(serializers.PrimaryKeyRelatedField):
             data = data["id"]
         # A whole number, as JSON or digits: never a float (1.5 is not 1), a
         # boolean, or a number too large for the database.
+        if isinstance(data, str) and ID_PATTERN.fullmatch(data):
+            data = int(data)
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < data <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class CitationIdField(serializers.PrimaryKeyRelatedField):
+    """A citation by id, as the read shape lists a claim's citations."""
+
+    default_error_messages = {
+        "does_not_exist": "There is no citation with id {pk_value}.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Citation.objects.all(), **kwargs)
+
+    def to_internal_value(self, data):
         if isinstance(data, str) and ID_PATTERN.fullmatch(data):
             data = int(data)
         if isinstance(data, bool) or not isinstance(data, int):
@@ -215,6 +235,23 @@ class EventWriteSerializer(WriteSerializer):
         errors = []
         seen = set()
         own = set(self.instance.citations.values_list("pk", flat=True)) if self.instance else set()
+        # A citation that states a claim stays until the claim no longer cites it.
+        kept = {item["id"] for item in items if "id" in item}
+        claimed = (
+            Claim.citations.through.objects.filter(citation__event=self.instance)
+            .exclude(citation_id__in=kept)
+            .select_related("claim__property")
+            .order_by("citation_id")
+            if self.instance
+            else []
+        )
+        dropped = [
+            f"Citation {link.citation_id} states the claim “{link.claim}”: remove it from "
+            "the claim first (or keep it in this list)."
+            for link in claimed
+        ]
+        if dropped:
+            raise serializers.ValidationError(dropped)
         for item in items:
             error = {}
             if "id" in item and item["id"] not in own:
@@ -318,6 +355,23 @@ class CitationWriteSerializer(WriteSerializer):
         services.events_touch(event_ids=[validated_data["event"].pk])
         return Citation.objects.create(**validated_data)
 
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        moving = self.instance is not None and attrs.get("event", self.instance.event) != (
+            self.instance.event
+        )
+        if moving and self.instance.claims.exists():
+            claims = "; ".join(f"“{claim}”" for claim in self.instance.claims.all())
+            raise serializers.ValidationError(
+                {
+                    "event": [
+                        f"This citation states claims of its event ({claims}): it cannot move "
+                        "to another event while they cite it."
+                    ]
+                }
+            )
+        return attrs
+
     @transaction.atomic
     def update(self, citation, validated_data):
         event = validated_data.get("event", citation.event)
@@ -326,6 +380,91 @@ class CitationWriteSerializer(WriteSerializer):
             setattr(citation, name, value)
         citation.save()
         return citation
+
+
+class PropertyWriteSerializer(WriteSerializer):
+    """A property of the claims' vocabulary.
+
+    Changing its kind reads its claims again; a claim the new kind cannot
+    take (a percentage, for a duration) refuses the change.
+    """
+
+    read_serializer_class = read.PropertyDetailSerializer
+
+    class Meta:
+        model = ClaimProperty
+        fields = ["slug", "name", "kind", "description", "wikidata_id"]
+
+    @transaction.atomic
+    def update(self, prop, validated_data):
+        kind_before = prop.kind
+        prop = super().update(prop, validated_data)
+        if prop.kind != kind_before:
+            request = self.context.get("request")
+            services.property_reread_claims(prop=prop, user=request.user if request else None)
+        return prop
+
+
+class ClaimWriteSerializer(WriteSerializer):
+    """One claim: its event, property, value as written, rank and citations."""
+
+    read_serializer_class = read.ClaimDetailSerializer
+    event = SlugOrObjectField(queryset=Event.objects.all(), help_text="The event's slug.")
+    property = SlugOrObjectField(
+        queryset=ClaimProperty.objects.all(), help_text="The property's slug (see /properties/)."
+    )
+    citations = CitationIdField(
+        many=True,
+        help_text="Ids of the event's citations that state the value (at least one).",
+    )
+
+    class Meta:
+        model = Claim
+        fields = ["event", "property", "value", "normalized_as", "rank", "rank_note", "citations"]
+        validators: list = []  # the model's UniqueConstraint is checked by full_clean
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        claim = copy.copy(self.instance) if self.instance is not None else Claim()
+        claim.event = attrs.get("event", getattr(claim, "event", None))
+        citations = attrs.get("citations")
+        if citations is None:  # a PATCH that leaves them: they must still be the event's
+            citations = list(claim.citations.all()) if claim.pk else []
+        try:
+            claim.clean_citations(citations)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
+        return attrs
+
+    # The event is touched before the claim is written: writers then lock
+    # event rows before claim rows, as event writes do, and cannot deadlock.
+
+    @transaction.atomic
+    def create(self, validated_data):
+        citations = validated_data.pop("citations")
+        services.events_touch(event_ids=[validated_data["event"].pk])
+        claim = Claim(**validated_data)
+        with one_revision(claim, user=self._user()):
+            claim.save()
+            claim.citations.set(citations)
+        return claim
+
+    @transaction.atomic
+    def update(self, claim, validated_data):
+        citations = validated_data.pop("citations", None)
+        event = validated_data.get("event", claim.event)
+        services.events_touch(event_ids={claim.event_id, event.pk})
+        for name, value in validated_data.items():
+            setattr(claim, name, value)
+        with one_revision(claim, user=self._user()):
+            claim.save()
+            if citations is not None:
+                claim.citations.set(citations)
+        return claim
+
+    def _user(self):
+        request = self.context.get("request")
+        return request.user if request is not None else None
 
 
 class SourceWriteSerializer(WriteSerializer):
