@@ -36,6 +36,8 @@ from sources.models import Source
 from tests.factories import (
     ActorFactory,
     CitationFactory,
+    ClaimFactory,
+    ClaimPropertyFactory,
     EventFactory,
     PlaceFactory,
     SourceFactory,
@@ -44,7 +46,7 @@ from tests.factories import (
 )
 from timeline.api import serializers as read
 from timeline.api import views
-from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
+from timeline.models import Actor, Citation, Claim, ClaimProperty, Event, Place, Tag, Timeline
 
 # Credentials are the test's to choose (anonymous or the editor's token): a
 # generated Authorization header or session cookie would turn nearly every
@@ -96,6 +98,8 @@ STORED = {
     "tags": (Tag, "slug"),
     "sources": (Source, "pk"),
     "citations": (Citation, "pk"),
+    "claims": (Claim, "pk"),
+    "properties": (ClaimProperty, "slug"),
 }
 
 
@@ -192,10 +196,22 @@ def dataset(db, fast_password_hasher):
         EventFactory(date="2025-10-25/2025-10-26", display_date="25–26 October", tags=tags[:1]),
         EventFactory(date="2026-04", published_at=None),
     ]
-    CitationFactory(event=events[0], source=archived[0])
+    stated = CitationFactory(event=events[0], source=archived[0])
     CitationFactory(event=events[1], source=archived[1], locator="para. 2")
     CitationFactory(event=events[2], source=unarchived, quote="Not archived here.")
     CitationFactory(event=events[3], source=archived[0])
+    # A dispute on a published event, and a claim of a draft.
+    rate = ClaimPropertyFactory(slug="rate", name="Rate", kind="percentage")
+    ClaimFactory(event=events[0], property=rate, value="47%", citations=[stated])
+    ClaimFactory(
+        event=events[0],
+        property=rate,
+        value="over 40%",
+        rank="preferred",
+        rank_note="Two sources.",
+        citations=[stated],
+    )
+    ClaimFactory(event=events[3], property=ClaimPropertyFactory(kind="text"), value="words")
     TimelineFactory(events=events)
     TimelineFactory(published_at=None, events=events[:2])
     EventFactory(tags=tags).delete()  # for the deleted events and their restore
@@ -242,14 +258,14 @@ def test_anonymous_writes_are_refused(case, dataset, no_throttling, keep_test_tr
 
 
 def test_event_workflows_conform(dataset, editor_token, no_throttling, keep_test_transaction):
-    """Chains of calls on events and citations, along links inferred from the schema.
+    """Chains of calls on events, citations and claims, along links inferred from the schema.
 
     A list or a create hands ids and slugs on to a detail, an update, a
     publish, a delete. Besides the checks above: what was just created can be
     read back, and what was deleted is a 404.
     """
     workflow_checks = [*CHECKS, use_after_free, ensure_resource_availability]
-    machine = schema.include(path_regex=r"^/api/v1/(events|citations)/").as_state_machine()
+    machine = schema.include(path_regex=r"^/api/v1/(events|citations|claims)/").as_state_machine()
 
     class EventWorkflow(machine):
         def get_call_kwargs(self, case):

@@ -107,7 +107,8 @@ def read_value(value: str, normalized_as: str = "", *, kind: str = "quantity") -
             f"“{written}” reads as {KIND_NAMES[quantity.dimension]} ({quantity.text()}), but "
             f"this property takes {KIND_NAMES[kind]}, like {EXAMPLES[kind]}.",
         )
-    return Reading(key=quantity.key, text=quantity.text(), quantity=quantity)
+    # The reading is the identity: "about 100 minutes" reads as 100 minutes.
+    return Reading.from_key(quantity.key)
 
 
 def _words(written: str) -> Reading:

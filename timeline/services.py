@@ -97,9 +97,9 @@ def property_reread_claims(*, prop: ClaimProperty, user=None) -> int:
     changed = []
     for claim in prop.claims.select_for_update().select_related("property").order_by("pk"):
         claim.property = prop
-        key = claim.reading().key
-        if key != claim.comparison_key:
-            claim.comparison_key = key
+        key_before = claim.comparison_key
+        claim.derive_comparison_key()
+        if claim.comparison_key != key_before:
             claim.version += 1
             changed.append(claim)
     if changed:

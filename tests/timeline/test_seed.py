@@ -11,7 +11,7 @@ from django.core.management import call_command
 from sources.anchoring import anchor_quote
 from sources.models import Source
 from timeline import seed_data
-from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
+from timeline.models import Actor, Citation, Claim, ClaimProperty, Event, Place, Tag, Timeline
 from timeline.seeding import seed_timeline
 
 REPO = Path(__file__).resolve().parents[2]
@@ -24,11 +24,12 @@ def snapshot() -> dict:
         model.__name__: sorted(
             model.objects.values_list(*[f.attname for f in model._meta.concrete_fields])
         )
-        for model in (Source, Actor, Place, Tag, Timeline, Event, Citation)
+        for model in (Source, Actor, Place, Tag, Timeline, Event, Citation, ClaimProperty, Claim)
     } | {
         "memberships": sorted(Timeline.events.through.objects.values_list("timeline", "event")),
         "actors": sorted(Event.actors.through.objects.values_list("event", "actor")),
         "tags": sorted(Event.tags.through.objects.values_list("event", "tag")),
+        "claimed": sorted(Claim.citations.through.objects.values_list("claim", "citation")),
     }
 
 
@@ -144,6 +145,81 @@ def test_disagreeing_sources_are_all_cited_on_the_busan_meeting(seeded):
         assert length in quotes
 
 
+def test_the_busan_meeting_shows_its_disputed_duration_with_all_four_sources(seeded, client):
+    claims = client.get("/api/v1/events/busan-meeting/").json()["claims"]
+    duration = next(group for group in claims if group["property"]["slug"] == "duration")
+
+    assert duration["disputed"] is True
+    assert [(v["value"], v["normalized"]["text"]) for v in duration["values"]] == [
+        ("80 minutes", "80 minutes"),
+        ("just over an hour", "more than 1 hour"),
+        ("about 100 minutes", "100 minutes"),
+        ("one hour and 40 minutes", "100 minutes"),
+    ]
+    sources = [source["slug"] for value in duration["values"] for source in value["sources"]]
+    assert sources == [
+        "trump-xi-meet-first-time-six-years",
+        "trump-xi-reignite-trade-talks",
+        "trump-xi-hold-first-talks-six-years",
+        "trump-xi-summit-busan-symbolic-or-breakthrough",
+    ]
+    # Each value cites the quote that states it.
+    quotes = dict(Citation.objects.filter(event__slug="busan-meeting").values_list("pk", "quote"))
+    assert [quotes[c] for value in duration["values"] for c in value["citations"]] == [
+        "the 80-minute conversation became the defining moment of Trump’s trip",
+        "Their encounter in South Korea lasted just over an hour",
+        "The leaders’ meeting lasted about 100 minutes",
+        "The meeting lasted just one hour and 40 minutes",
+    ]
+
+
+def test_the_seed_shows_at_least_four_disputed_properties(seeded, client):
+    disputed = {
+        (event["slug"], group["property"]["slug"])
+        for event in client.get("/api/v1/timelines/us-china-trade-2025/").json()["events"]
+        for group in event["claims"]
+        if group["disputed"]
+    }
+
+    assert disputed == {
+        ("busan-meeting", "duration"),
+        ("busan-rare-earth-deal", "china-share-of-rare-earth-processing"),
+        ("busan-rare-earth-deal", "rare-earth-restrictions-outcome"),
+        ("busan-fentanyl-tariff-cut", "tariff-rate-on-chinese-goods"),
+        ("china-rare-earth-measures-autumn-2025", "form-of-rare-earth-measures"),
+    }
+    disputed_events = client.get("/api/v1/events/", {"disputed": "true"}).json()["results"]
+    assert {event["slug"] for event in disputed_events} == {slug for slug, _ in disputed}
+
+
+def test_every_seeded_claim_cites_a_quote_of_its_own_event(seeded):
+    assert Claim.objects.count() == len(seed_data.CLAIMS)
+    for claim in Claim.objects.prefetch_related("citations"):
+        assert claim.citations.exists(), claim
+        assert {c.event_id for c in claim.citations.all()} == {claim.event_id}
+        assert all(c.is_anchored for c in claim.citations.all())
+
+
+def test_agreeing_sources_are_not_a_dispute(seeded):
+    # "over 40 percent" and "over 40%" read alike; 47% is another value.
+    rates = Claim.objects.filter(property__slug="tariff-rate-on-chinese-goods")
+    assert len({claim.comparison_key for claim in rates}) == 2
+    soybeans = Claim.objects.get(property__slug="soybean-purchases-this-season")
+    assert soybeans.reading().text == "12 million tonnes"
+
+
+def test_the_seed_leaves_claims_an_editor_deleted(seeded, seed_dir):
+    Claim.objects.filter(value="just over an hour").delete()
+
+    report = seed_timeline(seed_dir=seed_dir)
+
+    assert not report.changed
+    assert not Claim.objects.filter(value="just over an hour").exists()
+    report = seed_timeline(seed_dir=seed_dir, update=True)
+    assert report.created["claims"] == 1
+    assert Claim.objects.get(value="just over an hour").citations.count() == 1
+
+
 def test_second_run_changes_nothing(seeded, seed_dir):
     before = snapshot()
     report = seed_timeline(seed_dir=seed_dir)
@@ -179,6 +255,7 @@ def test_seed_command_reports_what_it_did(seed_dir):
     out = StringIO()
     call_command("seed", "--seed-dir", str(seed_dir), stdout=out)
     assert "Created:" in out.getvalue() and "16 events" in out.getvalue()
+    assert "7 properties, 16 claims" in out.getvalue()
     assert "1 timeline," in out.getvalue()
     out = StringIO()
     call_command("seed", "--seed-dir", str(seed_dir), stdout=out)

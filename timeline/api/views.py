@@ -481,14 +481,14 @@ class EventViewSet(EditableViewSet):
     @extend_schema(
         summary="An event's revisions, newest first, with field-level changes",
         description=(
-            "Revisions of the event and of its citations: who, when, why, and each changed "
-            "field's old and new value. Editors only (drafts' history is not public)."
+            "Revisions of the event and of its citations and claims: who, when, why, and each "
+            "changed field's old and new value. Editors only (drafts' history is not public)."
         ),
         responses={
             200: inline_serializer(
                 "Revision",
                 {
-                    "object": serializers.ChoiceField(choices=["event", "citation"]),
+                    "object": serializers.ChoiceField(choices=["event", "citation", "claim"]),
                     "id": serializers.IntegerField(),
                     "history_id": serializers.IntegerField(),
                     "type": serializers.ChoiceField(choices=["created", "changed", "deleted"]),

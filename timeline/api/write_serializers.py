@@ -12,12 +12,14 @@ import functools
 import re
 from collections.abc import Mapping
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import slug_re
 from django.db import transaction
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from sources.ingest import IngestError, decode_uploaded_file, html_to_text, normalise_text
 from sources.models import Source
@@ -133,7 +135,11 @@ class ModelCleanMixin:
         try:
             instance.full_clean(exclude=[*many, *exclude])
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
+            errors = serializers.as_serializer_error(exc)
+            # Django names rules of several fields "__all__"; the API, as DRF does.
+            if NON_FIELD_ERRORS in errors:
+                errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
+            raise serializers.ValidationError(errors) from exc
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

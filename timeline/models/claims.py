@@ -244,10 +244,21 @@ class Claim(VersionedModel):
         return f"{property_name}: {self.value}"
 
     def save(self, *args, **kwargs) -> None:
-        self.comparison_key = self.reading().key
+        self.derive_comparison_key()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "comparison_key"}
         super().save(*args, **kwargs)
+
+    def derive_comparison_key(self) -> None:
+        """Store the reading's key.
+
+        A value its property's kind refuses (validation says so first, but a
+        restore or a changed kind can bring one) is compared as words, never lost.
+        """
+        try:
+            self.comparison_key = self.reading().key
+        except disputes.UnreadableValue:
+            self.comparison_key = disputes.read_value(self.value, kind=PropertyKind.TEXT).key
 
     def reading(self) -> disputes.Reading:
         """How the value is compared: as a quantity when it reads as one, else as words."""
