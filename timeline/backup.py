@@ -1,10 +1,16 @@
 """Back up one timeline as a self-contained JSON document, and restore it elsewhere.
 
 The document (format ``timeline-export``, version 1) holds the timeline, all
-its events (drafts too) with their citations, the places, actors, tags and
-sources they use or their history names (sources with their full text), and
-the django-simple-history records of all of them. Keys and rows are sorted, so
-two exports of the same data are byte-identical.
+its events (drafts too) with their citations and claims (each claim with the
+ids of the event's citations that state it), the places, actors, tags,
+sources and claim properties they use or their history names (sources with
+their full text), and the django-simple-history records of all of them (a
+claim's records with the citations it had at each revision). Keys and rows are
+sorted, so two exports of the same data are byte-identical.
+
+Claims and properties came to version 1 later: a document written before
+them has no ``properties``, no event ``claims`` and no ``history.claims`` or
+``history.properties``, and imports as a timeline without claims.
 
 ``import_timeline`` validates the whole document first, then writes it in one
 transaction without recording any history of its own: the document's history
@@ -14,24 +20,29 @@ transaction without recording any history of its own: the document's history
   that id, live or in its history; otherwise the row gets a new id and every
   reference follows. A restore into an empty database therefore answers the
   API with the same bytes, ETags (versions) and history ids.
-- Places, actors and tags whose slug exists here are reused as they are here.
-  So is a source with the same slug, URL and text, or one with the same
-  (non-empty) URL and text. A reused object keeps its history here; the
-  document's history of it is not imported.
+- Places, actors, tags and claim properties whose slug exists here are
+  reused as they are here. So is a source with the same slug, URL and text,
+  or one with the same (non-empty) URL and text. A reused object keeps its
+  history here; the document's history of it is not imported.
 - Refused, with nothing written: a timeline or event slug that exists here,
-  and a source slug taken here by a source with another URL or text.
+  a source slug taken here by a source with another URL or text, a property
+  name taken here by a property with another slug, and a claim that the kind
+  of its property here cannot read (a reused property may have another kind).
 - Users are not exported: history names them by username. On import a
   username is matched to the user of that name here; without one the record
   has no user and its change reason ends with “[by <username>, not a user
   here]”.
-- Derived fields (event date bounds, source fingerprints, quote anchors) are
-  derived again as ``save()`` derives them. A text must match its exported
-  fingerprint, and a quote the document records as anchored must still be in
-  its source's text: either failing means the document was damaged.
+- Derived fields (event date bounds, source fingerprints, quote anchors,
+  claims' comparison keys) are derived again as ``save()`` derives them. A
+  text must match its exported fingerprint, and a quote the document records
+  as anchored must still be in its source's text: either failing means the
+  document was damaged. A claim's comparison key is not in the document: it
+  is read again with the kind of its property here.
 - History that names objects deleted before the export (a place since
   deleted, a timeline the event has left) names them as null or leaves them
   out of its lists, so that every reference resolves inside the document.
-  Events deleted before the export are not part of it. The ids of
+  Events deleted before the export are not part of it; citations and claims
+  deleted before it are, in their events' history. The ids of
   many-to-many rows are not exported either; a history record of a relation
   points at the restored row of the same pair, or at 0 when the pair is no
   longer related.
@@ -43,10 +54,10 @@ import decimal
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from importlib import metadata
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management.color import no_style
@@ -57,27 +68,50 @@ from django.db.models import Max
 
 from sources.anchoring import AnchorError, anchor_quote
 from sources.models import Source
-from timeline import generations
-from timeline.models import INDEX_ONLY_FIELDS, Actor, Citation, Event, Place, Tag, Timeline
+from timeline import disputes, generations
+from timeline.models import (
+    INDEX_ONLY_FIELDS,
+    Actor,
+    Citation,
+    Claim,
+    ClaimProperty,
+    Event,
+    Place,
+    Tag,
+    Timeline,
+)
 
 FORMAT = "timeline-export"
 VERSION = 1
 APP_NAME = "timeline-service"
 
 # Top-level lists of objects that stand on their own, in the order they are written.
-LOOKUPS = {"sources": Source, "places": Place, "actors": Actor, "tags": Tag}
+LOOKUPS = {
+    "sources": Source,
+    "places": Place,
+    "actors": Actor,
+    "tags": Tag,
+    "properties": ClaimProperty,
+}
 # The "history" object: its keys and the models whose records each holds.
+# Citations come before claims: a claim's history may cite a deleted citation.
 HISTORY = {
     "sources": Source,
     "places": Place,
     "actors": Actor,
     "tags": Tag,
+    "properties": ClaimProperty,
     "events": Event,
     "citations": Citation,
+    "claims": Claim,
     "timeline": Timeline,
 }
 # Many-to-many relations, exported as sorted lists of ids (tracked by history too).
-RELATIONS = {Event: {"actors": Actor, "tags": Tag}, Timeline: {"events": Event}}
+RELATIONS = {
+    Event: {"actors": Actor, "tags": Tag},
+    Claim: {"citations": Citation},
+    Timeline: {"events": Event},
+}
 TOP_LEVEL_KEYS = {
     "format",
     "version",
@@ -87,6 +121,9 @@ TOP_LEVEL_KEYS = {
     *LOOKUPS,
     "history",
 }
+# Keys that version 1 gained with claims (top level, in each event and in
+# "history"): a document written before has none of them, and no claims.
+CLAIM_KEYS = frozenset({"properties", "claims"})
 HISTORY_TYPES = {"+", "~", "-"}
 TIMESTAMPS = ["created_at", "updated_at"]
 MISSING_USER_NOTE = "[by {username}, not a user here]"
@@ -171,8 +208,10 @@ def _load(field: models.Field, value, path: str):
 # Export
 
 
-# Kept by the database for its indexes, and derived again on import.
-NOT_IN_DOCUMENT = {Event: INDEX_ONLY_FIELDS}
+# Derived from fields the document holds, and derived again on import: an
+# event's columns kept for indexes, and a claim's reading, which depends on
+# its property's kind here.
+NOT_IN_DOCUMENT = {Event: INDEX_ONLY_FIELDS, Claim: ("comparison_key",)}
 
 
 def _fields(model: type[models.Model], *, without: tuple[str, ...] = ()) -> list[models.Field]:
@@ -200,7 +239,8 @@ def _related(model, name: str, owner_ids) -> dict[int, list[int]]:
 
 
 def _history_m2m(model, name: str) -> type[models.Model]:
-    return apps.get_model(model._meta.app_label, f"Historical{model.__name__}_{name}")
+    """The table of a relation's rows as each history record saw them."""
+    return model._history_records.m2m_models[model._meta.get_field(name)]
 
 
 def _related_at(model, name: str, history_ids) -> dict[int, list[int]]:
@@ -240,10 +280,12 @@ def export_timeline(timeline: Timeline) -> dict:
     events = list(Event.objects.filter(timelines=timeline).order_by("pk"))
     event_ids = [event.pk for event in events]
     citations = list(Citation.objects.filter(event_id__in=event_ids).order_by("pk"))
+    claims = list(Claim.objects.filter(event_id__in=event_ids).order_by("pk"))
     records = {
         Event: _records(Event, id__in=event_ids),
-        # Deleted citations too: the event's history shows them.
+        # Deleted citations and claims too: the event's history shows them.
         Citation: _records(Citation, event_id__in=event_ids),
+        Claim: _records(Claim, event_id__in=event_ids),
         Timeline: _records(Timeline, id=timeline.pk),
     }
     live = {name: _related(Event, name, event_ids) for name in RELATIONS[Event]}
@@ -252,12 +294,13 @@ def export_timeline(timeline: Timeline) -> dict:
         for name in RELATIONS[Event]
     }
 
-    # Every place, actor, tag and source that the events or their history name.
+    # Every place, actor, tag, source and property that the events or their history name.
     wanted = {
         Place: {e.place_id for e in events} | {r.place_id for r in records[Event]},
         Actor: {pk for ids in [*live["actors"].values(), *then["actors"].values()] for pk in ids},
         Tag: {pk for ids in [*live["tags"].values(), *then["tags"].values()] for pk in ids},
         Source: {c.source_id for c in citations} | {r.source_id for r in records[Citation]},
+        ClaimProperty: {c.property_id for c in claims} | {r.property_id for r in records[Claim]},
     }
     lookups = {
         model: list(model.objects.filter(pk__in=wanted[model] - {None}).order_by("pk"))
@@ -266,6 +309,8 @@ def export_timeline(timeline: Timeline) -> dict:
     known = {model: {obj.pk for obj in objs} for model, objs in lookups.items()}
     known[Event] = set(event_ids)
     known[Timeline] = {timeline.pk}
+    # A claim's history may cite a citation deleted since: the events' history holds it.
+    known[Citation] = {c.pk for c in citations} | {r.id for r in records[Citation]}
     for model in LOOKUPS.values():
         records[model] = _records(model, id__in=known[model])
 
@@ -273,6 +318,13 @@ def export_timeline(timeline: Timeline) -> dict:
     cited: dict[int, list[dict]] = {}
     for citation in citations:
         cited.setdefault(citation.event_id, []).append(_row(citation, citation_fields))
+    claim_fields = _fields(Claim, without=("event",))
+    stated_by = _related(Claim, "citations", [claim.pk for claim in claims])
+    claimed: dict[int, list[dict]] = {}
+    for claim in claims:
+        claimed.setdefault(claim.event_id, []).append(
+            _row(claim, claim_fields) | {"citations": stated_by.get(claim.pk, [])}
+        )
     event_fields = _fields(Event)
     return {
         "format": FORMAT,
@@ -282,7 +334,7 @@ def export_timeline(timeline: Timeline) -> dict:
         "events": [
             _row(event, event_fields)
             | {name: live[name].get(event.pk, []) for name in RELATIONS[Event]}
-            | {"citations": cited.get(event.pk, [])}
+            | {"citations": cited.get(event.pk, []), "claims": claimed.get(event.pk, [])}
             for event in events
         ],
         **{
@@ -355,10 +407,11 @@ class ValidatedDocument:
         return sum(len(rows) for rows in self.history.values())
 
 
-def _keys(data, path: str, expected: set[str]) -> None:
+def _keys(data, path: str, expected: set[str], *, optional=frozenset()) -> None:
+    """The object has the expected keys (``optional`` ones may be missing), and no others."""
     if not isinstance(data, dict):
         raise _error(path, f"must be an object, not {_json_type(data)}")
-    for key in sorted(expected - data.keys()):
+    for key in sorted(expected - optional - data.keys()):
         raise _error(f"{path}.{key}" if path else key, "missing")
     for key in sorted(data.keys() - expected):
         raise _error(f"{path}.{key}" if path else key, "unknown key")
@@ -370,7 +423,7 @@ def _list(data, path: str) -> list:
     return data
 
 
-def _ids(data, path: str, known: dict[int, Row], noun: str) -> list[int]:
+def _ids(data, path: str, known: Collection[int], noun: str) -> list[int]:
     """A list of ids, each naming an object of the document."""
     ids = _list(data, path)
     for index, pk in enumerate(ids):
@@ -384,9 +437,12 @@ def _ids(data, path: str, known: dict[int, Row], noun: str) -> list[int]:
 
 
 def _parse(model, data, path: str, *, without=(), extra=()) -> models.Model:
-    """An unsaved instance with the row's values, checked field by field."""
+    """An unsaved instance with the row's values, checked field by field.
+
+    ``extra`` keys are the caller's to read; those in CLAIM_KEYS may be missing.
+    """
     fields = _fields(model, without=without)
-    _keys(data, path, {f.name for f in fields} | set(extra))
+    _keys(data, path, {f.name for f in fields} | set(extra), optional=CLAIM_KEYS & set(extra))
     return model(**{f.attname: _load(f, data[f.name], f"{path}.{f.name}") for f in fields})
 
 
@@ -395,7 +451,10 @@ def _clean(obj: models.Model, path: str) -> None:
     exclude = [f.name for f in obj._meta.concrete_fields if isinstance(f, models.ForeignKey)]
     try:
         obj.clean_fields(exclude=exclude)
-        obj.clean()
+        # A property's clean() checks a change of kind against the claims stored
+        # here; the document's claims are read with their property's kind instead.
+        if not isinstance(obj, ClaimProperty):
+            obj.clean()
     except ValidationError as exc:
         name, messages = next(iter(exc.message_dict.items()))
         name_path = path if name == NON_FIELD_ERRORS else f"{path}.{name}"
@@ -411,16 +470,19 @@ def _reference(pk, path: str, known: dict[int, Row], noun: str, *, null: bool = 
 
 def _parse_objects(data, path: str, model) -> dict[int, Row]:
     rows: dict[int, Row] = {}
-    slugs: set[str] = set()
+    unique = [f for f in model._meta.concrete_fields if f.unique and not f.primary_key]
+    seen: dict[str, set] = {f.name: set() for f in unique}  # slugs, and properties' names
     for index, item in enumerate(_list(data, path)):
         row_path = f"{path}[{index}]"
         obj = _parse(model, item, row_path)
         _clean(obj, row_path)
         if obj.pk in rows:
             raise _error(f"{row_path}.id", f"id {obj.pk} is used twice in {path}")
-        if obj.slug in slugs:
-            raise _error(f"{row_path}.slug", f"slug “{obj.slug}” is used twice in {path}")
-        slugs.add(obj.slug)
+        for f in unique:
+            value = getattr(obj, f.attname)
+            if value in seen[f.name]:
+                raise _error(f"{row_path}.{f.name}", f"{f.name} “{value}” is used twice in {path}")
+            seen[f.name].add(value)
         rows[obj.pk] = Row(row_path, obj)
     return rows
 
@@ -468,7 +530,7 @@ def _parse_events(data, objects: dict) -> None:
     quotes: set[tuple] = set()
     for index, item in enumerate(_list(data, "events")):
         path = f"events[{index}]"
-        event = _parse(Event, item, path, extra=("actors", "tags", "citations"))
+        event = _parse(Event, item, path, extra=("actors", "tags", "citations", "claims"))
         _clean(event, path)
         if event.pk in events:
             raise _error(f"{path}.id", f"id {event.pk} is used twice in events")
@@ -498,6 +560,39 @@ def _parse_events(data, objects: dict) -> None:
     objects[Event], objects[Citation] = events, citations
 
 
+def _parse_claims(data, objects: dict) -> None:
+    """Each event's claims, once every citation is known (``_parse_events`` checked the list)."""
+    claims: dict[int, Row] = {}
+    properties = objects[ClaimProperty]
+    for index, (item, event) in enumerate(zip(data, objects[Event], strict=True)):
+        values: set[tuple] = set()
+        path = f"events[{index}].claims"
+        for number, claimed in enumerate(_list(item.get("claims", []), path)):
+            claim_path = f"{path}[{number}]"
+            claim = _parse(Claim, claimed, claim_path, without=("event",), extra=("citations",))
+            claim.event_id = event
+            if claim.pk in claims:
+                raise _error(f"{claim_path}.id", f"claim id {claim.pk} is used twice")
+            _reference(claim.property_id, f"{claim_path}.property", properties, "property")
+            # The document's property, not a query: clean() reads the value with its kind.
+            claim.property = properties[claim.property_id].obj
+            _clean(claim, claim_path)
+            cited = _ids(
+                claimed["citations"], f"{claim_path}.citations", objects[Citation], "citation"
+            )
+            try:
+                claim.clean_citations(objects[Citation][pk].obj for pk in cited)
+            except ValidationError as exc:
+                raise _error(f"{claim_path}.citations", " ".join(exc.messages)) from None
+            if (claim.property_id, claim.value) in values:
+                raise _error(
+                    f"{claim_path}.value", "the event has this value of the property twice"
+                )
+            values.add((claim.property_id, claim.value))
+            claims[claim.pk] = Row(claim_path, claim, {"citations": cited})
+    objects[Claim] = claims
+
+
 def _parse_timeline(data, objects: dict) -> None:
     timeline = _parse(Timeline, data, "timeline", extra=("events",))
     _clean(timeline, "timeline")
@@ -514,9 +609,16 @@ def _history_foreign_keys(model) -> list[models.ForeignKey]:
     ]
 
 
-def _parse_history(data, path: str, model, objects: dict) -> list[Row]:
+def _parse_history(data, path: str, model, objects: dict, history: dict) -> list[Row]:
+    """The model's history records; ``history`` holds the records parsed before them."""
     historical = model.history.model
     relations = RELATIONS.get(model, {})
+    # What a record's relations may name: the document's objects, and deleted ones
+    # whose history it holds (a claim cited a citation deleted since).
+    named = {
+        name: objects[target].keys() | {r.obj.id for r in history.get(target, [])}
+        for name, target in relations.items()
+    }
     foreign_keys = _history_foreign_keys(model)
     rows: list[Row] = []
     seen: set[int] = set()
@@ -538,12 +640,13 @@ def _parse_history(data, path: str, model, objects: dict) -> list[Row]:
         username = item["history_user"]
         if username is not None and (not isinstance(username, str) or not username):
             raise _error(f"{row_path}.history_user", "must be a username or null")
-        # A deleted citation's history names an id no live citation has.
-        if model is not Citation:
+        # A deleted citation's or claim's history names an id no live one has.
+        if model not in (Citation, Claim):
             _reference(record.id, f"{row_path}.id", objects[model], noun)
         for f in foreign_keys:
             target = f.related_model
-            # A citation's record always names its event; other references may be null.
+            # A citation's or claim's record always names its event; other references may
+            # be null.
             _reference(
                 getattr(record, f.attname),
                 f"{row_path}.{f.name}",
@@ -556,7 +659,7 @@ def _parse_history(data, path: str, model, objects: dict) -> list[Row]:
                 if pk not in objects[Timeline]:
                     raise _error(f"{row_path}.timeline_ids[{number}]", f"no timeline with id {pk}")
         related = {
-            name: _ids(item[name], f"{row_path}.{name}", objects[target], target._meta.verbose_name)
+            name: _ids(item[name], f"{row_path}.{name}", named[name], target._meta.verbose_name)
             for name, target in relations.items()
         }
         rows.append(Row(row_path, record, related, username))
@@ -578,7 +681,7 @@ def validate_document(document) -> ValidatedDocument:
     if version != VERSION:
         newer = " (made by a newer release: upgrade this one)" if version > VERSION else ""
         raise _error("version", f"this release reads version {VERSION}, not {version}{newer}")
-    _keys(document, "", TOP_LEVEL_KEYS)
+    _keys(document, "", TOP_LEVEL_KEYS, optional=CLAIM_KEYS)
     if not isinstance(document["exported_from"], dict):
         raise _error(
             "exported_from", f"must be an object, not {_json_type(document['exported_from'])}"
@@ -586,17 +689,18 @@ def validate_document(document) -> ValidatedDocument:
 
     objects: dict[type[models.Model], dict[int, Row]] = {}
     for name, model in LOOKUPS.items():
-        objects[model] = _parse_objects(document[name], name, model)
+        objects[model] = _parse_objects(document.get(name, []), name, model)
     for row in objects[Source].values():
         _check_fingerprint(row)
     _parse_events(document["events"], objects)
+    _parse_claims(document["events"], objects)
     _parse_timeline(document["timeline"], objects)
 
-    _keys(document["history"], "history", set(HISTORY))
-    history = {
-        model: _parse_history(document["history"][name], f"history.{name}", model, objects)
-        for name, model in HISTORY.items()
-    }
+    _keys(document["history"], "history", set(HISTORY), optional=CLAIM_KEYS)
+    history: dict[type[models.Model], list[Row]] = {}
+    for name, model in HISTORY.items():
+        data = document["history"].get(name, [])
+        history[model] = _parse_history(data, f"history.{name}", model, objects, history)
     return ValidatedDocument(objects, history)
 
 
@@ -619,6 +723,7 @@ class _Plan:
     reused: dict[type[models.Model], set[int]]  # document ids of objects found here
     history_ids: dict[type[models.Model], dict[int, int]] = field(default_factory=dict)
     users: dict[str, models.Model] = field(default_factory=dict)
+    comparison_keys: dict[int, str] = field(default_factory=dict)  # by document claim id
 
 
 def _refuse_conflicts(validated: ValidatedDocument) -> None:
@@ -646,7 +751,7 @@ def _refuse_conflicts(validated: ValidatedDocument) -> None:
 def _find_reusable(validated: ValidatedDocument) -> dict[type[models.Model], dict[int, int]]:
     """Document id → id here of the lookups and sources this database already has."""
     found: dict[type[models.Model], dict[int, int]] = {}
-    for model in (Place, Actor, Tag):
+    for model in (Place, Actor, Tag, ClaimProperty):
         rows = validated.objects[model]
         here = dict(
             model.objects.filter(slug__in=[r.obj.slug for r in rows.values()]).values_list(
@@ -654,8 +759,28 @@ def _find_reusable(validated: ValidatedDocument) -> dict[type[models.Model], dic
             )
         )
         found[model] = {pk: here[row.obj.slug] for pk, row in rows.items() if row.obj.slug in here}
-    found[Source] = {}
     problems = []
+    # A property's name is unique too: one written anew must not take a name used here.
+    new_properties = [
+        row
+        for pk, row in validated.objects[ClaimProperty].items()
+        if pk not in found[ClaimProperty]
+    ]
+    named_here = dict(
+        ClaimProperty.objects.filter(name__in=[row.obj.name for row in new_properties]).values_list(
+            "name", "slug"
+        )
+    )
+    problems += [
+        (
+            f"{row.path}.name",
+            f"a property named “{row.obj.name}” exists here with the slug "
+            f"“{named_here[row.obj.name]}”; rename one of them",
+        )
+        for row in new_properties
+        if row.obj.name in named_here
+    ]
+    found[Source] = {}
     for pk, row in validated.objects[Source].items():
         source = row.obj
         same = Source.objects.filter(slug=source.slug).only("url", "text").first()
@@ -711,16 +836,45 @@ def _allocate(model, wanted: list[int], *, history: bool = False) -> dict[int, i
     return mapping
 
 
+def _read_claims(validated: ValidatedDocument, reused_properties: dict[int, int]) -> dict[int, str]:
+    """Each claim's comparison key, read with the kind of its property as it will be here.
+
+    A property reused here may have another kind than the document's: a claim
+    that kind cannot read is refused.
+    """
+    kinds_here = dict(
+        ClaimProperty.objects.filter(pk__in=reused_properties.values()).values_list("pk", "kind")
+    )
+    keys, problems = {}, []
+    for pk, row in validated.objects[Claim].items():
+        claim, prop = row.obj, row.obj.property
+        kind = kinds_here.get(reused_properties.get(claim.property_id), prop.kind)
+        try:
+            keys[pk] = disputes.read_value(claim.value, claim.normalized_as, kind=kind).key
+        except disputes.UnreadableValue as exc:
+            problems.append(
+                (
+                    f"{row.path}.{exc.field}",
+                    f"{exc} The property “{prop.slug}” is reused as it is here, where its "
+                    f"values are of the kind “{kind}”, not “{prop.kind}”.",
+                )
+            )
+    if problems:
+        raise DocumentError(problems)
+    return keys
+
+
 def _plan(validated: ValidatedDocument) -> _Plan:
     _refuse_conflicts(validated)
     reusable = _find_reusable(validated)
     plan = _Plan(ids={}, reused={})
+    plan.comparison_keys = _read_claims(validated, reusable[ClaimProperty])
     for model, rows in validated.objects.items():
         found = reusable.get(model, {})
         plan.reused[model] = set(found)
         new = [pk for pk in rows if pk not in found]
-        if model is Citation:  # and the deleted citations that history names
-            new += sorted({r.obj.id for r in validated.history[Citation]} - set(rows))
+        if model in (Citation, Claim):  # and the deleted ones that history names
+            new += sorted({r.obj.id for r in validated.history[model]} - set(rows))
         plan.ids[model] = found | _allocate(model, new)
     for model, rows in validated.history.items():
         written = [r.obj.history_id for r in rows if r.obj.id not in plan.reused[model]]
@@ -749,7 +903,7 @@ def _insert(model, objs: list[models.Model]) -> None:
 
 def _write_objects(validated: ValidatedDocument, plan: _Plan, report: ImportReport) -> None:
     ids = plan.ids
-    for model in (*LOOKUPS.values(), Event, Citation, Timeline):
+    for model in (*LOOKUPS.values(), Event, Citation, Claim, Timeline):
         objs = []
         for pk, row in validated.objects[model].items():
             if pk in plan.reused[model]:
@@ -759,6 +913,8 @@ def _write_objects(validated: ValidatedDocument, plan: _Plan, report: ImportRepo
             for f in model._meta.concrete_fields:
                 if isinstance(f, models.ForeignKey) and getattr(obj, f.attname) is not None:
                     setattr(obj, f.attname, ids[f.related_model][getattr(obj, f.attname)])
+            if model is Claim:
+                obj.comparison_key = plan.comparison_keys[pk]
             objs.append(obj)
         _insert(model, objs)
         report.created[str(model._meta.verbose_name_plural)] += len(objs)

@@ -177,13 +177,14 @@ def _claim_snapshots(event_id: int) -> tuple[list, dict[int, dict]]:
         "history_id", "citation_id"
     ):
         cited_at.setdefault(history_id, []).append(citation_id)
-    properties = _slugs(ClaimProperty, {record.property_id for record in records})
+    # A property deleted before a backup was taken is null in the history it restores.
+    properties = _slugs(ClaimProperty, {r.property_id for r in records if r.property_id})
     fields = _fields(Claim)
     snapshots = {}
     for record in records:
         snapshot = {field.name: _plain(getattr(record, field.attname)) for field in fields}
         snapshot.pop("event")  # always this event
-        snapshot["property"] = properties[record.property_id]
+        snapshot["property"] = properties.get(record.property_id)
         snapshot["citations"] = cited_at.get(record.history_id, [])
         snapshots[record.history_id] = snapshot
     return records, snapshots

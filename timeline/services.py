@@ -188,7 +188,9 @@ def event_restore(*, event_id: int, user=None) -> Event:
     their own before stay deleted), citations anchored in their sources'
     current text, claims citing what they cited. A place, actor, tag,
     timeline, source or property deleted since stays deleted and is left out,
-    with the claims of that property.
+    with the claims of that property. A claim that its property's kind,
+    changed since, cannot read comes back compared as words, for an editor
+    to correct: a restore loses nothing it can bring back.
     """
     if Event.objects.filter(pk=event_id).exists():
         raise NotRestorable(f"Event {event_id} is not deleted.")

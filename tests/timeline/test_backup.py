@@ -14,10 +14,13 @@ from django.db import DatabaseError, connection
 from rest_framework.test import APIClient
 
 from sources.models import Source
+from sources.versioning import one_revision
 from tests.factories import (
     SAMPLE_TEXT,
     ActorFactory,
     CitationFactory,
+    ClaimFactory,
+    ClaimPropertyFactory,
     EventFactory,
     PlaceFactory,
     SourceFactory,
@@ -27,16 +30,27 @@ from tests.factories import (
 )
 from timeline import backup
 from timeline.history import event_revisions
-from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
+from timeline.models import (
+    Actor,
+    Citation,
+    Claim,
+    ClaimCitation,
+    ClaimProperty,
+    Event,
+    Place,
+    Tag,
+    Timeline,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
 
-# Deleted in this order: events before the places and sources they protect.
-CONTENT = [Timeline, Event, Citation, Source, Place, Actor, Tag]
+# Deleted in this order: events before the places, sources and properties they protect.
+CONTENT = [Timeline, Event, Claim, Citation, ClaimProperty, Source, Place, Actor, Tag]
 TARIFF_QUOTE = "Tariffs will fall from 57% to 47%."
 GENEVA_QUOTE = "The trade ministers met in Geneva on Monday."
 SPRING_QUOTE = "The talks will resume in spring."
 SEED_SLUG = "us-china-trade-2025"
+UNARCHIVED_QUOTE = "Words from an article not archived."
 
 
 def export_text(slug: str) -> str:
@@ -61,7 +75,12 @@ def history_tables() -> list:
 
 def content_counts() -> dict[str, int]:
     """Rows in every table a timeline's backup writes to."""
-    through = [Event.actors.through, Event.tags.through, Timeline.events.through]
+    through = [
+        Event.actors.through,
+        Event.tags.through,
+        Timeline.events.through,
+        Claim.citations.through,
+    ]
     return {
         model._meta.label: model._default_manager.count()
         for model in [*CONTENT, *through, *history_tables()]
@@ -96,6 +115,8 @@ def public_urls(slug: str) -> list[str]:
         "/api/v1/timelines/",
         "/api/v1/sources/",
         "/api/v1/events/?page_size=200",
+        "/api/v1/claims/?page_size=200",
+        "/api/v1/properties/?page_size=200",
     ]
 
 
@@ -107,6 +128,7 @@ def snapshot(editor_client: APIClient, slug: str) -> dict[str, tuple]:
         (editor_client, f"/api/v1/timelines/{slug}/?include_drafts=true"),
         (editor_client, "/api/v1/events/?include_drafts=true&page_size=200"),
         (editor_client, "/api/v1/sources/?include_drafts=true"),
+        (editor_client, "/api/v1/claims/?include_drafts=true&page_size=200"),
     ]
     for event_slug in Event.objects.order_by("slug").values_list("slug", flat=True):
         requests.append((editor_client, f"/api/v1/events/{event_slug}/?include_drafts=true"))
@@ -182,22 +204,71 @@ def edit_seeded_timeline(client: APIClient) -> None:
     source = Source.objects.order_by("pk").first()
     patch(client, f"/api/v1/sources/{source.pk}/", {"notes": "Checked against the archive."})
     patch(client, "/api/v1/actors/he-lifeng/", {"name": "He Lifeng (vice premier)"})
+    # Claims: one on the draft, one ranked, one deleted on its own; a property described.
+    claimed = client.post(
+        "/api/v1/claims/",
+        {
+            "event": "backup-draft",
+            "property": "duration",
+            "value": "about 100 minutes",
+            "rank": "preferred",
+            "rank_note": "The longest account.",
+            "citations": [kept["id"]],
+        },
+        format="json",
+    )
+    assert claimed.status_code == 201, claimed.content
+    eighty = Claim.objects.get(event__slug="busan-meeting", value="80 minutes")
+    patch(
+        client,
+        f"/api/v1/claims/{eighty.pk}/",
+        {"rank": "deprecated", "rank_note": "Counts the talks only."},
+    )
+    dropped = Claim.objects.filter(event__slug="busan-meeting").exclude(pk=eighty.pk).first()
+    url = f"/api/v1/claims/{dropped.pk}/"
+    assert client.delete(url, HTTP_IF_MATCH=etag(client, url)).status_code == 204
+    patch(client, "/api/v1/properties/duration/", {"description": "How long the leaders met."})
+
+
+def make_claim(event, prop, value, citations, *, user=None, **fields) -> Claim:
+    """A claim written as the API writes one: one revision, with its citations."""
+    claim = Claim(event=event, property=prop, value=value, **fields)
+    with one_revision(claim, user=user):
+        claim.save()
+        claim.citations.set(citations)
+    return claim
 
 
 @pytest.fixture
 def small_timeline(editor) -> Timeline:
-    """A timeline with every kind of object, a draft, an unanchored source and user revisions."""
+    """A timeline with every kind of object, a draft, an unanchored source and user revisions.
+
+    Its claims: two of a percentage on the published event (one deprecated),
+    and on the draft one of words whose history cites a deleted citation,
+    beside a claim deleted on its own.
+    """
     wire = SourceFactory(slug="wire", url="https://news.example.org/wire")
     bare = SourceFactory(slug="bare", url="", text="")
     geneva = PlaceFactory(slug="geneva", latitude=Decimal("46.20440"), longitude=Decimal("6.14320"))
     usa, china = ActorFactory(slug="usa"), ActorFactory(slug="china")
     tariffs = TagFactory(slug="tariffs")
     talks = EventFactory(slug="talks", place=geneva, actors=[usa, china], tags=[tariffs])
-    CitationFactory(event=talks, source=wire, quote=TARIFF_QUOTE)
-    CitationFactory(event=talks, source=bare, quote="Words from an article not archived.")
+    tariff = CitationFactory(event=talks, source=wire, quote=TARIFF_QUOTE)
+    unarchived = CitationFactory(event=talks, source=bare, quote=UNARCHIVED_QUOTE)
     draft = EventFactory(slug="draft", published_at=None, date="2025-05~")
-    CitationFactory(event=draft, source=wire, quote=GENEVA_QUOTE)
+    met = CitationFactory(event=draft, source=wire, quote=GENEVA_QUOTE)
     dropped = CitationFactory(event=draft, source=wire, quote=SPRING_QUOTE)
+    rate = ClaimPropertyFactory(slug="tariff-rate", name="Tariff rate", kind="percentage")
+    outcome = ClaimPropertyFactory(slug="outcome", name="Outcome", kind="text")
+    make_claim(talks, rate, "47%", [tariff], user=editor)
+    make_claim(
+        talks, rate, "over 40 percent", [tariff, unarchived], rank="deprecated", rank_note="Vague."
+    )
+    pause = make_claim(draft, outcome, "a pause", [dropped])
+    with one_revision(pause, user=editor, reason="Cited the quote that says it"):
+        pause.save()
+        pause.citations.set([met])
+    make_claim(draft, outcome, "talks resume", [met]).delete()
     dropped.delete()
     talks.title = "Trade talks in Geneva"
     talks._history_user = editor
@@ -243,8 +314,13 @@ def test_restore_of_the_seeded_timeline_keeps_its_history_and_versions(seeded, e
     edit_seeded_timeline(editor_api)
     document = backup.export_timeline(Timeline.objects.get(slug=SEED_SLUG))
     versions = dict(Event.objects.values_list("slug", "version"))
+    claim_versions = dict(Claim.objects.values_list("pk", "version"))
     revisions = {event.slug: event_revisions(event.pk) for event in Event.objects.all()}
     history_rows = sum(len(rows) for rows in document["history"].values())
+    # One claim added on the draft, one of the seed's deleted: 16 still.
+    assert sum(len(event["claims"]) for event in document["events"]) == 16
+    assert len(document["properties"]) == 7
+    assert {r["history_type"] for r in document["history"]["claims"]} == {"+", "~", "-"}
 
     empty_content()
     report = backup.ImportReport()
@@ -252,6 +328,7 @@ def test_restore_of_the_seeded_timeline_keeps_its_history_and_versions(seeded, e
 
     assert report.history_rows == history_rows
     assert dict(Event.objects.values_list("slug", "version")) == versions
+    assert dict(Claim.objects.values_list("pk", "version")) == claim_versions
     assert {event.slug: event_revisions(event.pk) for event in Event.objects.all()} == revisions
     # No revision recorded by the import itself.
     assert sum(model.history.count() for model in CONTENT) == history_rows
@@ -269,7 +346,7 @@ def test_export_is_deterministic_and_survives_a_round_trip(small_timeline, monke
     empty_content()
     summary = import_text(first, monkeypatch)
 
-    assert "Imported timeline trade: 2 events, 3 citations, 2 sources" in summary
+    assert "Imported timeline trade: 2 events, 3 citations, 3 claims, 2 sources" in summary
     assert export_text("trade") == first
 
 
@@ -306,11 +383,101 @@ def test_history_that_names_deleted_objects_is_exported_without_them(small_timel
     backup.validate_document(document)
 
 
+def test_export_holds_claims_their_properties_and_their_history(small_timeline):
+    document = backup.export_timeline(small_timeline)
+
+    assert [p["slug"] for p in document["properties"]] == ["tariff-rate", "outcome"]
+    assert [r["slug"] for r in document["history"]["properties"]] == ["tariff-rate", "outcome"]
+    talks, draft = document["events"]
+    tariff, unarchived = (citation["id"] for citation in talks["citations"])
+    # No comparison key: it is read again on import, with the kind of the property there.
+    assert set(talks["claims"][0]) == {
+        "id",
+        "version",
+        "property",
+        "value",
+        "normalized_as",
+        "rank",
+        "rank_note",
+        "citations",
+    }
+    assert [(c["value"], c["rank"], c["citations"]) for c in talks["claims"]] == [
+        ("47%", "normal", [tariff]),
+        ("over 40 percent", "deprecated", [tariff, unarchived]),
+    ]
+    assert [c["value"] for c in draft["claims"]] == ["a pause"]
+    history = document["history"]["claims"]
+    dropped = next(r["id"] for r in document["history"]["citations"] if r["history_type"] == "-")
+    met = draft["citations"][0]["id"]
+    # Its first revision cites a citation deleted since: the history holds that citation.
+    assert [(r["history_type"], r["citations"]) for r in history if r["value"] == "a pause"] == [
+        ("+", [dropped]),
+        ("~", [met]),
+    ]
+    deleted = [r for r in history if r["history_type"] == "-"]
+    assert [(r["value"], r["citations"]) for r in deleted] == [("talks resume", [])]
+    assert deleted[0]["id"] not in {claim["id"] for claim in draft["claims"]}
+
+
+def test_claims_come_back_with_their_history_and_the_citations_of_each_revision(
+    small_timeline,
+):
+    document = backup.export_timeline(small_timeline)
+    links = backup._history_m2m(Claim, "citations").objects
+
+    def claims_state() -> tuple:
+        return (
+            list(Claim.objects.order_by("pk").values()),
+            list(ClaimCitation.objects.order_by("claim", "citation").values("claim", "citation")),
+            list(ClaimProperty.objects.order_by("pk").values()),
+            list(Claim.history.order_by("history_id").values()),
+            list(ClaimProperty.history.order_by("history_id").values()),
+            sorted(links.values_list("history_id", "claim_id", "citation_id")),
+        )
+
+    before = claims_state()
+    empty_content()
+
+    backup.import_timeline(document)
+
+    assert claims_state() == before
+    # A revision's link names the live row of its pair, or 0 for a pair no longer related
+    # (the deleted claim's, and the first citation of "a pause").
+    rows = {(claim, cited): pk for pk, claim, cited in ClaimCitation.objects.values_list()}
+    for claim_id, citation_id, row_id in links.values_list("claim_id", "citation_id", "id"):
+        assert row_id == rows.get((claim_id, citation_id), 0), (claim_id, citation_id)
+    assert links.filter(id=0).count() == 2
+
+
+def test_a_document_written_before_claims_imports_as_a_timeline_without_them(small_timeline):
+    document = backup.export_timeline(small_timeline)
+    document.pop("properties")
+    for event in document["events"]:
+        event.pop("claims")
+    for name in ("claims", "properties"):
+        document["history"].pop(name)
+    empty_content()
+
+    timeline = backup.import_timeline(document)
+
+    assert timeline.events.count() == 2
+    assert not Claim.objects.exists() and not Claim.history.exists()
+    assert not ClaimProperty.objects.exists() and not ClaimProperty.history.exists()
+    exported = backup.export_timeline(timeline)
+    assert exported["properties"] == []
+    assert [event["claims"] for event in exported["events"]] == [[], []]
+    assert exported["history"]["claims"] == exported["history"]["properties"] == []
+
+
 # Validation
 
 
 def _citation(document) -> dict:
     return document["events"][0]["citations"][0]
+
+
+def _claim(document, number: int = 0) -> dict:
+    return document["events"][0]["claims"][number]
 
 
 INVALID = {
@@ -374,6 +541,72 @@ INVALID = {
         lambda d: d["actors"][1].update(slug=d["actors"][0]["slug"]),
         "actors[1].slug: slug “usa” is used twice in actors",
     ),
+    "claim citing a citation of another event": (
+        lambda d: _claim(d).update(citations=[d["events"][1]["citations"][0]["id"]]),
+        lambda d: (
+            "events[0].claims[0].citations: Cite this event's own citations; not citation "
+            f"{d['events'][1]['citations'][0]['id']}."
+        ),
+    ),
+    "claim citing a citation not in the document": (
+        lambda d: _claim(d).update(citations=[999]),
+        "events[0].claims[0].citations[0]: no citation with id 999 in the document",
+    ),
+    "claim without citation": (
+        lambda d: _claim(d).update(citations=[]),
+        "events[0].claims[0].citations: Cite at least one source: pick the citation that "
+        "states it.",
+    ),
+    "claim of a missing property": (
+        lambda d: _claim(d).update(property=999),
+        "events[0].claims[0].property: no property with id 999 in the document",
+    ),
+    "rank without note": (
+        lambda d: _claim(d).update(rank="preferred"),
+        "events[0].claims[0].rank_note: Say why this value is preferred: readers see the "
+        "reason beside it.",
+    ),
+    "unknown rank": (
+        lambda d: _claim(d).update(rank="best"),
+        "events[0].claims[0].rank: Value 'best' is not a valid choice.",
+    ),
+    "value its property's kind cannot read": (
+        lambda d: _claim(d).update(value="80 minutes"),
+        "events[0].claims[0].value: “80 minutes” reads as a duration (80 minutes), but this "
+        "property takes a percentage",
+    ),
+    "the same value of a property twice": (
+        lambda d: _claim(d, 1).update(value="47%"),
+        "events[0].claims[1].value: the event has this value of the property twice",
+    ),
+    "claim id used twice": (
+        lambda d: d["events"][1]["claims"][0].update(id=_claim(d)["id"]),
+        lambda d: f"events[1].claims[0].id: claim id {_claim(d)['id']} is used twice",
+    ),
+    "claims not a list": (
+        lambda d: d["events"][0].update(claims={}),
+        "events[0].claims: must be a list, not an object",
+    ),
+    "property name used twice": (
+        lambda d: d["properties"][1].update(name="Tariff rate"),
+        "properties[1].name: name “Tariff rate” is used twice in properties",
+    ),
+    "unknown property kind": (
+        lambda d: d["properties"][0].update(kind="colour"),
+        "properties[0].kind: Value 'colour' is not a valid choice.",
+    ),
+    "claim history citing a citation not in the document": (
+        lambda d: d["history"]["claims"][0]["citations"].append(999),
+        "history.claims[0].citations[1]: no citation with id 999 in the document",
+    ),
+    "claim history naming a missing property": (
+        lambda d: d["history"]["claims"][0].update(property=999),
+        "history.claims[0].property: no property with id 999 in the document",
+    ),
+    "history of a missing property": (
+        lambda d: d["history"]["properties"][0].update(id=999),
+        "history.properties[0].id: no property with id 999 in the document",
+    ),
 }
 
 
@@ -384,6 +617,8 @@ def test_an_invalid_document_is_refused_naming_the_path_and_nothing_is_written(
     document = backup.export_timeline(small_timeline)
     break_it, expected = INVALID[case]
     break_it(document)
+    # Where the message names an id, it is read from the document (ids differ by database).
+    expected = expected(document) if callable(expected) else expected
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(document), encoding="utf-8")
     before = stored_state()
@@ -406,6 +641,16 @@ def test_validation_finds_the_problem_before_looking_at_the_database(
     assert caught.value.problems == [
         ("events[0].citations[0].source", "no source with id 999 in the document")
     ]
+
+
+def test_validating_claims_and_properties_reads_no_database(
+    small_timeline, django_assert_num_queries
+):
+    document = backup.export_timeline(small_timeline)
+    with django_assert_num_queries(0):
+        validated = backup.validate_document(document)
+    assert len(validated.objects[Claim]) == 3
+    assert len(validated.objects[ClaimProperty]) == 2
 
 
 def test_a_citation_of_a_source_without_text_is_restored_unanchored(small_timeline):
@@ -476,13 +721,33 @@ def _rename_originals() -> None:
 
 
 def _comparable(data: dict) -> dict:
-    """An event's JSON without what differs between two copies: ids, slug and URL."""
+    """An event's JSON without what differs between two copies: ids, slug and URL.
+
+    A claim's citations are named by their place in the event's citations.
+    """
     data = copy.deepcopy(data)
     for key in ("url", "slug"):
         data.pop(key)
-    for citation in data["citations"]:
-        citation.pop("id")
+    places = {citation.pop("id"): number for number, citation in enumerate(data["citations"])}
+    for group in data["claims"]:
+        for value in group["values"]:
+            value.pop("id")
+            value["citations"] = [places[pk] for pk in value["citations"]]
     return data
+
+
+def _renumbered(changes: list[dict], citation_ids: dict[int, int]) -> list[dict]:
+    """A claim revision's changes, its citations' ids those of the other copy."""
+    return [
+        change
+        | {
+            side: [citation_ids[pk] for pk in change[side]] if change[side] is not None else None
+            for side in ("old", "new")
+        }
+        if change["field"] == "citations"
+        else change
+        for change in changes
+    ]
 
 
 def test_import_into_a_database_with_content_reuses_lookups_and_remaps_ids(
@@ -490,10 +755,13 @@ def test_import_into_a_database_with_content_reuses_lookups_and_remaps_ids(
 ):
     document = backup.export_timeline(small_timeline)
     _rename_originals()
-    counts = {model: model.objects.count() for model in (Actor, Place, Tag, Source)}
-    lookup_history = {model: model.history.count() for model in (Actor, Place, Tag, Source)}
+    lookups = (Actor, Place, Tag, Source, ClaimProperty)
+    counts = {model: model.objects.count() for model in lookups}
+    lookup_history = {model: model.history.count() for model in lookups}
     old_ids = set(Event.objects.values_list("pk", flat=True))
     old_history_ids = set(Event.history.values_list("history_id", flat=True))
+    old_claim_ids = set(Claim.history.values_list("id", flat=True))
+    old_claim_history_ids = set(Claim.history.values_list("history_id", flat=True))
 
     report = backup.ImportReport()
     timeline = backup.import_timeline(document, report=report)
@@ -506,27 +774,145 @@ def test_import_into_a_database_with_content_reuses_lookups_and_remaps_ids(
         "places": 1,
         "actors": 2,
         "tags": 1,
+        "properties": 2,
         "events": 0,
         "citations": 0,
+        "claims": 0,
         "timelines": 0,
     }
+    assert report.created["claims"] == 3
     new_ids = set(timeline.events.values_list("pk", flat=True))
     assert new_ids and not new_ids & old_ids
     assert not set(Event.history.filter(id__in=new_ids).values_list("history_id", flat=True)) & (
         old_history_ids
     )
+    new_claims = Claim.history.filter(event_id__in=new_ids)
+    assert new_claims.count() == len(old_claim_history_ids)
+    assert not set(new_claims.values_list("id", flat=True)) & old_claim_ids
+    assert not set(new_claims.values_list("history_id", flat=True)) & old_claim_history_ids
     for slug in ("talks", "draft"):
         new = editor_api.get(f"/api/v1/events/{slug}/?include_drafts=true").json()
         old = editor_api.get(f"/api/v1/events/original-{slug}/?include_drafts=true").json()
         assert _comparable(new) == _comparable(old)
-        new_revisions = event_revisions(Event.objects.get(slug=slug).pk)
-        old_revisions = event_revisions(Event.objects.get(slug=f"original-{slug}").pk)
+        new_event, old_event = (Event.objects.get(slug=s) for s in (slug, f"original-{slug}"))
+        # Citations, deleted ones too, were given new ids in the same order.
+        citation_ids = dict(
+            zip(
+                sorted(set(Citation.history.filter(event=old_event).values_list("id", flat=True))),
+                sorted(set(Citation.history.filter(event=new_event).values_list("id", flat=True))),
+                strict=True,
+            )
+        )
+        new_revisions = event_revisions(new_event.pk)
+        old_revisions = event_revisions(old_event.pk)
         assert len(new_revisions) == len(old_revisions) > 1
         for new_revision, old_revision in zip(new_revisions, old_revisions, strict=True):
             assert new_revision["type"] == old_revision["type"]
-            assert new_revision["changes"] == old_revision["changes"]
+            assert new_revision["changes"] == _renumbered(old_revision["changes"], citation_ids)
             assert new_revision["at"] == old_revision["at"]
             assert new_revision["user"] == old_revision["user"]
+
+
+def test_taken_claim_and_property_ids_are_remapped_and_their_history_follows(small_timeline):
+    document = backup.export_timeline(small_timeline)
+    talks_row = document["events"][0]
+    first_claim, second_claim = talks_row["claims"]
+    rate_row, outcome_row = document["properties"]
+    empty_content()
+    # Another event here holds the ids of the talks, its first citation and claim, and the rate.
+    other_event = EventFactory(slug="other", id=talks_row["id"])
+    other_citation = CitationFactory(event=other_event, id=talks_row["citations"][0]["id"])
+    other = ClaimFactory(
+        id=first_claim["id"],
+        event=other_event,
+        property=ClaimPropertyFactory(id=rate_row["id"]),
+        citations=[other_citation],
+    )
+
+    backup.import_timeline(document)
+
+    talks = Event.objects.get(slug="talks")
+    tariff = talks.citations.get(quote=TARIFF_QUOTE)
+    unarchived = talks.citations.get(quote=UNARCHIVED_QUOTE)
+    rate = ClaimProperty.objects.get(slug="tariff-rate")
+    claims = {claim.value: claim for claim in talks.claims.all()}
+    assert talks.pk != other_event.pk and tariff.pk != other_citation.pk
+    assert rate.pk != other.property_id and claims["47%"].pk != other.pk
+    # Free ids are kept.
+    assert ClaimProperty.objects.get(slug="outcome").pk == outcome_row["id"]
+    assert claims["over 40 percent"].pk == second_claim["id"]
+    assert list(claims["47%"].citations.all()) == [tariff]
+    assert set(claims["over 40 percent"].citations.all()) == {tariff, unarchived}
+    assert {claim.property_id for claim in claims.values()} == {rate.pk}
+    record = Claim.history.get(id=claims["47%"].pk)
+    assert record.property_id == rate.pk
+    links = backup._history_m2m(Claim, "citations").objects.filter(history_id=record.history_id)
+    link = ClaimCitation.objects.get(claim=claims["47%"], citation=tariff)
+    assert list(links.values_list("claim_id", "citation_id", "id")) == [
+        (claims["47%"].pk, tariff.pk, link.pk)
+    ]
+    # The other claim keeps its own history (created, then cited) and citation.
+    assert Claim.history.filter(id=other.pk).count() == 2
+    assert list(Claim.objects.get(pk=other.pk).citations.all()) == [other_citation]
+
+
+def test_a_reused_property_of_another_kind_reads_the_claims_its_own_way(small_timeline, editor_api):
+    document = backup.export_timeline(small_timeline)
+    _rename_originals()
+    ClaimProperty.objects.filter(slug="tariff-rate").update(name="Overall tariff", kind="text")
+
+    report = backup.ImportReport()
+    backup.import_timeline(document, report=report)
+
+    assert report.reused["properties"] == 2
+    assert set(
+        Claim.objects.filter(event__slug="talks").values_list("comparison_key", flat=True)
+    ) == {
+        "text|47%",
+        "text|over 40 percent",
+    }
+    (group,) = editor_api.get("/api/v1/events/talks/").json()["claims"]
+    assert group["property"] == {"slug": "tariff-rate", "name": "Overall tariff", "kind": "text"}
+
+
+def test_a_claim_the_kind_of_its_reused_property_cannot_read_is_refused(
+    small_timeline, stored_state
+):
+    document = backup.export_timeline(small_timeline)
+    _rename_originals()
+    ClaimProperty.objects.filter(slug="tariff-rate").update(kind="duration")
+    before = stored_state()
+
+    with pytest.raises(backup.DocumentError) as caught:
+        backup.import_timeline(document)
+
+    paths = [path for path, _ in caught.value.problems]
+    assert paths == ["events[0].claims[0].value", "events[0].claims[1].value"]
+    message = caught.value.problems[0][1]
+    assert message.startswith("“47%” reads as a percentage")
+    assert message.endswith(
+        "The property “tariff-rate” is reused as it is here, where its values are of the kind "
+        "“duration”, not “percentage”."
+    )
+    assert stored_state() == before
+
+
+def test_a_property_name_taken_here_under_another_slug_is_refused(small_timeline, stored_state):
+    document = backup.export_timeline(small_timeline)
+    _rename_originals()
+    ClaimProperty.objects.filter(slug="tariff-rate").update(slug="rate")
+    before = stored_state()
+
+    with pytest.raises(backup.DocumentError) as caught:
+        backup.import_timeline(document)
+
+    assert caught.value.problems == [
+        (
+            "properties[0].name",
+            "a property named “Tariff rate” exists here with the slug “rate”; rename one of them",
+        )
+    ]
+    assert stored_state() == before
 
 
 def test_a_source_reused_by_url_and_text_under_another_slug(small_timeline):
@@ -629,6 +1015,7 @@ def test_new_rows_after_a_restore_get_fresh_ids(small_timeline):
     source = SourceFactory()
     event = EventFactory()
     citation = CitationFactory(event=event, source=source)
+    claim = ClaimFactory(event=event, citations=[citation])
     timeline = TimelineFactory(events=[event])
     place = PlaceFactory()
     actor = ActorFactory()
@@ -639,16 +1026,19 @@ def test_new_rows_after_a_restore_get_fresh_ids(small_timeline):
         ("sources", source),
         ("events", event),
         ("citations", citation),
+        ("claims", claim),
+        ("properties", claim.property),
         ("timeline", timeline),
         ("places", place),
         ("actors", actor),
         ("tags", tag),
     ]:
         assert obj.pk > max(record["id"] for record in history[name]), name
-    # The highest citation id written belongs to a deleted citation: it stays retired.
-    deleted = [r["id"] for r in history["citations"] if r["history_type"] == "-"]
-    assert max(deleted) == max(r["id"] for r in history["citations"])
-    assert Citation.history.filter(id=citation.pk).count() == 1
+    # The highest citation and claim ids written belong to deleted ones: they stay retired.
+    for name, model, new in [("citations", Citation, citation), ("claims", Claim, claim)]:
+        deleted = [r["id"] for r in history[name] if r["history_type"] == "-"]
+        assert max(deleted) == max(r["id"] for r in history[name]), name
+        assert not model.history.filter(id=new.pk, history_type="-").exists(), name
 
 
 # Commands
@@ -676,7 +1066,9 @@ def test_import_reads_standard_input(small_timeline, monkeypatch):
 
     summary = import_text(text, monkeypatch)
 
-    assert summary.startswith("Imported timeline trade: 2 events, 3 citations, 2 sources, ")
+    assert summary.startswith(
+        "Imported timeline trade: 2 events, 3 citations, 3 claims, 2 sources, "
+    )
     assert Timeline.objects.get().slug == "trade"
 
 

@@ -9,8 +9,9 @@ from timeline.models import Timeline
 class Command(BaseCommand):
     help = (
         f"Back up one timeline as a JSON document ({FORMAT}, version {VERSION}): the timeline, "
-        "all its events (drafts too) with their citations, the places, actors, tags and "
-        "sources (with their full text) they use, and the history of all of them, naming "
+        "all its events (drafts too) with their citations and claims, the places, actors, "
+        "tags, claims' properties and sources (with their full text) they use, and the "
+        "history of all of them, naming "
         "users by username. Two exports of the same data are byte-identical. Restore it with "
         "`manage.py import_timeline`."
     )

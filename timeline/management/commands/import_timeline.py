@@ -25,10 +25,12 @@ class Command(BaseCommand):
         "history and versions (no new revisions): on any error nothing is written. Primary "
         "keys are kept where this database has no row (live or in history) with that id, so a "
         "restore into an empty database serves the same API bytes and ETags; otherwise rows "
-        "get new ids and references follow. Places, actors and tags whose slug exists here "
-        "are reused, as is a source with the same slug, URL and text (or the same URL and "
-        "text); their history here is kept. Refused: a timeline or event slug that exists "
-        "here, or a source slug taken by a source with another URL or text. History users are "
+        "get new ids and references follow. Places, actors, tags and claims' properties whose "
+        "slug exists here are reused, as is a source with the same slug, URL and text (or the "
+        "same URL and text); their history here is kept. Refused: a timeline or event slug "
+        "that exists here, a source slug taken by a source with another URL or text, a "
+        "property name taken here under another slug, and a claim that the kind of the "
+        "property reused here cannot read. History users are "
         "matched by username; a username with no user here is recorded as no user and kept "
         "in the change reason as “[by NAME, not a user here]”."
     )
@@ -57,8 +59,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported timeline {timeline.slug}: {created['events']} events, "
-                f"{created['citations']} citations, {created['sources']} sources, "
-                f"{report.history_rows} history rows."
+                f"{created['citations']} citations, {created['claims']} claims, "
+                f"{created['sources']} sources, {report.history_rows} history rows."
             )
         )
         if reused := _counted(report.reused):
