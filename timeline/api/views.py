@@ -165,6 +165,19 @@ def checked_slug(value: str) -> str:
     return value
 
 
+def filtered_by_slugs(queryset, params, **fields: str):
+    """The queryset filtered on each slug parameter given: ``event="event__slug"``.
+
+    A value that is not a slug matches nothing: no slug holds it (and
+    PostgreSQL refuses a NUL in a comparison).
+    """
+    for name, field in fields.items():
+        if name in params:
+            slug = params[name]
+            queryset = queryset.filter(**{field: slug}) if slug_re.match(slug) else queryset.none()
+    return queryset
+
+
 def _has_perm(user, model, action: str) -> bool:
     opts = model._meta
     return user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
@@ -559,13 +572,7 @@ class CitationViewSet(EditableViewSet):
             citations = citations.filter(event__published_at__isnull=False)
         if self.action == "list":
             params = self.request.query_params
-            if "event" in params:
-                # No event has a slug that is not one (and PostgreSQL refuses a NUL in it).
-                slug = params["event"]
-                if slug_re.match(slug):
-                    citations = citations.filter(event__slug=slug)
-                else:
-                    citations = citations.none()
+            citations = filtered_by_slugs(citations, params, event="event__slug")
             if "source" in params:
                 if not write.ID_PATTERN.fullmatch(params["source"]):
                     raise exceptions.ValidationError({"source": ["Give a source id (a number)."]})
@@ -613,13 +620,9 @@ class ClaimViewSet(EditableViewSet):
         if not self.include_drafts():
             claims = claims.filter(event__published_at__isnull=False)
         if self.action == "list":
-            params = self.request.query_params
-            for name, field in (("event", "event__slug"), ("property", "property__slug")):
-                if name in params:
-                    # No slug holds what is not one (and PostgreSQL refuses a NUL in it).
-                    slug = params[name]
-                    matching = slug_re.match(slug)
-                    claims = claims.filter(**{field: slug}) if matching else claims.none()
+            claims = filtered_by_slugs(
+                claims, self.request.query_params, event="event__slug", property="property__slug"
+            )
         return claims.order_by("pk")
 
     @staticmethod

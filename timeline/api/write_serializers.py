@@ -49,7 +49,24 @@ class SlugOrObjectField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
-class SourceIdField(serializers.PrimaryKeyRelatedField):
+class WholeIdField(serializers.PrimaryKeyRelatedField):
+    """An object by id: a whole number, as JSON or digits.
+
+    Never a float (1.5 is not 1), a boolean, or a number too large for the
+    database (an unknown id, not a 500).
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and ID_PATTERN.fullmatch(data):
+            data = int(data)
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < data <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class SourceIdField(WholeIdField):
     """A source by id; the embedded source as read (with its ``id``) is accepted too."""
 
     default_error_messages = {
@@ -64,18 +81,10 @@ class SourceIdField(serializers.PrimaryKeyRelatedField):
             if "id" not in data:
                 self.fail("incorrect_type", data_type="object without an id")
             data = data["id"]
-        # A whole number, as JSON or digits: never a float (1.5 is not 1), a
-        # boolean, or a number too large for the database.
-        if isinstance(data, str) and ID_PATTERN.fullmatch(data):
-            data = int(data)
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        if not 0 < data <= MAX_ID:
-            self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(data)
 
 
-class CitationIdField(serializers.PrimaryKeyRelatedField):
+class CitationIdField(WholeIdField):
     """A citation by id, as the read shape lists a claim's citations."""
 
     default_error_messages = {
@@ -84,15 +93,6 @@ class CitationIdField(serializers.PrimaryKeyRelatedField):
 
     def __init__(self, **kwargs):
         super().__init__(queryset=Citation.objects.all(), **kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, str) and ID_PATTERN.fullmatch(data):
-            data = int(data)
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        if not 0 < data <= MAX_ID:
-            self.fail("does_not_exist", pk_value=data)
-        return super().to_internal_value(data)
 
 
 @functools.cache
