@@ -1,22 +1,28 @@
 """The editors' workspace."""
 
+import re
+
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from sources.admin import SourceAdmin
-from sources.admin_mixins import EditorAdmin
+from sources.admin_mixins import EditorAdmin, VersionedModelForm
 from sources.models import Source
-from sources.versioning import VersionConflict
-from timeline import services
+from sources.versioning import VersionConflict, one_revision
+from timeline import disputes, services
 from timeline.history import event_revisions
-from timeline.models import Actor, Citation, Event, Place, Tag, Timeline
+from timeline.models import Actor, Citation, Claim, ClaimProperty, Event, Place, Tag, Timeline
 from timeline.signals import DELETED_WITH_EVENT
 
 
@@ -38,6 +44,258 @@ class CitationInline(admin.StackedInline):
         return "no archived text to check against"
 
 
+# Claims: each source's value of a property of the event
+
+
+def claims_for_review(claims):
+    """Claims with ``property_disputed`` and their numbered citations (and their sources)."""
+    citations = Citation.objects.select_related("source").defer("source__text").numbered()
+    # One query for every claim's citations and their sources.
+    return claims.with_property_disputed().prefetch_related(
+        Prefetch("citations", queryset=citations.order_by("pk"))
+    )
+
+
+def citation_label(citation: Citation) -> str:
+    """A citation by its number on the event, e.g. [2] “Tariffs will fall…” (Source title)."""
+    return f"[{citation.number}] {citation}"
+
+
+def revision_citation_ids(historical) -> list[int]:
+    """The ids of the citations a claim cited at one of its revisions."""
+    return list(historical.citations.order_by("citation_id").values_list("citation_id", flat=True))
+
+
+class EventCitations:
+    """An event's citations that its claims may cite, numbered, loaded once for all its claims.
+
+    ``deleting``: the ids of those the same save deletes (on the event's page).
+    """
+
+    def __init__(self, event_id: int | None, *, deleting: frozenset[int] = frozenset()):
+        citations = (
+            list(
+                Citation.objects.filter(event_id=event_id)
+                .select_related("source")
+                .defer("source__text")
+                .order_by("pk")
+            )
+            if event_id is not None
+            else []
+        )
+        for number, citation in enumerate(citations, start=1):
+            citation.number = number
+        self.by_id = {citation.pk: citation for citation in citations}
+        self.deleting = deleting
+
+    def choices(self) -> list[tuple[int, str]]:
+        return [(pk, citation_label(citation)) for pk, citation in self.by_id.items()]
+
+
+UNIQUE_VALUE = next(
+    constraint.violation_error_message
+    for constraint in Claim._meta.constraints
+    if constraint.name == "timeline_claim_unique_value"
+)
+
+
+class ClaimForm(forms.ModelForm):
+    """A claim and the citations that state it, chosen among its event's own.
+
+    The citations are a field of the form's own (``cited``): the admin cannot
+    edit a many-to-many relation with a through model of its own.
+    """
+
+    cited = forms.TypedMultipleChoiceField(
+        label="cites",
+        coerce=int,
+        # Not required: an empty choice gets the model's own message (clean_cited).
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=Claim._meta.get_field("citations").help_text,
+    )
+
+    class Meta:
+        model = Claim
+        fields = ["property", "value", "normalized_as", "rank", "rank_note"]
+        widgets = {"rank_note": forms.Textarea(attrs={"rows": 2, "cols": 30})}
+
+    def __init__(self, *args, event_citations: EventCitations | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A new claim on the event's page has no event yet: its formset gives the citations.
+        if event_citations is None:
+            event_citations = EventCitations(self.instance.event_id)
+        self.event_citations = event_citations
+        self.fields["cited"].choices = event_citations.choices()
+        self.initial.setdefault("cited", self._cited_ids())
+
+    def _cited_ids(self) -> list[int]:
+        historical = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
+        if historical is not None:
+            # A revert's form shows the citations of the revision it restores.
+            return revision_citation_ids(historical)
+        if self.instance.pk is None:
+            return []
+        return [citation.pk for citation in self.instance.citations.all()]
+
+    def clean_cited(self) -> list[Citation]:
+        citations = [self.event_citations.by_id[pk] for pk in self.cleaned_data["cited"]]
+        try:
+            self.instance.clean_citations(citations)
+        except ValidationError as refusal:
+            raise ValidationError(refusal.error_dict["citations"]) from refusal
+        # (A claim already citing it keeps the citation: the citation's row says so.)
+        deleting = [c for c in citations if c.pk in self.event_citations.deleting]
+        if deleting and "cited" in self.changed_data:
+            numbers = ", ".join(f"[{citation.number}]" for citation in deleting)
+            raise ValidationError(
+                f"Citation {numbers} is being deleted in this same save: keep it, or cite "
+                "another one here."
+            )
+        return citations
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # The unique constraint would say so for the whole row; the value is what to change.
+        if "property" in self.fields:
+            prop = cleaned_data.get("property")
+            property_id = prop.pk if prop is not None else None
+        else:
+            property_id = self.instance.property_id
+        value = cleaned_data.get("value")
+        if property_id is not None and value:
+            taken = Claim.objects.filter(
+                event_id=self.instance.event_id, property_id=property_id, value=value
+            ).exclude(pk=self.instance.pk)
+            if taken.exists():
+                self.add_error("value", UNIQUE_VALUE)
+        return cleaned_data
+
+    def _save_m2m(self):
+        # Where a model form sets its relations, whether saved at once or by save_m2m().
+        super()._save_m2m()
+        self.instance.citations.set(self.cleaned_data["cited"])
+
+
+class ClaimChangeForm(ClaimForm, VersionedModelForm):
+    """A claim on its own page: saved only over the version its editor opened."""
+
+    def clean(self):
+        # The version check locks the claim's row: lock its event's first, in
+        # the order every writer takes them (the save moves the event's version).
+        if self.editing:
+            list(Event.objects.filter(pk=self.instance.event_id).select_for_update().values("pk"))
+        return super().clean()
+
+
+class ClaimFormSet(BaseInlineFormSet):
+    """An event's claims, each citing some of the event's citations (loaded once)."""
+
+    def __init__(self, *args, citations_deleting: frozenset[int] = frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event_citations = EventCitations(self.instance.pk, deleting=citations_deleting)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "event_citations": self.event_citations}
+
+    def clean(self):
+        # Two rows giving one value of a property: said on the later row's value,
+        # as for a value already saved (ClaimForm.clean).
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", {})
+            key = (data.get("property"), data.get("value"))
+            if data.get("DELETE") or None in key:
+                continue
+            if key in seen:
+                form.add_error("value", UNIQUE_VALUE)
+            seen.add(key)
+        super().clean()
+
+
+class ClaimColumns:
+    """What editors read beside a claim's fields: how it reads, what it cites, its sources.
+
+    Its citations come numbered with the claim (``claims_for_review``), except
+    on a revert's form, which shows the revision's.
+    """
+
+    @staticmethod
+    def _citations(claim: Claim) -> list[Citation]:
+        historical = getattr(claim, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
+        if historical is None:
+            return list(claim.citations.all())
+        numbered = EventCitations(claim.event_id).by_id
+        return [numbered[pk] for pk in revision_citation_ids(historical) if pk in numbered]
+
+    @admin.display(description="reads as")
+    def reads_as(self, claim: Claim) -> str:
+        if claim.pk is None:
+            return "—"
+        try:
+            text = claim.reading().text
+        except disputes.UnreadableValue:
+            # A value its property's kind refuses (shown again to be corrected, or
+            # restored): how it is compared as stored.
+            text = disputes.Reading.from_key(claim.comparison_key).text
+        # (Not known for a revision, on its revert form.)
+        disputed = getattr(claim, "property_disputed", False)
+        return f"{text} (sources differ)" if disputed else text
+
+    # Shown instead of the ``cited`` checkboxes to whoever may not change the claim.
+    @admin.display(description="cites")
+    def cited(self, claim: Claim) -> str:
+        if claim.pk is None:
+            return "—"
+        labels = ((citation_label(citation),) for citation in self._citations(claim))
+        return format_html_join(mark_safe("<br>"), "{}", labels) or "—"
+
+    @admin.display(description="sources")
+    def cited_sources(self, claim: Claim) -> str:
+        if claim.pk is None:
+            return "—"
+        numbers_by_source = {}
+        for citation in self._citations(claim):
+            numbers_by_source.setdefault(citation.source, []).append(str(citation.number))
+        rows = (
+            (
+                reverse(f"{self.admin_site.name}:sources_source_change", args=[source.pk]),
+                source.title,
+                ", ".join(numbers),
+            )
+            for source, numbers in numbers_by_source.items()
+        )
+        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a> [{}]', rows) or "—"
+
+
+class ClaimInline(ClaimColumns, admin.TabularInline):
+    """The event's claims, grouped by property, each with the citations that state it."""
+
+    model = Claim
+    form = ClaimForm
+    formset = ClaimFormSet
+    extra = 1
+    autocomplete_fields = ["property"]
+    fields = [
+        "property",
+        "value",
+        "normalized_as",
+        "rank",
+        "rank_note",
+        "cited",
+        "reads_as",
+        "cited_sources",
+    ]
+    readonly_fields = ["reads_as", "cited_sources"]
+    show_change_link = True
+    # The table, and below it how claims and citations are saved.
+    template = "admin/timeline/event/claims_inline.html"
+
+    def get_queryset(self, request):
+        claims = claims_for_review(super().get_queryset(request).select_related("property"))
+        return claims.order_by("property__name", "pk")
+
+
 class PublishedFilter(admin.SimpleListFilter):
     title = "publication"
     parameter_name = "published"
@@ -53,6 +311,21 @@ class PublishedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DisputedFilter(admin.SimpleListFilter):
+    """Events where sources give a property two or more different values."""
+
+    title = "disputed"
+    parameter_name = "disputed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes: sources differ"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.disputed(self.value() == "yes")
+        return queryset
+
+
 @admin.register(Event)
 class EventAdmin(EditorAdmin):
     object_history_template = "admin/timeline/event/object_history.html"
@@ -62,17 +335,26 @@ class EventAdmin(EditorAdmin):
         "status",
         "is_published",
         "citation_count",
+        "is_disputed",
         "place",
     ]
     list_display_links = ["title"]
-    list_filter = [PublishedFilter, "status", "precision", "timelines", "tags", "actors"]
+    list_filter = [
+        PublishedFilter,
+        DisputedFilter,
+        "status",
+        "precision",
+        "timelines",
+        "tags",
+        "actors",
+    ]
     list_select_related = ["place"]
     search_fields = ["title", "summary", "slug", "display_date", "citations__quote"]
     date_hierarchy = "start"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["place", "actors", "tags"]
     readonly_fields = ["start", "end", "precision", "published_at", "created_at", "updated_at"]
-    inlines = [CitationInline]
+    inlines = [CitationInline, ClaimInline]
     actions = ["publish", "unpublish"]
     ordering = ["start", "end", "title", "pk"]
     list_per_page = 50
@@ -88,13 +370,47 @@ class EventAdmin(EditorAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_citation_counts()
+        return super().get_queryset(request).with_citation_counts().with_disputed()
+
+    def get_inlines(self, request, obj):
+        # A new event has no citations for a claim to cite: its claims are
+        # added once it is saved (the add page says so).
+        if obj is None:
+            return [inline for inline in self.inlines if inline is not ClaimInline]
+        return self.inlines
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, ClaimInline) and request.method == "POST":
+            # The citations are saved first: a claim must not cite one they delete.
+            kwargs["citations_deleting"] = _rows_deleted(request.POST, prefix="citations")
+        return kwargs
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Claim:
+            super().save_formset(request, form, formset, change)
+            return
+        # One revision for each claim saved, with the citations it ends up with.
+        formset.save(commit=False)
+        for claim in formset.deleted_objects:
+            claim._history_user = request.user
+            claim.delete()
+        for claim_form in formset.saved_forms:
+            claim = claim_form.instance
+            with one_revision(claim, user=request.user):
+                claim.save()
+                claim_form.save_m2m()
 
     def history_view(self, request, object_id, extra_context=None):
         revisions = event_revisions(int(object_id)) if object_id.isdigit() else []
         extra_context = {
             **(extra_context or {}),
             "citation_revisions": [r for r in revisions if r["object"] == "citation"],
+            "claim_revisions": [
+                {**r, "changes": [_citations_by_id(change) for change in r["changes"]]}
+                for r in revisions
+                if r["object"] == "claim"
+            ],
         }
         return super().history_view(request, object_id, extra_context)
 
@@ -109,6 +425,10 @@ class EventAdmin(EditorAdmin):
     @admin.display(description="citations", ordering="citation_count")
     def citation_count(self, event: Event) -> int:
         return event.citation_count
+
+    @admin.display(description="disputed", boolean=True, ordering="is_disputed")
+    def is_disputed(self, event: Event) -> bool:
+        return event.is_disputed
 
     @admin.action(description="Publish selected events", permissions=["change"])
     def publish(self, request, queryset):
@@ -202,6 +522,29 @@ class EventAdmin(EditorAdmin):
         )
 
 
+def _rows_deleted(data, *, prefix: str) -> frozenset[int]:
+    """The ids of the saved rows that an inline's submitted data marks for deletion."""
+    deleted = set()
+    for key in data:
+        row = re.fullmatch(rf"{re.escape(prefix)}-(\d+)-DELETE", key)
+        if row and forms.CheckboxInput().value_from_datadict(data, None, key):
+            pk = data.get(f"{prefix}-{row[1]}-id", "")
+            if pk.isdigit():
+                deleted.add(int(pk))
+    return frozenset(deleted)
+
+
+def _citations_by_id(change: dict) -> dict:
+    """A claim's change of citations, named as the citations' table names them (#id)."""
+    if change["field"] != "citations":
+        return change
+
+    def named(ids: list[int] | None) -> str | None:
+        return None if ids is None else ", ".join(f"#{pk}" for pk in ids) or "none"
+
+    return {**change, "old": named(change["old"]), "new": named(change["new"])}
+
+
 @admin.register(Timeline)
 class TimelineAdmin(EditorAdmin):
     list_display = ["title", "slug", "event_count", "published_at", "updated_at"]
@@ -271,13 +614,19 @@ class LookupAdmin(EditorAdmin):
 
     @admin.display(description="Wikidata", ordering="wikidata_id")
     def wikidata_link(self, obj) -> str:
-        if not obj.wikidata_id:
-            return "—"
-        return format_html(
-            '<a href="https://www.wikidata.org/wiki/{}" rel="noopener">{}</a>',
-            obj.wikidata_id,
-            obj.wikidata_id,
-        )
+        return wikidata_link(obj.wikidata_id)
+
+
+def wikidata_link(wikidata_id: str, *, page: str = "") -> str:
+    """A link to a Wikidata item, or to a property's page (``page="Property:"``)."""
+    if not wikidata_id:
+        return "—"
+    return format_html(
+        '<a href="https://www.wikidata.org/wiki/{}{}" rel="noopener">{}</a>',
+        page,
+        wikidata_id,
+        wikidata_id,
+    )
 
 
 @admin.register(Actor)
@@ -294,6 +643,106 @@ class PlaceAdmin(LookupAdmin):
 @admin.register(Tag)
 class TagAdmin(LookupAdmin):
     pass
+
+
+@admin.register(ClaimProperty)
+class ClaimPropertyAdmin(EditorAdmin):
+    """The properties claims state: a vocabulary editors extend as they need."""
+
+    list_display = ["name", "slug", "kind", "wikidata_link", "claim_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug", "wikidata_id"]
+    # Explicit: an aggregate annotation drops Meta.ordering, and autocomplete paginates.
+    ordering = ["name", "pk"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "kind", "description", "wikidata_id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(claim_count=Count("claims"))
+
+    @admin.display(description="claims", ordering="claim_count")
+    def claim_count(self, prop: ClaimProperty) -> int:
+        return prop.claim_count
+
+    @admin.display(description="Wikidata", ordering="wikidata_id")
+    def wikidata_link(self, prop: ClaimProperty) -> str:
+        return wikidata_link(prop.wikidata_id, page="Property:")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The model refused a kind that one of its claims cannot take (on "kind").
+        if change and "kind" in form.changed_data:
+            count = services.property_reread_claims(prop=obj, user=request.user)
+            self.message_user(
+                request,
+                f"Read the claims of “{obj}” again as {obj.get_kind_display()}: "
+                f"{count} now compare differently.",
+                messages.SUCCESS,
+            )
+
+
+class ClaimDisputedFilter(admin.SimpleListFilter):
+    """Claims of a property whose values sources dispute on the claim's event."""
+
+    title = "disputed"
+    parameter_name = "disputed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes: sources differ"), ("no", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(property_disputed=self.value() == "yes")
+        return queryset
+
+
+@admin.register(Claim)
+class ClaimAdmin(ClaimColumns, EditorAdmin):
+    """Claims across events, for review. They are added on their event's page."""
+
+    form = ClaimChangeForm
+    list_display = ["event", "property", "value", "reads_as", "rank", "cited_sources"]
+    list_display_links = ["value"]
+    list_filter = [ClaimDisputedFilter, "rank", "property"]
+    list_select_related = ["event", "property"]
+    search_fields = ["value", "event__title"]
+    ordering = ["event__start", "event__title", "property__name", "pk"]
+    list_per_page = 50
+    show_full_result_count = False
+    fields = [
+        "event",
+        "property",
+        "value",
+        "normalized_as",
+        "rank",
+        "rank_note",
+        "cited",
+        "reads_as",
+        "cited_sources",
+    ]
+    readonly_fields = ["event", "property", "reads_as", "cited_sources"]
+
+    def get_queryset(self, request):
+        # Not select_related here: the list would then ignore list_select_related.
+        return claims_for_review(super().get_queryset(request))
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    # The event's version covers its claims. It is touched before the claim
+    # is written: writers lock event rows before claim rows, and cannot deadlock.
+
+    def save_model(self, request, obj, form, change):
+        services.events_touch(event_ids=[obj.event_id])
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        services.events_touch(event_ids=[obj.event_id])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        services.events_touch(event_ids=set(queryset.values_list("event_id", flat=True)))
+        super().delete_queryset(request, queryset)
 
 
 class CitingEventInline(admin.TabularInline):

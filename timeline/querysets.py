@@ -9,7 +9,18 @@ import re
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connections, models
-from django.db.models import Aggregate, Count, Exists, Max, Min, OuterRef, Prefetch, Q, Value
+from django.db.models import (
+    Aggregate,
+    Count,
+    Exists,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Cast, Length
 
 # The parts of a search word that PostgreSQL's parser indexes as words: it
@@ -139,21 +150,47 @@ class JoinedIds(Aggregate):
         return super().as_sql(compiler, connection, function="STRING_AGG", **extra_context)
 
 
+class CitationQuerySet(models.QuerySet):
+    def numbered(self) -> "CitationQuerySet":
+        """``number``: each citation's place among its event's (1, 2, … in the order added).
+
+        Editors and readers know an event's citations by these numbers.
+        """
+        up_to_this_one = (
+            self.model.objects.filter(event_id=OuterRef("event_id"), pk__lte=OuterRef("pk"))
+            .order_by()
+            .values("event_id")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(number=Subquery(up_to_this_one, output_field=models.IntegerField()))
+
+
 class ClaimQuerySet(models.QuerySet):
     def compared(self) -> "ClaimQuerySet":
         """The claims that count in a dispute: all but the deprecated."""
         return self.exclude(rank="deprecated")
 
-    def disputed_event_ids(self):
-        """The ids of events with a property given two or more readings (a subquery)."""
+    def _disputed_properties(self):
+        """(event, property) pairs given two or more readings, as a grouped subquery."""
         return (
-            self.compared()
+            self.model.objects.compared()
             .order_by()
             .values("event_id", "property_id")
             .annotate(readings=Count("comparison_key", distinct=True))
             .filter(readings__gt=1)
-            .values("event_id")
         )
+
+    def disputed_event_ids(self):
+        """The ids of events with a property given two or more readings (a subquery)."""
+        return self._disputed_properties().values("event_id")
+
+    def with_property_disputed(self) -> "ClaimQuerySet":
+        """``property_disputed``: whether the claim's property is disputed on its event."""
+        pairs = self._disputed_properties().filter(
+            event_id=OuterRef("event_id"), property_id=OuterRef("property_id")
+        )
+        return self.annotate(property_disputed=Exists(pairs))
 
     def with_citation_ids(self) -> "ClaimQuerySet":
         """``citation_ids``: the ids of the citations stating each claim, sorted."""

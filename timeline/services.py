@@ -95,7 +95,7 @@ def property_reread_claims(*, prop: ClaimProperty, user=None) -> int:
     kind that one of its claims cannot take).
     """
     changed = []
-    for claim in prop.claims.select_for_update().select_related("property").order_by("pk"):
+    for claim in prop.claims.select_for_update().order_by("pk"):
         claim.property = prop
         key_before = claim.comparison_key
         claim.derive_comparison_key()
@@ -103,13 +103,13 @@ def property_reread_claims(*, prop: ClaimProperty, user=None) -> int:
             claim.version += 1
             changed.append(claim)
     if changed:
-        bulk_update_with_history(
-            changed,
-            Claim,
-            ["comparison_key", "version"],
-            default_user=user,
-            default_change_reason=f"Read again as {prop.get_kind_display()}",
-        )
+        Claim.objects.bulk_update(changed, ["comparison_key", "version"])
+        for claim in changed:
+            # One revision each, with its citations (a bulk record would lose them).
+            if user is not None:
+                claim._history_user = user
+            claim._change_reason = f"Read again as {prop.get_kind_display()}"
+            record_revision(claim)
         events_touch(event_ids={claim.event_id for claim in changed})
     return len(changed)
 

@@ -446,8 +446,8 @@ def test_a_citation_a_claim_states_cannot_be_deleted_alone(editor_api, meeting, 
 
     assert response.status_code == 409
     assert response.json() == {
-        "detail": "Still in use, so it was not deleted: claim “Duration: 80 minutes”. Remove "
-        "those references first.",
+        "detail": "Still in use, so it was not deleted: claim it states “Duration: 80 "
+        "minutes”. Remove those references first.",
         "code": "conflict",
     }
     assert Citation.objects.filter(pk=citation.pk).exists()

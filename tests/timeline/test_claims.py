@@ -202,6 +202,8 @@ def test_a_new_kind_reads_the_claims_again(duration, editor):
     record = claim.history.latest()
     assert record.history_change_reason == "Read again as words (compared as written)"
     assert record.history_user == editor
+    # The revision keeps the claim's citations: reverting to it would not drop them.
+    assert [row.citation_id for row in record.citations.all()] == [claim.citations.get().pk]
 
 
 def test_a_wikidata_property_id_is_a_p_id():

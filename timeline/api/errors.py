@@ -49,7 +49,7 @@ def _flatten(errors, prefix: str = "") -> dict[str, list[str]]:
 
 def _protected_detail(exc: ProtectedError | RestrictedError) -> str:
     found = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
-    blocking = sorted({str(obj) for obj in found if obj is not None})
+    blocking = sorted({f"{obj._meta.verbose_name} {obj}" for obj in found if obj is not None})
     shown = "; ".join(blocking[:5]) + ("; …" if len(blocking) > 5 else "")
     return f"Still in use, so it was not deleted: {shown}. Remove those references first."
 

@@ -76,7 +76,8 @@ class Migration(migrations.Migration):
                 ('claim', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='citation_links', to='timeline.claim', verbose_name='claim')),
             ],
             options={
-                'verbose_name': 'citation of a claim',
+                'verbose_name': 'claim it states',
+                'verbose_name_plural': 'claims it states',
                 'ordering': ['citation_id'],
             },
         ),

@@ -133,7 +133,8 @@ class ClaimCitation(models.Model):
     )
 
     class Meta:
-        verbose_name = "citation of a claim"
+        verbose_name = "claim it states"
+        verbose_name_plural = "claims it states"
         ordering = ["citation_id"]
         constraints = [
             models.UniqueConstraint(
@@ -142,7 +143,7 @@ class ClaimCitation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"claim “{self.claim}”"
+        return f"“{self.claim}”"
 
 
 class Claim(VersionedModel):

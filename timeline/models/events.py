@@ -11,7 +11,7 @@ from sources.models import Source
 from sources.versioning import History, VersionedModel
 from timeline.dates import InvalidEventDate, parse_event_date
 from timeline.models.lookups import SLUG_HELP, Actor, Place, Tag
-from timeline.querysets import EventQuerySet
+from timeline.querysets import CitationQuerySet, EventQuerySet
 
 
 class Precision(models.TextChoices):
@@ -267,6 +267,7 @@ class Citation(VersionedModel):
     position_start = models.PositiveIntegerField("start offset", null=True, editable=False)
     position_end = models.PositiveIntegerField("end offset", null=True, editable=False)
 
+    objects = CitationQuerySet.as_manager()
     history = History()
 
     class Meta:
