@@ -44,6 +44,8 @@ from tests.conftest import CHROMIUM
 from tests.factories import (
     ActorFactory,
     CitationFactory,
+    ClaimFactory,
+    ClaimPropertyFactory,
     EventFactory,
     PlaceFactory,
     SourceFactory,
@@ -545,6 +547,127 @@ def test_the_calendar_has_one_vevent_per_event_and_the_payloads_as_text(client, 
         assert (f"<{HOSTILE_URL}>" in description) == bool(linked)
 
 
+# Claims: editors type the properties' names, the values and the reasons for a rank
+
+
+@pytest.fixture
+def hostile_claims(hostile) -> Hostile:
+    """The hostile timeline, each event with a disputed property carrying its payload.
+
+    Event *i*'s property name, its preferred value, its other value and its
+    value set aside carry payload *i*; both notes carry every payload.
+    """
+    for index, (event, payload) in enumerate(zip(hostile.events, PAYLOADS, strict=True)):
+        citation = event.citations.get()
+        prop = ClaimPropertyFactory(
+            name=f"{FORMULAS[index % 4]} {payload}", slug=f"hostile-{index}", kind="text"
+        )
+        for value, rank, note in (
+            (f"{FORMULAS[(index + 1) % 4]} {payload}", "preferred", f"{ALL} (preferred {index})"),
+            (f"Other {payload}", "normal", ""),
+            (f"Aside {payload}", "deprecated", f"{ALL} (aside {index})"),
+        ):
+            ClaimFactory(
+                event=event,
+                property=prop,
+                value=value,
+                rank=rank,
+                rank_note=note,
+                citations=[citation],
+            )
+    return hostile
+
+
+def claim_texts(event: Event) -> list[str]:
+    """What every rendering of an event's claims shows: the name, each value, each note."""
+    claims = list(event.claims.select_related("property").order_by("pk"))
+    return [
+        claims[0].property.name,
+        *(claim.value for claim in claims),
+        *(claim.rank_note for claim in claims if claim.rank_note),
+    ]
+
+
+def test_claims_on_the_pages_are_text(client, hostile_claims):
+    pages = [
+        (TIMELINE, hostile_claims.events),
+        *((f"/events/{event.slug}/", [event]) for event in hostile_claims.events),
+    ]
+
+    for url, events in pages:
+        tree = assert_inert_html(get_ok(client, url).content.decode())
+        assert tree.xpath("//script") == []
+        for event in events:
+            (claims,) = tree.xpath(
+                "//article[@id=$id]//section[@class='claims']", id=f"event-{event.slug}"
+            )
+            assert_shows(claims.text_content(), claim_texts(event))
+            assert "Sources differ:" in claims.text_content()
+            assert "Set aside by the editors:" in claims.text_content()
+            assert claims.xpath(".//a/@href") == [f"#note-{event.slug}-1"] * 3
+
+
+def test_claims_in_timelinejs_are_text(client, hostile_claims):
+    document = get_ok(client, TIMELINEJS).json()
+
+    for string in strings_in(document):
+        for payload in MARKUP:
+            assert payload not in string
+    for slide, event in zip(document["events"], hostile_claims.events, strict=True):
+        text = assert_inert_fragment(slide["text"]["text"])
+        (claims,) = text.xpath("//div[@class='timeline-claims']")
+        assert_shows(claims.text_content(), claim_texts(event))
+        assert claims.xpath(".//a") == []
+        # The claims stay out of the fields TimelineJS decodes before inserting.
+        assert_plain_text_field(slide["display_date"], event.display_date)
+        assert_plain_text_field(slide["group"], event.tags.get().name)
+
+
+def test_claims_in_the_spreadsheet_are_defused_and_left_out_of_an_import(client, hostile_claims):
+    content = get_ok(client, TIMELINEJS_CSV).content.decode()
+
+    rows = list(csv.DictReader(io.StringIO(content, newline="")))
+    for row in rows:
+        for column, cell in row.items():
+            assert not cell.startswith(FORMULA_STARTS), (column, cell)
+    for row, event in zip(rows[1:], hostile_claims.events, strict=True):
+        (claims,) = assert_inert_fragment(row["Text"]).xpath("//div[@class='timeline-claims']")
+        assert_shows(claims.text_content(), claim_texts(event))
+    sheet = parse_csv(io.StringIO(content, newline=""))
+    assert [norm(row.summary) for row in sheet.events] == [
+        norm(event.summary) for event in hostile_claims.events
+    ]
+
+
+def test_claims_in_the_feed_are_text(client, hostile_claims):
+    content = get_ok(client, FEED).content
+
+    root = ElementTree.fromstring(content)
+    feed = feedparser.parse(content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    by_slug = {event.slug: event for event in hostile_claims.events}
+    for entry, parsed in zip(root.findall(f"{ATOM}entry"), feed.entries, strict=True):
+        event = by_slug[urlsplit(parsed.link).path.split("/")[-2]]
+        summary = entry.findtext(f"{ATOM}summary")
+        for payload in MARKUP:
+            assert payload not in summary
+        html = assert_inert_fragment(summary)
+        assert_shows(html.text_content(), claim_texts(event))
+        assert_shows(parse_fragment(parsed.summary).text_content(), claim_texts(event))
+
+
+def test_claims_in_the_calendar_are_text(client, hostile_claims):
+    content = get_ok(client, CALENDAR).content
+
+    lines = unfolded_lines(content)
+    assert lines.count("BEGIN:VEVENT") == lines.count("END:VEVENT") == len(hostile_claims.events)
+    vevents = icalendar.Calendar.from_ical(content).walk("VEVENT")
+    for vevent, event in zip(vevents, hostile_claims.events, strict=True):
+        description = str(vevent["DESCRIPTION"])
+        assert_shows(description, claim_texts(event))
+        assert description.index("sources differ") < description.index("Sources:")
+
+
 # The browsable API
 
 
@@ -1009,6 +1132,17 @@ def test_in_chromium_the_public_pages_run_nothing_and_read_as_typed(live_server,
         assert page.evaluate("document.scripts.length") == 0
         assert inner_texts(page, "h1") == [norm(event.title)]
         assert norm(page.title()).startswith(norm(event.title))
+        assert_nothing_ran(page)
+
+
+@live
+def test_in_chromium_claims_on_the_pages_run_nothing_and_read_as_typed(live_server, hostile_claims):
+    names = [norm(claim_texts(event)[0]) for event in hostile_claims.events]
+
+    with chromium() as page:
+        page.goto(f"{live_server.url}{TIMELINE}")
+        assert page.evaluate("document.scripts.length") == 0
+        assert inner_texts(page, ".claim dt") == names
         assert_nothing_ran(page)
 
 

@@ -23,6 +23,7 @@ from icalendar import Calendar, vText
 from icalendar import Event as CalendarEvent
 
 from sources.validators import is_http_url
+from timeline import disputes
 from timeline.models import Event, EventStatus, Precision, Timeline
 
 PRODID = "-//Timeline service//Timeline calendar//EN"
@@ -156,12 +157,16 @@ def sorted_names(items) -> list[str]:
 
 
 def event_description(event: Event, *, url: str) -> str:
-    """The plain text of an event: date caveat, summary, actors, sources, page."""
+    """The plain text of an event: date caveat, summary, actors, claims, sources, page.
+
+    Each claim's [n] is the number of its source in the “Sources:” list.
+    """
     actors, sources = sorted_names(event.actors.all()), citation_lines(event)
     blocks = [
         date_caveat(event),
         event.summary.strip(),
         f"Actors: {', '.join(actors)}" if actors else "",
+        *(disputes.view_text(view) for view in disputes.event_views(event)),
         "\n".join(["Sources:", *sources]) if sources else "",
         f"Event page: {url}",
     ]

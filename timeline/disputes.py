@@ -190,6 +190,21 @@ def claims_document(
 
 
 # For readers: the same claims, with the numbers of the event's citations.
+#
+# Every output says the same things in the same words: "Sources differ:"
+# before the values of a disputed property, each value with the numbers of
+# the citations that state it, wordings that agree together under their
+# shared reading, the editors' reason beside a preferred value, and the
+# deprecated values apart, "Set aside by the editors", each with its reason.
+
+SOURCES_DIFFER = "Sources differ:"
+PREFERRED_BY_EDITORS = "Preferred by the editors:"
+SET_ASIDE_BY_EDITORS = "Set aside by the editors:"
+
+
+def _one_line(text: str) -> str:
+    # A rank note is free text: a line break in it would split a line of plain text.
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -202,6 +217,7 @@ class Wording:
     note: str
 
     def refs(self) -> str:
+        """The sources' numbers as a text shows them: “[2, 3]”, or "" for none."""
         return f"[{', '.join(map(str, self.numbers))}]" if self.numbers else ""
 
 
@@ -220,10 +236,19 @@ class Value:
     def preferred(self) -> tuple[Wording, ...]:
         return tuple(w for w in self.wordings if w.rank == PREFERRED)
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Why editors prefer this value: each preferred wording's note, without repeats."""
+        return tuple(dict.fromkeys(w.note for w in self.preferred if w.note))
+
 
 @dataclass(frozen=True)
 class PropertyView:
-    """A property of an event for readers: its values that count, and those set aside."""
+    """A property of an event for readers: its values that count, and those set aside.
+
+    ``values`` holds one value unless the property is disputed (none when
+    every claim is deprecated).
+    """
 
     name: str
     slug: str
@@ -258,60 +283,99 @@ def views(groups: list[PropertyClaims], numbers: dict[int, int]) -> list[Propert
     return result
 
 
+def event_views(event) -> list[PropertyView]:
+    """An event's properties for readers, numbering its citations as every output does.
+
+    Citation N is the Nth of ``event.citations.all()``: the page's note N,
+    and item N of the citations list in TimelineJS, the feed and the
+    calendar. Reads the claims and citations that
+    ``Event.objects.with_citations()`` prefetched.
+    """
+    numbers = {citation.pk: n for n, citation in enumerate(event.citations.all(), start=1)}
+    return views(group_claims(event.claims.all()), numbers)
+
+
+# Plain text (the calendar): a line for an undisputed property, a line per value for a
+# disputed one, e.g.
+#
+#   Duration — sources differ:
+#   • 80 minutes [5]
+#   • 100 minutes (“about 100 minutes” [7]; “one hour and 40 minutes” [8])
+
+
+def _with_refs(text: str, wording: Wording) -> str:
+    return f"{text} {wording.refs()}".rstrip()
+
+
 def _value_text(value: Value) -> str:
     if len(value.wordings) == 1:
-        text = f"{value.label} {value.wordings[0].refs()}".strip()
+        text = _with_refs(_one_line(value.label), value.wordings[0])
     else:
-        each = "; ".join(f"“{w.value}” {w.refs()}".strip() for w in value.wordings)
+        each = "; ".join(_with_refs(f"“{_one_line(w.value)}”", w) for w in value.wordings)
         text = f"{value.reading} ({each})"
-    notes = " ".join(w.note for w in value.preferred)
-    return f"{text}, preferred by the editors: {notes}" if notes else text
+    if value.notes:
+        text += f" — {PREFERRED_BY_EDITORS.lower()} {_one_line(' '.join(value.notes))}"
+    return text
+
+
+def _set_aside_text(wording: Wording) -> str:
+    return f"{_with_refs(_one_line(wording.value), wording)} — {_one_line(wording.note)}"
 
 
 def view_text(view: PropertyView) -> str:
-    """One property in plain text, e.g. “Duration — sources differ: 80 minutes [1]; …”."""
-    values = "; ".join(_value_text(value) for value in view.values)
+    """One property as plain text: “Duration: six years [1]”, or a list when sources differ."""
+    name = _one_line(view.name)
     if view.disputed:
-        sentences = [f"{view.name} — sources differ: {values}."]
+        lines = [f"{name} — {SOURCES_DIFFER.lower()}"]
+        lines += [f"• {_value_text(value)}" for value in view.values]
+    elif view.values:
+        lines = [f"{name}: {_value_text(view.values[0])}"]
     else:
-        sentences = [f"{view.name}: {values}." if values else f"{view.name}:"]
+        lines = [f"{name}:"]
     if view.set_aside:
-        each = "; ".join(f"{w.value} {w.refs()} ({w.note})" for w in view.set_aside)
-        sentences.append(f"Set aside by the editors: {each}.")
-    return " ".join(sentences)
+        lines.append(SET_ASIDE_BY_EDITORS)
+        lines += [f"• {_set_aside_text(wording)}" for wording in view.set_aside]
+    return "\n".join(lines)
+
+
+# HTML (TimelineJS, the feed): paragraphs and lists, which every reader styles.
 
 
 def _value_html(value: Value) -> SafeString:
     if len(value.wordings) == 1:
-        text = format_html("{} {}", value.label, value.wordings[0].refs())
+        html = format_html("{}", _with_refs(value.label, value.wordings[0]))
     else:
-        each = format_html_join("; ", "“{}” {}", ((w.value, w.refs()) for w in value.wordings))
-        text = format_html("{} ({})", value.reading, each)
-    notes = " ".join(w.note for w in value.preferred)
-    if notes:
-        text = format_html("{} <em>preferred by the editors: {}</em>", text, notes)
-    return text
+        each = format_html_join(
+            "; ", "{}", ((_with_refs(f"“{w.value}”", w),) for w in value.wordings)
+        )
+        html = format_html("{} ({})", value.reading, each)
+    if value.notes:
+        html = format_html(
+            "{} — <em>{}</em> {}", html, PREFERRED_BY_EDITORS.lower(), " ".join(value.notes)
+        )
+    return html
 
 
 def view_html(view: PropertyView) -> SafeString:
-    """One property as escaped HTML: a paragraph, with a list when sources differ."""
+    """One property as escaped HTML: a paragraph, with a list of values when sources differ."""
     if view.disputed:
         html = format_html(
-            "<p><strong>{}</strong> — sources differ:</p><ul>{}</ul>",
+            "<p><strong>{}</strong> — {}</p><ul>{}</ul>",
             view.name,
+            SOURCES_DIFFER.lower(),
             format_html_join("", "<li>{}</li>", ((_value_html(v),) for v in view.values)),
         )
     else:
-        html = format_html(
-            "<p><strong>{}</strong>: {}</p>",
-            view.name,
-            format_html_join("; ", "{}", ((_value_html(v),) for v in view.values)),
-        )
+        value = format_html(" {}", _value_html(view.values[0])) if view.values else ""
+        html = format_html("<p><strong>{}:</strong>{}</p>", view.name, value)
     if view.set_aside:
         html += format_html(
-            "<p>Set aside by the editors: {}</p>",
+            "<p><em>{}</em></p><ul>{}</ul>",
+            SET_ASIDE_BY_EDITORS,
             format_html_join(
-                "; ", "{} {} ({})", ((w.value, w.refs(), w.note) for w in view.set_aside)
+                "",
+                "<li>{} — {}</li>",
+                ((_with_refs(w.value, w), w.note) for w in view.set_aside),
             ),
         )
     return html

@@ -12,6 +12,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join, linebreaks
 
 from sources.validators import is_http_url
+from timeline import disputes
 from timeline.calendars import date_caveat, event_date_label, event_heading, sorted_names
 from timeline.models import Event, Timeline
 
@@ -69,13 +70,17 @@ def _source_html(citation) -> str:
 
 
 def event_html(event: Event) -> str:
-    """An entry's summary: the date, what happened, who, and the sources, as escaped HTML."""
+    """An entry's summary as escaped HTML: the date, what happened, who, claims, sources.
+
+    Each claim's [n] is the number of its source in the sources list.
+    """
     parts = [
         format_html("<p>{}</p>", date_caveat(event) or f"Date: {event_date_label(event)}"),
         linebreaks(event.summary.strip(), autoescape=True) if event.summary.strip() else "",
     ]
     if actors := sorted_names(event.actors.all()):
         parts.append(format_html("<p>Actors: {}</p>", ", ".join(actors)))
+    parts.extend(disputes.view_html(view) for view in disputes.event_views(event))
     if citations := list(event.citations.all()):
         parts.append(
             format_html(

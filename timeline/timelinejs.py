@@ -27,6 +27,10 @@ An event that is scheduled, postponed, cancelled or rescheduled says so in a
 first paragraph of its text, so that readers do not take an announced event
 for one that happened.
 
+After the summary, the event's claims (``timeline.disputes``): each property
+with its value, or, where sources differ, "sources differ:" and every value,
+each with the numbers [n] of the citations list that follows.
+
 The spreadsheet is TimelineJS's Google Sheets template (``COLUMNS``). Reading
 one back (``parse_csv``) turns each row into validated event data:
 
@@ -34,10 +38,10 @@ one back (``parse_csv``) turns each row into validated event data:
   ("2025", "2025-03", "2025-10-25/2025-10-26"); BCE years, year 0 and bad
   numbers are refused.
 - Headline is the title, Display Date the display date, Text the summary as
-  plain text: paragraphs are kept, markup is dropped, and the citations list
-  and status line that an export writes are recognised and left out of the
-  summary (citations are *not* re-imported: they need a source's archived
-  text). The status line sets the status.
+  plain text: paragraphs are kept, markup is dropped, and the claims,
+  citations list and status line that an export writes are recognised and
+  left out of the summary (claims and citations are *not* re-imported: they
+  need a source's archived text). The status line sets the status.
 - Group names the event's tag; the row of Type "title" holds the timeline's
   title and description; rows of Type "era" are skipped, since this service
   has no eras.
@@ -62,6 +66,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from sources.ingest import html_to_text
+from timeline import disputes
 from timeline.dates import InvalidEventDate, parse_event_date
 
 __all__ = [
@@ -126,6 +131,7 @@ _KNOWN_COLUMNS = (*COLUMNS, "Alt Text")
 # The classes an export marks its own parts of a slide's text with, so that
 # an import can tell them from the summary.
 STATUS_CLASS = "timeline-status"
+CLAIMS_CLASS = "timeline-claims"
 CITATIONS_CLASS = "timeline-citations"
 PERMALINK_CLASS = "timeline-permalink"
 
@@ -312,6 +318,14 @@ def _event_text(event, *, link: Callable[[object], str] | None) -> SafeString:
             )
         )
     parts.append(_paragraphs(event.summary))
+    if claims := disputes.event_views(event):
+        parts.append(
+            format_html(
+                '<div class="{}">{}</div>',
+                CLAIMS_CLASS,
+                format_html_join("", "{}", ((disputes.view_html(view),) for view in claims)),
+            )
+        )
     citations = list(event.citations.all())
     if citations:
         parts.append(
@@ -487,12 +501,15 @@ def _html_to_plain(value: str) -> str:
 
 
 def _text_cell(value: str) -> tuple[str, str, bool]:
-    """The summary, the status, and whether an export's citations list was left out."""
+    """The summary, the status, and whether an export's citations list was left out.
+
+    An export's claims are left out as well: like citations, they are not imported.
+    """
     if not value.strip():
         return "", "occurred", False
     tree = lxml.html.fragment_fromstring(value, create_parent="div")
     status, cited = "occurred", False
-    for marker in (STATUS_CLASS, CITATIONS_CLASS, PERMALINK_CLASS):
+    for marker in (STATUS_CLASS, CLAIMS_CLASS, CITATIONS_CLASS, PERMALINK_CLASS):
         path = f'.//*[contains(concat(" ", normalize-space(@class), " "), " {marker} ")]'
         for element in tree.xpath(path):
             if marker == STATUS_CLASS and element.get("data-status") in STATUS_NOTES:

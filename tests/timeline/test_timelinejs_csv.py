@@ -253,7 +253,9 @@ def test_everything_the_sheet_holds_survives_a_round_trip(exported):
     }
     assert not {event.slug for event in after} & {event.slug for event in before}
     assert "Events: 16 created, 0 updated, 0 unchanged." in output
-    assert "The citations listed in the Text of 16 rows were not imported" in output
+    assert (
+        "The citations listed in the Text of 16 rows, and the claims they back, were not" in output
+    )
 
 
 @pytest.mark.django_db

@@ -1,5 +1,5 @@
 """Template helpers for the public pages: an event's date as HTML ``<time>`` elements,
-and the addresses that may be linked."""
+the addresses that may be linked, and an event's claims with links to its sources."""
 
 import calendar
 import datetime
@@ -8,6 +8,7 @@ from django import template
 from django.utils.html import format_html_join
 
 from sources.validators import is_http_url
+from timeline import disputes
 
 register = template.Library()
 
@@ -75,3 +76,22 @@ def event_date(event) -> str:
 def http_url(value: str) -> str:
     """The address if it may be linked (a valid http or https URL), else "": no link."""
     return value if is_http_url(value) else ""
+
+
+@register.simple_tag
+def event_claims(event) -> list[disputes.PropertyView]:
+    """The event's properties for readers, its sources numbered as the page's notes."""
+    return disputes.event_views(event)
+
+
+@register.simple_tag
+def source_refs(event, numbers) -> str:
+    """Links to the event's source notes, “[2][3]”, looking like the summary's references.
+
+    Only the summary's references are ``.ref``: each note links back to one of them.
+    """
+    return format_html_join(
+        "",
+        '<sup class="claim-ref"><a href="#note-{}-{}" aria-label="Source {}">[{}]</a></sup>',
+        ((event.slug, number, number, number) for number in numbers),
+    )

@@ -331,8 +331,9 @@ class Command(BaseCommand):
         cited = sum(item.cited for item in sheet.events)
         if cited:
             write(
-                f"The citations listed in the Text of {_plural(cited, 'row')} were not imported: "
-                "cite sources in the admin, where each quote is checked against its article."
+                f"The citations listed in the Text of {_plural(cited, 'row')}, and the claims "
+                "they back, were not imported: cite sources and state claims in the admin, "
+                "where each quote is checked against its article."
             )
         if dry_run:
             write("Dry run: nothing was saved.")
