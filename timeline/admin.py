@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from sources.admin import SourceAdmin
@@ -92,6 +93,20 @@ class EventCitations:
         return [(pk, citation_label(citation)) for pk, citation in self.by_id.items()]
 
 
+class NumberedCheckboxes(forms.CheckboxSelectMultiple):
+    """Citations to tick, each shown by its number (“[2]”); the whole label is its tooltip.
+
+    A table row has no room for nine quotes: the numbers are those of the
+    legend below the table and of the citations above it.
+    """
+
+    def create_option(self, name, value, label, *args, **kwargs):
+        option = super().create_option(name, value, label, *args, **kwargs)
+        option["attrs"]["title"] = label
+        option["label"] = label.split(" ", 1)[0]
+        return option
+
+
 UNIQUE_VALUE = next(
     constraint.violation_error_message
     for constraint in Claim._meta.constraints
@@ -111,14 +126,18 @@ class ClaimForm(forms.ModelForm):
         coerce=int,
         # Not required: an empty choice gets the model's own message (clean_cited).
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=NumberedCheckboxes,
         help_text=Claim._meta.get_field("citations").help_text,
     )
 
     class Meta:
         model = Claim
         fields = ["property", "value", "normalized_as", "rank", "rank_note"]
-        widgets = {"rank_note": forms.Textarea(attrs={"rows": 2, "cols": 30})}
+        widgets = {
+            "value": forms.TextInput(attrs={"size": 22}),
+            "normalized_as": forms.TextInput(attrs={"size": 14}),
+            "rank_note": forms.Textarea(attrs={"rows": 2, "cols": 22}),
+        }
 
     def __init__(self, *args, event_citations: EventCitations | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -261,11 +280,13 @@ class ClaimColumns:
             (
                 reverse(f"{self.admin_site.name}:sources_source_change", args=[source.pk]),
                 source.title,
+                Truncator(source.title).chars(40),
                 ", ".join(numbers),
             )
             for source, numbers in numbers_by_source.items()
         )
-        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a> [{}]', rows) or "—"
+        link = '<a href="{}" title="{}">{}</a> [{}]'
+        return format_html_join(mark_safe("<br>"), link, rows) or "—"
 
 
 class ClaimInline(ClaimColumns, admin.TabularInline):
@@ -288,8 +309,11 @@ class ClaimInline(ClaimColumns, admin.TabularInline):
     ]
     readonly_fields = ["reads_as", "cited_sources"]
     show_change_link = True
-    # The table, and below it how claims and citations are saved.
+    # The table, and below it the numbered citations and how claims cite them.
     template = "admin/timeline/event/claims_inline.html"
+
+    class Media:
+        css = {"all": ["timeline/admin-claims.css"]}
 
     def get_queryset(self, request):
         claims = claims_for_review(super().get_queryset(request).select_related("property"))

@@ -33,6 +33,12 @@ def change_url(obj) -> str:
     return f"/admin/{obj._meta.app_label}/{obj._meta.model_name}/{obj.pk}/change/"
 
 
+def source_link(citation, title: str, number: int) -> str:
+    """A claim's cited source as its column links it, with the citation's number."""
+    url = f"/admin/sources/source/{citation.source_id}/change/"
+    return f'<a href="{url}" title="{title}">{title}</a> [{number}]'
+
+
 def management_form(prefix: str, total: int, initial: int) -> dict:
     return {
         f"{prefix}-TOTAL_FORMS": str(total),
@@ -183,12 +189,14 @@ def test_event_page_lists_claims_grouped_by_property_with_their_sources(
         str(second.pk),
         [str(first.pk), str(second.pk)],
     ]
-    assert f"[1] “{TARIFF_QUOTE}” (Reuters report)" in content
-    assert f"[2] “{SPRING_QUOTE}” (AP report)" in content
+    # Each box shows its number; the whole citation is its tooltip and in the legend.
+    assert f'title="[1] “{TARIFF_QUOTE}” (Reuters report)"' in content
+    assert f'title="[2] “{SPRING_QUOTE}” (AP report)"' in content
+    assert f"<strong>[1]</strong> {TARIFF_QUOTE} — <em>Reuters report</em>" in content
     rows = re.findall(r'<tr class="form-row has_original.*?</tr>', content, re.S)
     assert len(rows) == 4
-    reuters = f'<a href="/admin/sources/source/{first.source_id}/change/">Reuters report</a> [1]'
-    ap = f'<a href="/admin/sources/source/{second.source_id}/change/">AP report</a> [2]'
+    reuters = source_link(first, "Reuters report", 1)
+    ap = source_link(second, "AP report", 2)
     assert ap in rows[0] and reuters not in rows[0]
     assert reuters in rows[1] and ap not in rows[1]
     assert reuters in rows[3] and ap in rows[3]
@@ -713,9 +721,7 @@ def test_claim_list_shows_each_claims_reading_and_sources(editor_client, busan, 
     for column in ["event", "property", "value", "reads_as", "rank", "cited_sources"]:
         assert f"column-{column}" in content
     assert '<td class="field-reads_as">more than 1 hour</td>' in content
-    assert f'<a href="/admin/sources/source/{first.source_id}/change/">Reuters report</a> [1]' in (
-        content
-    )
+    assert source_link(first, "Reuters report", 1) in content
     assert editor_client.get(CLAIMS_URL + "add/").status_code == 403
     assert 'href="/admin/timeline/claim/add/"' not in content
 
@@ -803,9 +809,7 @@ def test_reverting_a_claim_restores_its_citations(editor_client, editor, busan, 
     assert (form["value"], form["cited"]) == ("100 minutes", str(first.pk))
     sources = page.content.decode().split('class="form-row field-cited_sources"')[1]
     sources = sources[: sources.index("</div>")]
-    assert sources.endswith(
-        f'<a href="/admin/sources/source/{first.source_id}/change/">Reuters report</a> [1]'
-    )
+    assert sources.endswith(source_link(first, "Reuters report", 1))
     assert response.status_code == 302
     claim.refresh_from_db()
     assert (claim.value, list(claim.citations.all()), claim.version) == ("100 minutes", [first], 3)
