@@ -12,6 +12,7 @@ claims that are not deprecated give two or more readings: each output then
 says "Sources differ" and shows every value with its sources.
 """
 
+import functools
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -62,7 +63,9 @@ class Reading:
     quantity: Quantity | None = None
 
     @classmethod
+    @functools.lru_cache(maxsize=4096)
     def from_key(cls, key: str) -> "Reading":
+        # Remembered: every build of an event's JSON reads its claims' keys again.
         if key.startswith(TEXT_KEY):
             return cls(key=key, text=key.removeprefix(TEXT_KEY))
         quantity = quantity_from_key(key)
