@@ -362,6 +362,22 @@ def test_bad_claims_are_refused_naming_the_field(
     assert stored_state() == before
 
 
+def test_every_problem_of_a_claim_is_named_at_once(editor_api, meeting, duration):
+    response = editor_api.post(
+        CLAIMS_URL,
+        {
+            "event": "meeting",
+            "property": "duration",
+            "value": "47%",
+            "rank": "preferred",
+            "citations": [],
+        },
+        format="json",
+    )
+
+    assert set(invalid_fields(response)) == {"value", "rank_note", "citations"}
+
+
 def test_a_claim_citing_another_events_citation_is_refused(
     editor_api, meeting, duration, stored_state
 ):

@@ -430,7 +430,12 @@ class ClaimWriteSerializer(WriteSerializer):
         validators: list = []  # the model's UniqueConstraint is checked by full_clean
 
     def validate(self, attrs):
-        attrs = super().validate(attrs)
+        # Every problem at once: the model's rules and the citations'.
+        errors = {}
+        try:
+            attrs = super().validate(attrs)
+        except serializers.ValidationError as exc:
+            errors = dict(exc.detail)
         claim = copy.copy(self.instance) if self.instance is not None else Claim()
         claim.event = attrs.get("event", getattr(claim, "event", None))
         citations = attrs.get("citations")
@@ -439,7 +444,9 @@ class ClaimWriteSerializer(WriteSerializer):
         try:
             claim.clean_citations(citations)
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
+            errors |= serializers.as_serializer_error(exc)
+        if errors:
+            raise serializers.ValidationError(errors)
         return attrs
 
     # The event is touched before the claim is written: writers then lock
