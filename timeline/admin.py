@@ -705,14 +705,8 @@ class ClaimPropertyAdmin(EditorAdmin):
             )
 
 
-class ClaimDisputedFilter(admin.SimpleListFilter):
+class ClaimDisputedFilter(DisputedFilter):
     """Claims of a property whose values sources dispute on the claim's event."""
-
-    title = "disputed"
-    parameter_name = "disputed"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Yes: sources differ"), ("no", "No")]
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
