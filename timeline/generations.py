@@ -20,7 +20,6 @@ from timeline.models import (
     Actor,
     Citation,
     Claim,
-    ClaimCitation,
     ClaimProperty,
     ContentGeneration,
     Event,
@@ -110,8 +109,6 @@ def advance(using: str = "default") -> None:
 
 
 CONTENT_MODELS = [Event, Citation, Claim, ClaimProperty, Timeline, Actor, Place, Tag]
-# A claim's citations are a model of their own: rows written directly send no m2m_changed.
-LINK_MODELS = [ClaimCitation]
 LINKS = [Event.actors.through, Event.tags.through, Timeline.events.through, Claim.citations.through]
 
 
@@ -127,7 +124,7 @@ def _linked(sender, action, using="default", **kwargs):
 def connect() -> None:
     from sources.models import Source
 
-    for model in [*CONTENT_MODELS, *LINK_MODELS, Source]:
+    for model in [*CONTENT_MODELS, Source]:
         uid = f"timeline.generations.{model._meta.label_lower}"
         post_save.connect(_written, sender=model, dispatch_uid=f"{uid}.save")
         post_delete.connect(_written, sender=model, dispatch_uid=f"{uid}.delete")
