@@ -153,6 +153,16 @@ def group_claims(claims: Iterable) -> list[PropertyClaims]:
     return sorted(groups.values(), key=lambda g: (g.prop.name.casefold(), g.prop.slug))
 
 
+def cited_sources(citation_ids, source_of: Callable[[int], dict | None]) -> list[dict]:
+    """The embedded sources of a claim's citations, each once, in the citations' order."""
+    sources = {}
+    for citation_id in citation_ids:
+        source = source_of(citation_id)
+        if source is not None:
+            sources.setdefault(source["id"], source)
+    return list(sources.values())
+
+
 def claims_document(
     groups: list[PropertyClaims], source_of: Callable[[int], dict | None]
 ) -> list[dict]:
@@ -165,11 +175,6 @@ def claims_document(
     for group in groups:
         values = []
         for claim in group.claims:
-            sources = {}
-            for citation_id in claim.citation_ids:
-                source = source_of(citation_id)
-                if source is not None:
-                    sources.setdefault(source["id"], source)
             values.append(
                 {
                     "id": claim.pk,
@@ -178,7 +183,7 @@ def claims_document(
                     "rank": claim.rank,
                     "rank_note": claim.rank_note,
                     "citations": list(claim.citation_ids),
-                    "sources": list(sources.values()),
+                    "sources": cited_sources(claim.citation_ids, source_of),
                 }
             )
         prop = group.prop

@@ -1,5 +1,7 @@
 """JSON shapes of the read API (the contract in DESIGN.md)."""
 
+from collections.abc import Callable
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -172,14 +174,33 @@ class ClaimGroupSerializer(serializers.Serializer):
     )
 
 
+def source_of_citations(citations) -> Callable[[int], dict | None]:
+    """Each citation's embedded source, by the citation's id (None for any other).
+
+    Serialized only when asked for, and once a source: most events state no
+    claim, and a timeline cites the same few articles many times.
+    """
+    by_id = {citation.pk: citation for citation in citations}
+    serialized: dict[int, dict] = {}
+
+    def source_of(citation_id: int) -> dict | None:
+        citation = by_id.get(citation_id)
+        if citation is None:
+            return None
+        if citation.source_id not in serialized:
+            serialized[citation.source_id] = SourceSummarySerializer(citation.source).data
+        return serialized[citation.source_id]
+
+    return source_of
+
+
 def event_claims(event: Event) -> list[dict]:
     """An event's claims grouped by property, from its prefetched claims and citations."""
-    sources = {
-        citation.pk: SourceSummarySerializer(citation.source).data
-        for citation in event.citations.all()
-    }
-    groups = disputes.group_claims(event.claims.all())
-    return disputes.claims_document(groups, sources.get)
+    claims = event.claims.all()
+    if not claims:
+        return []
+    groups = disputes.group_claims(claims)
+    return disputes.claims_document(groups, source_of_citations(event.citations.all()))
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -279,7 +300,11 @@ class CitationDetailSerializer(CitationSerializer):
 
 
 class ClaimDetailSerializer(serializers.ModelSerializer):
-    """A claim on its own, naming its event; with the editors' “compare as”."""
+    """A claim on its own, naming its event; with the editors' “compare as”.
+
+    Reads ``Claim.objects.for_reading()`` (its ``citation_ids``) with the
+    claim's citations and their sources prefetched.
+    """
 
     event = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     property = PropertySerializer(read_only=True)
@@ -309,14 +334,12 @@ class ClaimDetailSerializer(serializers.ModelSerializer):
 
     @extend_schema_field({"type": "array", "items": {"type": "integer"}})
     def get_citations(self, claim: Claim) -> list[int]:
-        return sorted(citation.pk for citation in claim.citations.all())
+        return claim.citation_ids
 
     @extend_schema_field(SourceSummarySerializer(many=True))
     def get_sources(self, claim: Claim) -> list[dict]:
-        sources = {}
-        for citation in sorted(claim.citations.all(), key=lambda c: c.pk):
-            sources.setdefault(citation.source_id, SourceSummarySerializer(citation.source).data)
-        return list(sources.values())
+        source_of = source_of_citations(claim.citations.all())
+        return disputes.cited_sources(claim.citation_ids, source_of)
 
 
 class PropertyDetailSerializer(serializers.ModelSerializer):

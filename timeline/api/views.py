@@ -616,7 +616,7 @@ class ClaimViewSet(EditableViewSet):
     write_serializer_class = write.ClaimWriteSerializer
 
     def get_queryset(self):
-        claims = self._with_sources(Claim.objects.select_related("property", "event"))
+        claims = self._for_reading()
         if not self.include_drafts():
             claims = claims.filter(event__published_at__isnull=False)
         if self.action == "list":
@@ -626,13 +626,17 @@ class ClaimViewSet(EditableViewSet):
         return claims.order_by("pk")
 
     @staticmethod
-    def _with_sources(claims):
+    def _for_reading():
         # One query for every listed claim's citations and their sources.
         citations = Citation.objects.select_related("source").defer("source__text")
-        return claims.prefetch_related(Prefetch("citations", queryset=citations))
+        return (
+            Claim.objects.for_reading()
+            .select_related("event")
+            .prefetch_related(Prefetch("citations", queryset=citations))
+        )
 
     def get_write_queryset(self):
-        return self._with_sources(Claim.objects.select_related("property", "event"))
+        return self._for_reading()
 
     def lock_for_destroy(self, instance):
         # Event rows before claim rows, as every writer locks them.
