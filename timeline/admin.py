@@ -20,7 +20,7 @@ from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from sources.admin import SourceAdmin
 from sources.admin_mixins import EditorAdmin, VersionedModelForm
 from sources.models import Source
-from sources.versioning import VersionConflict, one_revision
+from sources.versioning import VersionConflict
 from timeline import disputes, services
 from timeline.history import event_revisions
 from timeline.models import Actor, Citation, Claim, ClaimProperty, Event, Place, Tag, Timeline
@@ -420,10 +420,11 @@ class EventAdmin(EditorAdmin):
             claim._history_user = request.user
             claim.delete()
         for claim_form in formset.saved_forms:
-            claim = claim_form.instance
-            with one_revision(claim, user=request.user):
-                claim.save()
-                claim_form.save_m2m()
+            services.claim_save(
+                claim=claim_form.instance,
+                citations=claim_form.cleaned_data["cited"],
+                user=request.user,
+            )
 
     def history_view(self, request, object_id, extra_context=None):
         revisions = event_revisions(int(object_id)) if object_id.isdigit() else []

@@ -19,7 +19,7 @@ from sources.models import Source
 from sources.versioning import one_revision
 from timeline import seed_data
 from timeline.models import Actor, Citation, Claim, ClaimProperty, Event, Place, Tag, Timeline
-from timeline.services import events_touch, source_reanchor_citations
+from timeline.services import claim_save, events_touch, source_reanchor_citations
 
 SEED_REASON = "manage.py seed"
 
@@ -232,9 +232,7 @@ def _seed_claims(events: dict, sources: dict, *, update: bool, report: SeedRepor
             setattr(claim, name, value)
         claim.full_clean()
         claim.clean_citations(citations)
-        with one_revision(claim, reason=SEED_REASON):
-            claim.save()
-            claim.citations.set(citations)
+        claim_save(claim=claim, citations=citations, reason=SEED_REASON)
         counter["claims"] += 1
     if touched:
         # An event's version covers its claims, as it covers its citations.

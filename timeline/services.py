@@ -88,6 +88,22 @@ def events_touch(*, event_ids: Iterable[int]) -> None:
 
 
 @transaction.atomic
+def claim_save(
+    *, claim: Claim, citations: Iterable[Citation] | None, user=None, reason=""
+) -> Claim:
+    """Save a claim and set the citations that state it (None: leave them), as one revision.
+
+    The caller has validated both (``full_clean``, ``clean_citations``) and
+    moved the event's version where that is not done already.
+    """
+    with one_revision(claim, user=user, reason=reason):
+        claim.save()
+        if citations is not None:
+            claim.citations.set(citations)
+    return claim
+
+
+@transaction.atomic
 def property_reread_claims(*, prop: ClaimProperty, user=None) -> int:
     """Read a property's claims again after its kind changed; returns how many now read anew.
 

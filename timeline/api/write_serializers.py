@@ -151,6 +151,11 @@ class WriteSerializer(StrictFieldsMixin, ModelCleanMixin, serializers.ModelSeria
     def to_representation(self, instance):
         return self.read_serializer_class(instance, context=self.context).data
 
+    def _user(self):
+        """Who writes, for the history (None outside a request)."""
+        request = self.context.get("request")
+        return request.user if request is not None else None
+
 
 class ActorWriteSerializer(WriteSerializer):
     read_serializer_class = read.ActorDetailSerializer
@@ -302,10 +307,6 @@ class EventWriteSerializer(WriteSerializer):
             self._write_citations(event, citations)
         return event
 
-    def _user(self):
-        request = self.context.get("request")
-        return request.user if request is not None else None
-
     @staticmethod
     def _set_relations(event: Event, relations: dict) -> None:
         for name, related in relations.items():
@@ -406,8 +407,7 @@ class PropertyWriteSerializer(WriteSerializer):
         kind_before = prop.kind
         prop = super().update(prop, validated_data)
         if prop.kind != kind_before:
-            request = self.context.get("request")
-            services.property_reread_claims(prop=prop, user=request.user if request else None)
+            services.property_reread_claims(prop=prop, user=self._user())
         return prop
 
 
@@ -457,10 +457,7 @@ class ClaimWriteSerializer(WriteSerializer):
         citations = validated_data.pop("citations")
         services.events_touch(event_ids=[validated_data["event"].pk])
         claim = Claim(**validated_data)
-        with one_revision(claim, user=self._user()):
-            claim.save()
-            claim.citations.set(citations)
-        return claim
+        return services.claim_save(claim=claim, citations=citations, user=self._user())
 
     @transaction.atomic
     def update(self, claim, validated_data):
@@ -469,15 +466,7 @@ class ClaimWriteSerializer(WriteSerializer):
         services.events_touch(event_ids={claim.event_id, event.pk})
         for name, value in validated_data.items():
             setattr(claim, name, value)
-        with one_revision(claim, user=self._user()):
-            claim.save()
-            if citations is not None:
-                claim.citations.set(citations)
-        return claim
-
-    def _user(self):
-        request = self.context.get("request")
-        return request.user if request is not None else None
+        return services.claim_save(claim=claim, citations=citations, user=self._user())
 
 
 class SourceWriteSerializer(WriteSerializer):
@@ -556,9 +545,8 @@ class SourceWriteSerializer(WriteSerializer):
         source.save()
         self.reanchor_report = None
         if source.text != old_text:
-            request = self.context.get("request")
             self.reanchor_report = services.source_reanchor_citations(
-                source=source, user=request.user if request else None
+                source=source, user=self._user()
             )
         return source
 
@@ -579,7 +567,7 @@ class TimelineWriteSerializer(WriteSerializer):
     def create(self, validated_data):
         events = validated_data.pop("events", [])
         timeline = Timeline(**validated_data)
-        with one_revision(timeline, user=self.context["request"].user):
+        with one_revision(timeline, user=self._user()):
             timeline.save()
             timeline.events.set(events)
         return timeline
@@ -589,7 +577,7 @@ class TimelineWriteSerializer(WriteSerializer):
         events = validated_data.pop("events", None)
         for name, value in validated_data.items():
             setattr(timeline, name, value)
-        with one_revision(timeline, user=self.context["request"].user):
+        with one_revision(timeline, user=self._user()):
             timeline.save()
             if events is not None:
                 timeline.events.set(events)
