@@ -194,13 +194,12 @@ def _seed_claims(events: dict, sources: dict, *, update: bool, report: SeedRepor
         properties[item["slug"]], _ = _upsert(
             ClaimProperty, item["slug"], values, update=update, report=report
         )
-    never_claimed = set(events) - set(
-        Event.objects.filter(
-            pk__in=Claim.history.filter(event_id__in=[e.pk for e in events.values()]).values(
-                "event_id"
-            )
-        ).values_list("slug", flat=True)
+    claimed = set(
+        Claim.history.filter(event_id__in=[e.pk for e in events.values()]).values_list(
+            "event_id", flat=True
+        )
     )
+    never_claimed = {slug for slug, event in events.items() if event.pk not in claimed}
     touched = set()
     for item in seed_data.CLAIMS:
         if not (update or item["event"] in never_claimed):

@@ -266,16 +266,22 @@ def _restore_claims(event: Event, deletion, *, user, reason: str) -> None:
         property_id__in=ClaimProperty.objects.values("pk"),
     ).order_by("id")
     restored_citations = set(event.citations.values_list("pk", flat=True))
+    # The deletion records have lost the links: they are in each claim's last
+    # state before it, its newest other record (a deleted claim has no later one).
+    last_states = dict(
+        Claim.history.filter(id__in=[record.id for record in deleted])
+        .exclude(history_type="-")
+        .order_by("history_id")
+        .values_list("id", "history_id")
+    )
+    links = Claim._history_records.m2m_models[Claim._meta.get_field("citations")]
+    cited_at: dict[int, set[int]] = {}
+    for history_id, citation_id in links.objects.filter(
+        history_id__in=last_states.values()
+    ).values_list("history_id", "citation_id"):
+        cited_at.setdefault(history_id, set()).add(citation_id)
     for record in deleted:
-        # The deletion record has lost the links: they are in the last state before it.
-        last_state = (
-            Claim.history.filter(id=record.id, history_id__lt=record.history_id)
-            .exclude(history_type="-")
-            .order_by("-history_id")
-            .first()
-        )
-        cited = {row.citation_id for row in last_state.citations.all()} if last_state else set()
-        cited &= restored_citations
+        cited = cited_at.get(last_states.get(record.id), set()) & restored_citations
         if not cited:
             continue  # a claim needs a citation: none of its own came back
         claim = record.instance

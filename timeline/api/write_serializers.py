@@ -367,8 +367,9 @@ class CitationWriteSerializer(WriteSerializer):
         moving = self.instance is not None and attrs.get("event", self.instance.event) != (
             self.instance.event
         )
-        if moving and self.instance.claims.exists():
-            claims = "; ".join(f"“{claim}”" for claim in self.instance.claims.all())
+        stated = list(self.instance.claims.select_related("property")) if moving else []
+        if stated:
+            claims = "; ".join(f"“{claim}”" for claim in stated)
             raise serializers.ValidationError(
                 {
                     "event": [

@@ -99,8 +99,10 @@ class ClaimProperty(VersionedModel):
 
     def clean(self) -> None:
         # A new kind must still take every claim's value (a duration is no percentage).
+        if self.pk is None:
+            return
         stored = type(self).objects.filter(pk=self.pk).values_list("kind", flat=True).first()
-        if self.pk is None or stored in (None, self.kind):
+        if stored in (None, self.kind):
             return
         refused = []
         for claim in self.claims.select_related("event").order_by("pk"):
