@@ -622,36 +622,38 @@ class TimelineAdmin(EditorAdmin):
 
 
 class LookupAdmin(EditorAdmin):
-    """Shared shape of the small lookup models: searchable for autocomplete."""
+    """Shared shape of the small lookup models: searchable for autocomplete.
+
+    ``used_by`` names what uses the lookup, counted in its list.
+    """
 
     list_display = ["name", "slug", "wikidata_link", "event_count"]
     search_fields = ["name", "slug", "wikidata_id"]
     # Explicit: an aggregate annotation drops Meta.ordering, and autocomplete paginates.
     ordering = ["name", "pk"]
     prepopulated_fields = {"slug": ["name"]}
+    used_by = "events"
+    # Where a Wikidata id is found: items at /wiki/Q…, properties at /wiki/Property:P….
+    wikidata_page = ""
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(event_count=Count("events", distinct=True))
+        uses = Count(self.used_by, distinct=True)
+        return super().get_queryset(request).annotate(use_count=uses)
 
-    @admin.display(description="events", ordering="event_count")
+    @admin.display(description="events", ordering="use_count")
     def event_count(self, obj) -> int:
-        return obj.event_count
+        return obj.use_count
 
     @admin.display(description="Wikidata", ordering="wikidata_id")
     def wikidata_link(self, obj) -> str:
-        return wikidata_link(obj.wikidata_id)
-
-
-def wikidata_link(wikidata_id: str, *, page: str = "") -> str:
-    """A link to a Wikidata item, or to a property's page (``page="Property:"``)."""
-    if not wikidata_id:
-        return "—"
-    return format_html(
-        '<a href="https://www.wikidata.org/wiki/{}{}" rel="noopener">{}</a>',
-        page,
-        wikidata_id,
-        wikidata_id,
-    )
+        if not obj.wikidata_id:
+            return "—"
+        return format_html(
+            '<a href="https://www.wikidata.org/wiki/{}{}" rel="noopener">{}</a>',
+            self.wikidata_page,
+            obj.wikidata_id,
+            obj.wikidata_id,
+        )
 
 
 @admin.register(Actor)
@@ -671,27 +673,18 @@ class TagAdmin(LookupAdmin):
 
 
 @admin.register(ClaimProperty)
-class ClaimPropertyAdmin(EditorAdmin):
+class ClaimPropertyAdmin(LookupAdmin):
     """The properties claims state: a vocabulary editors extend as they need."""
 
     list_display = ["name", "slug", "kind", "wikidata_link", "claim_count"]
     list_filter = ["kind"]
-    search_fields = ["name", "slug", "wikidata_id"]
-    # Explicit: an aggregate annotation drops Meta.ordering, and autocomplete paginates.
-    ordering = ["name", "pk"]
-    prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "kind", "description", "wikidata_id"]
+    used_by = "claims"
+    wikidata_page = "Property:"
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(claim_count=Count("claims"))
-
-    @admin.display(description="claims", ordering="claim_count")
+    @admin.display(description="claims", ordering="use_count")
     def claim_count(self, prop: ClaimProperty) -> int:
-        return prop.claim_count
-
-    @admin.display(description="Wikidata", ordering="wikidata_id")
-    def wikidata_link(self, prop: ClaimProperty) -> str:
-        return wikidata_link(prop.wikidata_id, page="Property:")
+        return prop.use_count
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
