@@ -11,11 +11,12 @@ Whatever the number of events, it takes five queries beside the one that
 selects the events: their actors, tags, citations, the cited sources, and
 their claims (with the claims' properties and citations).
 
-Even so, those five queries cost the database about 5 ms for 100 events, more
-than the whole budget of a list page. So each event's JSON, once written, is
-kept in the ``events`` cache under the content generation
-(``timeline.generations``), like the responses: a list page or timeline asks
-for its events' ids, and builds only those not already kept. Every write
+Even so, such queries cost the database about 5 ms for 100 events (five of
+them, measured before claims), more than the whole budget of a list page. So
+each event's JSON, once written, is kept in the ``events`` cache under the
+content generation (``timeline.generations``), like the responses: a list
+page or timeline asks for its events' ids, and builds only those not already
+kept. Every write
 moves the generation on, so a kept event is never older than the data.
 """
 
