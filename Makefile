@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check install chromium clean bench bench-load
+.PHONY: run test lint format check install chromium clean bench bench-load bench-peer
 
 # Reinstall only when the declared dependencies change.
 $(BIN)/.installed: pyproject.toml
@@ -52,6 +52,12 @@ bench: install
 # restarted mid-run (bench/README.md); writes bench/RESULTS-load.md.
 bench-load: install
 	$(PYTHON) bench/load.py
+
+# This service against Directus 12.4.0 on the same data, cold and warm
+# (bench/README.md); installs Node 22 and Directus into bench/.peer/ the first
+# time, writes its section of bench/RESULTS.md. PEER_ARGS="--rounds 1" for a try.
+bench-peer: install
+	$(PYTHON) bench/peer.py $(PEER_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

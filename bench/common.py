@@ -264,11 +264,62 @@ def django_and_python_versions(tools: Tools) -> tuple[str, str]:
 
 
 def git_commit() -> str:
-    return command_output("git", "-C", str(ROOT), "rev-parse", "--short", "HEAD") or "unknown"
+    commit = command_output("git", "-C", str(ROOT), "rev-parse", "--short", "HEAD")
+    # Outside a checkout, command_output gives git's error.
+    return commit if re.fullmatch(r"[0-9a-f]{4,40}", commit) else "unknown"
 
 
 def machine() -> str:
     return platform.machine()
+
+
+def code_state() -> str:
+    """The commit, and whether the app's code differs from it (a run measures the
+    checkout as it is when it starts)."""
+    if git_commit() == "unknown":
+        return "commit unknown (not a git checkout)"
+    changed = command_output("git", "-C", str(ROOT), "status", "--porcelain", "--", "config",
+                             "timeline", "sources")  # fmt: skip
+    count = len(changed.splitlines()) if changed else 0
+    state = f"commit {git_commit()}"
+    if not count:
+        return f"{state} (the app's code as committed)"
+    return f"{state} plus uncommitted changes to {count} of the app's files (measured as they were)"
+
+
+# Reports: bench/RESULTS.md holds run.py's report and, between its markers,
+# peer.py's section; each run replaces its own part only.
+
+
+def section_markers(name: str) -> tuple[str, str]:
+    return f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+
+
+def marked_section(path: Path, name: str) -> str:
+    """A report's section between its markers (markers included), or ""."""
+    start, end = section_markers(name)
+    text = path.read_text() if path.exists() else ""
+    first, last = text.find(start), text.find(end)
+    return text[first : last + len(end)] if 0 <= first < last else ""
+
+
+def replace_section(path: Path, name: str, section: str) -> None:
+    """Write a section between its markers, in place of the previous one or at the end."""
+    start, end = section_markers(name)
+    marked = f"{start}\n{section.rstrip()}\n{end}"
+    text = path.read_text() if path.exists() else ""
+    previous = marked_section(path, name)
+    if previous:
+        text = text.replace(previous, marked, 1)
+    else:
+        text = f"{text.rstrip()}\n\n{marked}\n" if text.strip() else f"{marked}\n"
+    path.write_text(text)
+
+
+def write_report(path: Path, report: str, keep: tuple[str, ...] = ("peer",)) -> None:
+    """Write run.py's report, keeping the other benches' sections of the file."""
+    kept = [section for name in keep if (section := marked_section(path, name))]
+    path.write_text("\n\n".join([report.rstrip(), *kept]) + "\n")
 
 
 # PostgreSQL

@@ -5,8 +5,8 @@ the first one generated.
 The cluster's files are under ``--data-dir`` (``bench/.data/``, ignored by
 git): ``postgresql-<major>/data`` (owned by the postgres user when run as
 root), and ``datasets.json``, which records for each database the options
-``generate_bench_data`` was given, the SHA-256 of ``timeline/benchdata.py``
-that generated it, and the SHA-256 of each of the app's migrations applied to
+``bench/generate.py`` was given, the SHA-256 of the generator that
+generated it, and the SHA-256 of each of the app's migrations applied to
 it. A database is generated again (dropped, created, migrated, seeded and
 filled) when it was made with other options, or when a migration applied to
 it changed or is gone (its schema could differ from the code's). A new
@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from common import (
+    BENCH,
     ROOT,
     BenchError,
     Cluster,
@@ -39,10 +40,10 @@ from common import (
     postgres_dir,
 )
 
-GENERATOR = ROOT / "timeline" / "benchdata.py"
+GENERATOR = BENCH / "generate.py"
 LOCAL_APPS = ("sources", "timeline")
 MARKER = "datasets.json"
-# generate_bench_data's defaults at 100,000 events, scaled with the events:
+# bench/generate.py's defaults at 100,000 events, scaled with the events:
 # one source (archived article) per 20 events, three citations per event.
 EVENTS_PER_SOURCE = 20
 CITATIONS_PER_EVENT = 3
@@ -75,7 +76,7 @@ class Dataset:
         return short_count(self.events)
 
     def options(self) -> dict[str, int]:
-        """generate_bench_data's options for this dataset."""
+        """bench/generate.py's options for this dataset."""
         return {
             "events": self.events,
             "sources": max(CITATIONS_PER_EVENT, self.events // EVENTS_PER_SOURCE),
@@ -218,7 +219,7 @@ class DataStore:
             caveat = ""
             if entry.get("generator") != sha256(GENERATOR):
                 caveat = (
-                    "by an earlier timeline/benchdata.py than the checkout's "
+                    "by an earlier bench/generate.py than the checkout's "
                     "(--fresh-data generates it again)"
                 )
             return Prepared(
@@ -233,14 +234,14 @@ class DataStore:
         manage(self.tools, env, "migrate", "--no-input")
         manage(self.tools, env, "seed")
         started = time.monotonic()
-        command = ["generate_bench_data"]
+        command = [str(GENERATOR)]
         for name, value in dataset.options().items():
             command += [f"--{name}", str(value)]
         if not sys.stderr.isatty():
             command.append("--no-progress")
         # Its progress goes straight to the terminal: a million events take minutes.
         result = subprocess.run(
-            [str(self.tools.python), "manage.py", *command],
+            [str(self.tools.python), *command],
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -248,7 +249,7 @@ class DataStore:
             stderr=sys.stderr,
         )
         if result.returncode != 0:
-            raise BenchError(f"manage.py {' '.join(command)} failed ({result.returncode})")
+            raise BenchError(f"{' '.join(command)} failed ({result.returncode})")
         seconds = time.monotonic() - started
         self._record(
             database,

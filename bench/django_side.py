@@ -58,7 +58,7 @@ def prepare(writers: int, timeline_events: int) -> dict:
         .values_list("slug", "published_events", "pk")
     )
     if not timelines:
-        raise SystemExit("No published bench timeline: was generate_bench_data run?")
+        raise SystemExit("No published bench timeline: was bench/generate.py run?")
     slug, published, timeline_pk = min(
         timelines, key=lambda row: (abs(row[1] - timeline_events), row[0])
     )

@@ -14,7 +14,7 @@ per request, then pyinstrument's call tree of a second run.
 
 DATABASE_URL selects the database (a bench database of bench/run.py, e.g.
 ``postgres://postgres@127.0.0.1:5433/timeline_events_100000`` while it runs,
-or any database filled with ``manage.py generate_bench_data``).
+or any database filled with ``bench/generate.py``).
 """
 
 import argparse

@@ -58,6 +58,7 @@ from common import (
     WrkResult,
     apt_install,
     catch_interruptions,
+    code_state,
     command_output,
     cpu_count,
     django_and_python_versions,
@@ -73,6 +74,7 @@ from common import (
     restarted_workers,
     stop_process_group,
     tail,
+    write_report,
     wrk_version,
 )
 from datasets import Dataset, DataStore, Prepared
@@ -1095,18 +1097,6 @@ def render(
     return "\n".join(lines) + "\n"
 
 
-def code_state() -> str:
-    """The commit, and whether the app's code differs from it (the run measures the
-    checkout as it is when it starts)."""
-    changed = command_output("git", "-C", str(ROOT), "status", "--porcelain", "--", "config",
-                             "timeline", "sources")  # fmt: skip
-    count = len(changed.splitlines()) if changed else 0
-    state = f"commit {git_commit()}"
-    if not count:
-        return f"{state} (the app's code as committed)"
-    return f"{state} plus uncommitted changes to {count} of the app's files (measured as they were)"
-
-
 def describe(prepared: Prepared) -> str:
     options = prepared.dataset.options()
     how = (
@@ -1406,7 +1396,7 @@ def main(argv: list[str] | None = None) -> int:
         setup.code += f"; HEAD moved to {git_commit()} during the run"
     report = render(scenarios, setup, cold, tools, args, started, pg_version)
     print(report)
-    args.output.write_text(report)
+    write_report(args.output, report)
     print(f"Written to {args.output}", file=sys.stderr)
     return 0
 

@@ -29,8 +29,10 @@ postgresql_only = pytest.mark.skipif(
 
 @pytest.fixture
 def events():
+    from bench.generate import Command
+
     call_command(
-        "generate_bench_data",
+        Command(),
         *("--events", "3000", "--sources", "60", "--timelines", "3", "--no-progress"),
         stdout=StringIO(),
     )

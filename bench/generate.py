@@ -1,17 +1,23 @@
+#!/usr/bin/env python3
 """Synthetic benchmark data: a deterministic, realistic dataset of any size.
 
-``manage.py generate_bench_data`` fills the database with events, citations,
-sources, timelines, actors, places and tags, so that benchmarks and query
-plans can be tried at a million events. The same options and seed give the
-same rows, on SQLite and on PostgreSQL.
+Fills the database of ``DATABASE_URL`` (the app's settings, ``config.settings``)
+with events, citations, sources, timelines, actors, places and tags, so that
+benchmarks and query plans can be tried at a million events. The same options
+and seed give the same rows, on SQLite and on PostgreSQL. From the checkout,
+on a migrated database:
+
+    .venv/bin/python bench/generate.py --events 1000 --sources 300 --citations-per-event 3
+    .venv/bin/python bench/generate.py --help
 
 Every generated row is recognisable: its slug starts with ``bench-`` (citations
-and relation rows belong to bench events and timelines), so ``replace=True``
+and relation rows belong to bench events and timelines), so ``--replace``
 can delete the previous bench data and nothing else. Bench rows are bulk
 inserted, which sends no signals, so they have no history: an event's history
 starts at its first edit, and a bench event deleted and then restored comes
 back without its actors and tags (there is no earlier revision to take them
-from).
+from). Nor do they reach the app's caches: a server that already cached
+reads must be restarted (the benches start theirs after generating).
 
 Derived fields hold what ``save()`` would store:
 
@@ -29,12 +35,15 @@ Derived fields hold what ``save()`` would store:
 
 import bisect
 import calendar
+import dataclasses
 import datetime
 import functools
 import hashlib
 import itertools
 import math
+import os
 import random
+import sys
 import time
 from array import array
 from collections import Counter
@@ -42,14 +51,24 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Protocol
 
+import django
+
+if __name__ == "__main__":
+    # Run as a script: Django is set up before the models are imported.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.test.utils import override_settings
+from tqdm import tqdm
 
 from sources.anchoring import CONTEXT_CHARS
 from sources.models import Source
-from timeline import generations
 from timeline.calendars import MONTHS as MONTH_NAMES
 from timeline.dates import EventDate, parse_event_date
 from timeline.models import (
@@ -459,8 +478,22 @@ def delete_bench_data() -> Counter[str]:
     )
     deleted: Counter[str] = Counter()
     for name, queryset in steps:
-        deleted[str(name)] = queryset._raw_delete(queryset.db)
+        deleted[str(name)] = _delete_rows(queryset)
     return deleted
+
+
+def _delete_rows(queryset: models.QuerySet) -> int:
+    """DELETE a queryset's rows in one statement, without loading them; how many went."""
+    model = queryset.model
+    select, params = queryset.values("pk").query.sql_with_params()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {quote(model._meta.db_table)} "
+            f"WHERE {quote(model._meta.pk.column)} IN ({select})",
+            params,
+        )
+        return cursor.rowcount
 
 
 def generate_bench_data(
@@ -485,8 +518,6 @@ def generate_bench_data(
                 # the work is the same, but the progress shows it and commit is instant.
                 with connection.cursor() as cursor:
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            # Raw inserts and deletes send no signals: cached reads must see them.
-            generations.advance()
             if bench_data_exists():
                 if not replace:
                     raise BenchDataError(
@@ -1062,3 +1093,98 @@ class _Generator:
                     "timeline memberships",
                 )
                 progress.update(1)
+
+
+# The command line
+
+
+def whole_number(value: str) -> int:
+    """An integer, written plainly or with separators: 1000000, 1_000_000, 1,000,000."""
+    return int(value.replace("_", "").replace(",", ""))
+
+
+class Command(BaseCommand):
+    """Django's command machinery, for manage.py's options, output and errors."""
+
+    # The rows need the models only: checking the URLs would import the whole API.
+    requires_system_checks = []
+
+    help = (
+        "Generate a deterministic synthetic dataset for benchmarks: events with citations, "
+        "sources with archived texts, timelines, actors, places and tags. Every row's slug "
+        "starts with “bench-”; bench rows have no history. Refuses to run when bench data "
+        "exists, unless --replace is given."
+    )
+
+    def add_arguments(self, parser):
+        defaults = BenchOptions()
+
+        def number(name: str, text: str) -> None:
+            default = getattr(defaults, name.replace("-", "_"))
+            parser.add_argument(
+                f"--{name}",
+                type=whole_number,
+                default=default,
+                metavar="N",
+                help=f"{text} (default {default:,}).",
+            )
+
+        number("events", "Events to generate")
+        number("sources", "Sources (archived articles, 2–6 KB of text each)")
+        number("citations-per-event", "Citations of each event, each from a different source")
+        number("timelines", "Timelines; the first three hold 1,000, 2,000 and 5,000 events")
+        number("actors", "Actors (people, organisations, countries)")
+        number("tags", "Tags")
+        number("places", "Places")
+        number("seed", "Random seed: the same seed and options give the same rows")
+        number("batch-size", "Events per batch, and rows per INSERT or COPY")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="Delete the existing bench data first (only rows whose slug starts “bench-”).",
+        )
+        parser.add_argument("--no-progress", action="store_true", help="Do not show progress bars.")
+
+    def handle(self, *args, replace, no_progress, **options):
+        bench_options = BenchOptions(
+            **{field.name: options[field.name] for field in dataclasses.fields(BenchOptions)}
+        )
+
+        def progress(description: str, total: int):
+            # Straight to the terminal: the command's stderr wrapper ends every
+            # write with a newline, which would break the redrawing.
+            return tqdm(
+                total=total,
+                desc=description,
+                unit=description.removesuffix("s"),
+                unit_scale=True,
+                file=sys.stderr,
+                disable=True if no_progress else None,
+                leave=False,
+                dynamic_ncols=True,
+            )
+
+        try:
+            report = generate_bench_data(bench_options, replace=replace, progress=progress)
+        except BenchDataError as exc:
+            raise CommandError(str(exc)) from None
+        if report.replaced:
+            deleted = ", ".join(f"{n:,} {name}" for name, n in report.replaced.items() if n)
+            self.stdout.write(f"Deleted the previous bench data: {deleted or 'nothing'}.")
+        width = max(len(name) for name in report.counts) if report.counts else 0
+        for name, n in report.counts.items():
+            self.stdout.write(f"  {name:<{width}}  {n:>12,}")
+        steps = ", ".join(
+            f"{name} {seconds:.1f} s" for name, seconds in report.seconds.items() if name != "total"
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Generated bench data (seed {bench_options.seed}) in "
+                f"{report.seconds['total']:.1f} s ({steps})."
+            )
+        )
+
+
+if __name__ == "__main__":
+    # Usage lines read "python bench/generate.py [-h] …".
+    Command().run_from_argv(["python", "bench/generate.py", *sys.argv[1:]])

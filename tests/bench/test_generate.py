@@ -1,12 +1,28 @@
-"""Tests for the synthetic bench data (timeline.benchdata, manage.py generate_bench_data)."""
+"""Tests for the synthetic bench data (bench/generate.py): its rows, its options and the
+script itself."""
 
 import hashlib
+import os
+import subprocess
+import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from bench.generate import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    PREFIX,
+    REFERENCE_DAY,
+    BenchOptions,
+    Command,
+    generate_bench_data,
+    insert_rows,
+    sentence_pool,
+)
 from sources.anchoring import CONTEXT_CHARS, fold
 from sources.models import Source
 from tests.factories import (
@@ -17,20 +33,12 @@ from tests.factories import (
     TagFactory,
     TimelineFactory,
 )
-from timeline.benchdata import (
-    FIRST_YEAR,
-    LAST_YEAR,
-    PREFIX,
-    REFERENCE_DAY,
-    BenchOptions,
-    generate_bench_data,
-    insert_rows,
-    sentence_pool,
-)
 from timeline.models import ANCHOR_FIELDS, Actor, Citation, Event, Place, Tag, Timeline
 
 pytestmark = pytest.mark.django_db
 
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "bench" / "generate.py"
 SMALL = {
     "events": 300,
     "sources": 40,
@@ -44,9 +52,11 @@ MODELS = [Event, Citation, Timeline, Source, Actor, Place, Tag]
 THROUGH = [Event.actors.through, Event.tags.through, Timeline.events.through]
 
 
-def generate(**options) -> str:
+def generate(*args: str, **options) -> str:
     out = StringIO()
-    call_command("generate_bench_data", no_progress=True, stdout=out, **(SMALL | options))
+    if not args:
+        options = SMALL | options
+    call_command(Command(), *args, no_progress=True, stdout=out, **options)
     return out.getvalue()
 
 
@@ -123,7 +133,7 @@ def editors_rows() -> None:
     TimelineFactory(events=[event])
 
 
-def test_counts_match_the_options():
+def test_counts_match_the_options_and_rows_are_valid_without_history():
     output = generate()
 
     assert bench_events().count() == 300
@@ -144,10 +154,7 @@ def test_counts_match_the_options():
     # The summary reports what was written.
     assert "events" in output and "citations" in output and " 900" in output
     assert f"{Event.actors.through.objects.count():,}" in output
-
-
-def test_rows_are_valid_and_versioned_without_history():
-    generate()
+    assert "Generated bench data (seed 0)" in output
 
     for model in MODELS:
         bench = (
@@ -181,30 +188,7 @@ def test_same_seed_gives_the_same_rows_and_another_seed_others():
     assert other_titles != first_titles
 
 
-def test_event_dates_and_their_bounds_are_what_save_derives():
-    generate(events=1000)
-
-    bench = list(bench_events().values_list("date", "start", "end", "precision"))
-    distinct = sorted({row[0] for row in bench})
-    saved = {}
-    for number, date in enumerate(distinct):
-        event = Event(slug=f"check-{number}", title="Check", date=date)
-        event.save()
-        event.refresh_from_db()
-        saved[date] = (event.start, event.end, event.precision)
-    assert all(saved[date] == (start, end, precision) for date, start, end, precision in bench)
-
-    # The spread: mostly days, recent years, some ranges and approximate dates.
-    precisions = [row[3] for row in bench]
-    assert max(set(precisions), key=precisions.count) == "day"
-    assert {"day", "month", "year"} <= set(precisions)
-    assert any("/" in date for date in distinct) and any("~" in date for date in distinct)
-    assert all(row[1].year >= FIRST_YEAR and row[2].year <= LAST_YEAR for row in bench)
-    recent = sum(2015 <= row[1].year <= 2030 for row in bench)
-    assert recent > len(bench) / 2
-
-
-def test_citation_selectors_are_what_anchoring_finds():
+def test_citations_and_sources_hold_what_anchoring_and_save_store():
     generate()
 
     citations = Citation.objects.select_related("source").order_by("pk")
@@ -225,10 +209,7 @@ def test_citation_selectors_are_what_anchoring_finds():
     assert CONTEXT_CHARS in prefixes and 0 in prefixes  # a quote that opens its text
     assert "\n\n" in "".join(c.prefix + c.suffix for c in citations)
 
-
-def test_sources_have_texts_of_2_to_6_kb_and_the_fingerprint_save_computes():
-    generate()
-
+    # Sources: texts of 2 to 6 KB, with the fingerprint save() computes.
     sources = Source.objects.filter(slug__startswith=PREFIX).order_by("pk")
     for source in sources:
         assert 2000 <= len(source.text.encode()) <= 6500
@@ -250,8 +231,28 @@ def test_sentence_pool_sentences_anchor_as_they_are():
         assert sentence[0].isupper() and len(sentence) >= CONTEXT_CHARS
 
 
-def test_the_mix_of_publication_statuses_places_actors_and_tags_is_realistic():
+def test_a_thousand_events_have_realistic_dates_statuses_places_actors_and_tags():
     generate(events=1000)
+
+    # Each event's bounds are what save() derives from its date.
+    bench = list(bench_events().values_list("date", "start", "end", "precision"))
+    distinct = sorted({row[0] for row in bench})
+    saved = {}
+    for number, date in enumerate(distinct):
+        event = Event(slug=f"check-{number}", title="Check", date=date)
+        event.save()
+        event.refresh_from_db()
+        saved[date] = (event.start, event.end, event.precision)
+    assert all(saved[date] == (start, end, precision) for date, start, end, precision in bench)
+
+    # The spread: mostly days, recent years, some ranges and approximate dates.
+    precisions = [row[3] for row in bench]
+    assert max(set(precisions), key=precisions.count) == "day"
+    assert {"day", "month", "year"} <= set(precisions)
+    assert any("/" in date for date in distinct) and any("~" in date for date in distinct)
+    assert all(row[1].year >= FIRST_YEAR and row[2].year <= LAST_YEAR for row in bench)
+    recent = sum(2015 <= row[1].year <= 2030 for row in bench)
+    assert recent > len(bench) / 2
 
     events = list(bench_events().prefetch_related("actors", "tags"))
     published = sum(event.published_at is not None for event in events) / len(events)
@@ -272,41 +273,63 @@ def test_the_mix_of_publication_statuses_places_actors_and_tags_is_realistic():
     assert {len(event.actors.all()) for event in events} == {0, 1, 2, 3, 4}
 
 
-def test_the_first_timelines_are_large_when_there_are_enough_events():
+def test_the_first_timelines_are_large_and_the_api_serves_bench_rows(api_client, editor_api):
     generate(events=1200, timelines=3)
 
-    sizes = [
-        timeline.events.count()
-        for timeline in Timeline.objects.filter(slug__startswith=PREFIX).order_by("slug")
-    ]
-    assert sizes == [1000, 1200, 1200]
-    assert all(
-        timeline.published_at is not None
-        for timeline in Timeline.objects.filter(slug__startswith=PREFIX)
-    )
+    timelines = Timeline.objects.filter(slug__startswith=PREFIX).order_by("slug")
+    assert [timeline.events.count() for timeline in timelines] == [1000, 1200, 1200]
+    assert all(timeline.published_at is not None for timeline in timelines)
+
+    normal = api_client.get(f"/api/v1/events/{EventFactory().slug}/").json()
+    listed = api_client.get("/api/v1/events/")
+    assert listed.status_code == 200
+    body = listed.json()
+    assert body["count"] == bench_events().filter(published_at__isnull=False).count() + 1
+    assert all(set(event) == set(normal) for event in body["results"])
+
+    event = bench_events().filter(published_at__isnull=False).order_by("pk").first()
+    detail = api_client.get(f"/api/v1/events/{event.slug}/")
+    assert detail.status_code == 200
+    citations = detail.json()["citations"]
+    assert len(citations) == 3
+    assert all(c["selectors"][0]["exact"] == c["quote"] for c in citations)
+
+    timeline = timelines[0]
+    response = api_client.get(f"/api/v1/timelines/{timeline.slug}/")
+    assert response.status_code == 200
+    published = timeline.events.filter(published_at__isnull=False).count()
+    assert response.json()["event_count"] == len(response.json()["events"]) == published
+
+    # No history rows: the history of a bench event is empty, not an error.
+    history = editor_api.get(f"/api/v1/events/{event.slug}/history/")
+    assert history.status_code == 200
+    assert history.json()["results"] == []
 
 
-def test_a_second_run_is_refused_without_replace():
-    generate()
-    before = bench_dump()
-
-    with pytest.raises(CommandError, match="--replace"):
-        generate(seed=1)
-    assert bench_dump() == before
-
-
-def test_replace_deletes_only_bench_rows():
+def test_replace_deletes_only_bench_rows_and_is_refused_otherwise():
     editors_rows()
     generate(events=200)
-    before = other_rows()
+    before, dump = other_rows(), bench_dump()
+
+    # A second run without --replace changes nothing.
+    with pytest.raises(CommandError, match="--replace"):
+        generate(seed=1)
+    assert bench_dump() == dump
 
     generate(events=100, sources=10, timelines=2, replace=True)
-
     assert other_rows() == before
     assert bench_events().count() == 100
     assert Source.objects.filter(slug__startswith=PREFIX).count() == 10
     assert Timeline.objects.filter(slug__startswith=PREFIX).count() == 2
     assert Citation.objects.filter(event__slug__startswith=PREFIX).count() == 300
+
+    # An editor's citation of a bench source: replacing would delete it, so it is refused.
+    source = Source.objects.filter(slug__startswith=PREFIX).first()
+    CitationFactory(event=EventFactory(), source=source, quote=source.text[:40])
+    dump = bench_dump()
+    with pytest.raises(CommandError, match="citations of bench sources: 1\\)"):
+        generate(replace=True)
+    assert bench_dump() == dump
 
 
 def test_replace_leaves_the_seeded_timeline_alone(seeded):
@@ -317,17 +340,6 @@ def test_replace_leaves_the_seeded_timeline_alone(seeded):
     generate(events=100, replace=True)
 
     assert other_rows() == before
-
-
-def test_replace_is_refused_when_other_rows_refer_to_bench_rows():
-    generate()
-    source = Source.objects.filter(slug__startswith=PREFIX).first()
-    CitationFactory(event=EventFactory(), source=source, quote=source.text[:40])
-    before = bench_dump()
-
-    with pytest.raises(CommandError, match="citations of bench sources: 1\\)"):
-        generate(replace=True)
-    assert bench_dump() == before
 
 
 def test_insert_rows_gives_the_columns_left_out_their_defaults():
@@ -341,7 +353,13 @@ def test_insert_rows_gives_the_columns_left_out_their_defaults():
     assert citation.position_start is None and citation.position_end is None
 
 
-def test_empty_and_minimal_datasets_can_be_generated():
+def test_options_out_of_reach_are_refused_and_empty_or_separated_ones_are_not():
+    with pytest.raises(CommandError, match="at least as many sources"):
+        generate(citations_per_event=5, sources=4)
+    with pytest.raises(CommandError, match="negative"):
+        generate(events=-1)
+    assert not Event.objects.exists()
+
     generate(events=0, sources=0, citations_per_event=0, timelines=2, actors=0, tags=0, places=0)
     assert Timeline.objects.filter(events__isnull=True).count() == 2
 
@@ -349,25 +367,13 @@ def test_empty_and_minimal_datasets_can_be_generated():
     assert bench_events().count() == 20 and not Citation.objects.exists()
     assert not Timeline.objects.exists() and not Event.actors.through.objects.exists()
 
-
-def test_options_that_cannot_be_met_are_refused():
-    with pytest.raises(CommandError, match="at least as many sources"):
-        generate(citations_per_event=5, sources=4)
-    with pytest.raises(CommandError, match="negative"):
-        generate(events=-1)
-    assert not Event.objects.exists()
+    # Counts may be written with separators.
+    generate("--events=1,000", "--sources=1_000", "--timelines=1", "--replace")
+    assert bench_events().count() == 1000
+    assert Source.objects.filter(slug__startswith=PREFIX).count() == 1000
 
 
-def test_generate_reports_counts_and_times():
-    report = generate_bench_data(BenchOptions(**SMALL))
-
-    assert report.counts["events"] == 300
-    assert report.counts["citations"] == 900
-    assert report.counts["timeline memberships"] == (Timeline.events.through.objects.count())
-    assert {"sources", "events", "timelines", "analyze", "total"} <= set(report.seconds)
-
-
-def test_progress_is_reported_for_every_event_source_and_timeline():
+def test_generate_reports_counts_times_and_progress():
     updates: dict[str, list[int]] = {}
     totals: dict[str, int] = {}
 
@@ -383,65 +389,66 @@ def test_progress_is_reported_for_every_event_source_and_timeline():
         def close(self) -> None:
             pass
 
-    generate_bench_data(BenchOptions(**SMALL, batch_size=128), progress=Recorder)
+    report = generate_bench_data(BenchOptions(**SMALL, batch_size=128), progress=Recorder)
 
+    assert report.counts["events"] == 300
+    assert report.counts["citations"] == 900
+    assert report.counts["timeline memberships"] == Timeline.events.through.objects.count()
+    assert {"sources", "events", "timelines", "analyze", "total"} <= set(report.seconds)
+    # Progress for every source, event and timeline.
     assert totals == {"sources": 40, "events": 300, "timelines": 4}
     assert updates["events"] == [128, 128, 44]
     assert {name: sum(counts) for name, counts in updates.items()} == totals
 
 
-def test_counts_may_be_written_with_separators():
-    out = StringIO()
-    call_command(
-        "generate_bench_data",
-        "--events=1,000",
-        "--sources=1_000",
-        "--timelines=1",
-        "--no-progress",
-        stdout=out,
+def run_script(*args: str, database_url: str) -> subprocess.CompletedProcess:
+    """bench/generate.py as an operator runs it: its own process, the app's settings."""
+    env = {name: value for name, value in os.environ.items() if name != "DJANGO_SETTINGS_MODULE"}
+    env["DATABASE_URL"] = database_url
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    assert bench_events().count() == 1000
-    assert Source.objects.filter(slug__startswith=PREFIX).count() == 1000
 
 
-def test_the_api_serves_bench_events_and_timelines(api_client, editor_api):
-    generate(events=1200, timelines=3)
-    normal = api_client.get(f"/api/v1/events/{EventFactory().slug}/").json()
+def test_the_script_sets_django_up_itself_and_reports_errors_as_manage_py_does(tmp_path):
+    usage = run_script("--help", database_url=f"sqlite:///{tmp_path / 'unused.sqlite3'}")
+    assert usage.returncode == 0
+    assert "usage: python bench/generate.py" in usage.stdout
+    assert "--citations-per-event N" in usage.stdout
 
-    listed = api_client.get("/api/v1/events/")
-    assert listed.status_code == 200
-    body = listed.json()
-    assert body["count"] == bench_events().filter(published_at__isnull=False).count() + 1
-    assert all(set(event) == set(normal) for event in body["results"])
+    refused = run_script(
+        "--citations-per-event", "5", "--sources", "4",
+        database_url=f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+    )  # fmt: skip
+    assert refused.returncode == 1
+    assert "CommandError: 5 citations per event need at least as many sources" in refused.stderr
 
-    event = bench_events().filter(published_at__isnull=False).order_by("pk").first()
-    detail = api_client.get(f"/api/v1/events/{event.slug}/")
-    assert detail.status_code == 200
-    citations = detail.json()["citations"]
-    assert len(citations) == 3
-    assert all(c["selectors"][0]["exact"] == c["quote"] for c in citations)
 
-    timeline = Timeline.objects.get(slug=f"{PREFIX}timeline-0001")
-    response = api_client.get(f"/api/v1/timelines/{timeline.slug}/")
-    assert response.status_code == 200
-    published = timeline.events.filter(published_at__isnull=False).count()
-    assert response.json()["event_count"] == len(response.json()["events"]) == published
-
-    # No history rows: the history of a bench event is empty, not an error.
-    history = editor_api.get(f"/api/v1/events/{event.slug}/history/")
-    assert history.status_code == 200
-    assert history.json()["results"] == []
+def database_url() -> str:
+    """The test database's URL, for another process."""
+    settings = connection.settings_dict
+    user = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
+    host = settings["HOST"] + (f":{settings['PORT']}" if settings["PORT"] else "")
+    return f"postgres://{user}@{host}/{settings['NAME']}"
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="VACUUM and its statistics")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_outside_a_transaction_the_tables_are_vacuumed_for_index_only_scans():
-    call_command(
-        "generate_bench_data",
-        *("--events", "300", "--sources", "10", "--timelines", "2", "--no-progress"),
-        stdout=StringIO(),
-    )
+def test_the_script_writes_to_database_url_and_vacuums_for_index_only_scans():
+    done = run_script(
+        "--events", "300", "--sources", "10", "--timelines", "2", "--no-progress",
+        database_url=database_url(),
+    )  # fmt: skip
 
+    assert done.returncode == 0, done.stderr
+    assert "Generated bench data (seed 0)" in done.stdout
+    assert bench_events().count() == 300
+    # Outside a transaction (a test's), the tables are vacuumed, not only analyzed.
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT relname FROM pg_stat_user_tables WHERE last_vacuum IS NOT NULL "
