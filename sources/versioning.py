@@ -2,9 +2,10 @@
 
 Each editable row carries a ``version`` that goes up by one with every saved
 change. A save only writes when the row still has the version the instance
-was loaded with, checked in the same UPDATE statement, so of two editors who
-opened the same version only the first to save wins; the other gets a
-``VersionConflict`` and nothing of theirs is written over the first.
+was loaded with, claimed in a conditional ``UPDATE … WHERE version = n``
+before the fields are written, so of two editors who opened the same
+version only the first to save wins; the other gets a ``VersionConflict``
+and nothing of theirs is written over the first.
 
 This lives in the ``sources`` app because it is the base layer: ``timeline``
 imports ``sources``, never the reverse.
@@ -13,7 +14,7 @@ imports ``sources``, never the reverse.
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import models
+from django.db import models, router, transaction
 from simple_history.models import HistoricalRecords
 
 
@@ -40,19 +41,24 @@ class VersionedModel(models.Model):
     class Meta:
         abstract = True
 
-    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
-        # The version check and the write are one conditional UPDATE.
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is None or kwargs.get("force_insert"):
+            super().save(*args, **kwargs)
+            return
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        rows = type(self).objects.using(using).filter(pk=self.pk)
         loaded = self.version
-        field = self._meta.get_field("version")
-        values = [value for value in values if value[0] is not field]
-        values.append((field, None, loaded + 1))
-        if base_qs.filter(pk=pk_val, version=loaded)._update(values) > 0:
-            self.version = loaded + 1
-            return True
-        current = base_qs.filter(pk=pk_val).values_list("version", flat=True).first()
-        if current is None:
-            return False  # the row is gone: Django inserts it, as it always has
-        raise VersionConflict(self, current)
+        with transaction.atomic(using=using, savepoint=False):
+            # Claim the version in one conditional UPDATE (which locks the row),
+            # then write the fields: nobody can save in between.
+            if rows.filter(version=loaded).update(version=loaded + 1):
+                self.version = loaded + 1
+            else:
+                current = rows.values_list("version", flat=True).first()
+                if current is not None:
+                    raise VersionConflict(self, current)
+                # The row is gone: Django inserts it, as it always has.
+            super().save(*args, **kwargs)
 
 
 class History(HistoricalRecords):
