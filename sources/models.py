@@ -3,7 +3,6 @@
 import hashlib
 
 from django.db import models
-from django.urls import reverse
 
 from sources.validators import http_url_validator, language_tag_validator
 from sources.versioning import History, VersionedModel
@@ -88,9 +87,6 @@ class Source(VersionedModel):
         if kwargs.get("update_fields") is not None and "text" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "text_sha256"}
         super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse("api:source-detail", kwargs={"pk": self.pk})
 
     @property
     def has_text(self) -> bool:

@@ -52,7 +52,7 @@ def visit(page, url: str) -> list[str]:
 
 def test_public_pages_run_under_the_policy(csp_page, site):
     event = Event.objects.published().first()
-    for path in ("/", f"/timelines/{SLUG}/", event.get_public_url()):
+    for path in ("/", f"/timelines/{SLUG}/", event.get_absolute_url()):
         assert (problems := visit(csp_page, f"{site}{path}")) == [], (path, problems)
 
 

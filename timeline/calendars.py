@@ -183,7 +183,7 @@ def _utc(value: datetime.datetime) -> datetime.datetime:
 
 
 def event_to_vevent(event: Event, *, base_url: str, uid_domain: str) -> CalendarEvent:
-    url = urljoin(base_url, event.get_public_url())
+    url = urljoin(base_url, event.get_absolute_url())
     summary = event_heading(event)
     if is_exactly_dated(event):
         start, end = event.start, event.end
@@ -242,7 +242,7 @@ def timeline_to_ical(
     calendar.add("x-wr-caldesc", vText(description))
     calendar.add("name", vText(title))
     calendar.add("description", vText(description))
-    calendar.add("url", urljoin(base_url, timeline.get_public_url()))
+    calendar.add("url", urljoin(base_url, timeline.get_absolute_url()))
     for event in events:
         calendar.add_component(event_to_vevent(event, base_url=base_url, uid_domain=uid_domain))
     return calendar.to_ical()

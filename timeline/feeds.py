@@ -114,7 +114,7 @@ class TimelineFeed(Feed):
         return timeline.description.strip() or None
 
     def link(self, timeline: Timeline) -> str:
-        return timeline.get_public_url()
+        return timeline.get_absolute_url()
 
     def feed_guid(self, timeline: Timeline) -> str:
         return tag_uri(self.uid_domain, timeline.created_at, f"timeline-{timeline.pk}")
@@ -134,7 +134,7 @@ class TimelineFeed(Feed):
         return event_heading(event)
 
     def item_link(self, event: Event) -> str:
-        return event.get_public_url()
+        return event.get_absolute_url()
 
     def item_guid(self, event: Event) -> str:
         return tag_uri(self.uid_domain, event.created_at, f"event-{event.pk}")

@@ -81,7 +81,7 @@ def timeline_page(request, slug: str):
         "filtered": bool(active or unknown),
         "filter_summary": filter_summary,
         "unknown_filters": unknown,
-        "canonical_url": request.build_absolute_uri(timeline.get_public_url()),
+        "canonical_url": request.build_absolute_uri(timeline.get_absolute_url()),
     }
     return render(request, "timeline/timeline.html", context, status=status)
 
@@ -97,8 +97,8 @@ def event_page(request, slug: str):
             "event": event,
             "timelines": timelines,
             # Tags and actors link to the event's first timeline, filtered.
-            "filter_url": timelines[0].get_public_url() if timelines else "",
-            "canonical_url": request.build_absolute_uri(event.get_public_url()),
+            "filter_url": timelines[0].get_absolute_url() if timelines else "",
+            "canonical_url": request.build_absolute_uri(event.get_absolute_url()),
         },
     )
 

@@ -347,7 +347,7 @@ def test_the_page_shows_a_dispute_with_every_value_and_links_to_its_sources(clie
 def test_the_claims_come_between_the_facts_and_the_source_notes(client):
     event = duration_dispute()
 
-    tree = parse_page(client.get(event.get_public_url()))
+    tree = parse_page(client.get(event.get_absolute_url()))
 
     (article,) = tree.xpath("//article")
     classes = [element.get("class") for element in article if element.tag != "header"]
@@ -364,7 +364,7 @@ def test_the_page_shows_an_undisputed_value_with_its_sources_and_no_dispute(clie
         citations=[cite(event, "a"), cite(event, "b")],
     )
 
-    tree = parse_page(client.get(event.get_public_url()))
+    tree = parse_page(client.get(event.get_absolute_url()))
 
     (section,) = claims_section(tree, event.slug)
     (claim,) = section.xpath(".//dl/div")
@@ -380,7 +380,7 @@ def test_the_page_shows_an_undisputed_value_with_its_sources_and_no_dispute(clie
 def test_the_page_marks_a_preferred_value_with_its_note_and_shows_set_aside_values_apart(client):
     event = ranked()
 
-    tree = parse_page(client.get(event.get_public_url()))
+    tree = parse_page(client.get(event.get_absolute_url()))
 
     (section,) = claims_section(tree, event.slug)
     (preferred,) = section.xpath(".//li[contains(@class, 'claim-value--preferred')]")
@@ -401,7 +401,7 @@ def test_an_event_without_claims_has_no_claims_section(client):
     event, _ = new_event()
     duration_dispute(slug="other", title="Other")
 
-    for path in (event.get_public_url(), "/timelines/trade/"):
+    for path in (event.get_absolute_url(), "/timelines/trade/"):
         tree = parse_page(client.get(path))
         assert claims_section(tree, event.slug) == []
         (article,) = tree.xpath("//article[@id='event-talks']")
@@ -430,7 +430,7 @@ def test_the_page_escapes_property_names_values_and_notes_once(client):
         citations=[cite(event, "c")],
     )
 
-    for path in (event.get_public_url(), "/timelines/trade/"):
+    for path in (event.get_absolute_url(), "/timelines/trade/"):
         content = client.get(path).content.decode()
         assert "<script" not in content
         assert "&amp;lt;" not in content and "&amp;amp;" not in content
@@ -868,6 +868,6 @@ def test_the_event_page_reads_its_claims_in_one_query(client, django_assert_num_
 
     # The event; its actors, tags, citations and claims; its published timelines.
     with django_assert_num_queries(6):
-        response = client.get(event.get_public_url())
+        response = client.get(event.get_absolute_url())
 
     assert "Sources differ:" in response.content.decode()

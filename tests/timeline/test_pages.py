@@ -86,13 +86,13 @@ def test_index_lists_published_timelines_with_counts_and_spans(client):
     assert response.status_code == 200
     content = response.content.decode()
     (card,) = find(response, "article", class_="timeline-card")
-    assert f'<a href="{published.get_public_url()}">Trade war</a>' in content
+    assert f'<a href="{published.get_absolute_url()}">Trade war</a>' in content
     assert "Tariffs." in text(card)
     # The draft event counts for nothing: not in the count, not in the span.
     assert "2 events" in text(card)
     assert time_values(card) == [("2019", "2019"), ("2026", "2026")]
     assert hidden.title not in content
-    assert hidden.get_public_url() not in content
+    assert hidden.get_absolute_url() not in content
 
 
 def test_index_without_timelines_says_so(client):
@@ -144,7 +144,7 @@ def test_seeded_timeline_lists_every_published_event_and_every_quote(client, see
     for citation in citations:
         assert escape(citation.quote) in content
     for event in events:
-        assert f'href="{event.get_public_url()}"' in content
+        assert f'href="{event.get_absolute_url()}"' in content
     assert f"{len(events)} events" in content
 
 
@@ -189,7 +189,7 @@ def test_draft_events_are_not_shown_or_counted(client):
     draft = EventFactory(title="Secret draft", slug="secret-draft", published_at=None)
     timeline = timeline_with(shown, draft)
 
-    response = client.get(timeline.get_public_url())
+    response = client.get(timeline.get_absolute_url())
 
     assert event_titles(response) == ["Talks resume"]
     content = response.content.decode()
@@ -246,7 +246,7 @@ def test_dates_are_time_elements_at_their_precision(client, date, display_date, 
     timeline = timeline_with(event)
 
     assert date_parts(event) == expected
-    for path in (timeline.get_public_url(), event.get_public_url()):
+    for path in (timeline.get_absolute_url(), event.get_absolute_url()):
         (when,) = find(client.get(path), "span", class_="event-date")
         assert time_values(when) == expected
         assert all(HTML_DATETIME.match(value) for value, _ in expected)
@@ -257,7 +257,7 @@ def test_a_status_other_than_occurred_is_shown_as_text(client, status):
     event = EventFactory(status=status)
     timeline = timeline_with(event)
 
-    for path in (timeline.get_public_url(), event.get_public_url()):
+    for path in (timeline.get_absolute_url(), event.get_absolute_url()):
         (badge,) = find(client.get(path), "strong", class_="status")
         assert text(badge) == status.capitalize()
 
@@ -265,7 +265,9 @@ def test_a_status_other_than_occurred_is_shown_as_text(client, status):
 def test_an_event_that_occurred_has_no_status_badge(client):
     event = EventFactory(status="occurred")
 
-    assert find(client.get(timeline_with(event).get_public_url()), "strong", class_="status") == []
+    assert (
+        find(client.get(timeline_with(event).get_absolute_url()), "strong", class_="status") == []
+    )
 
 
 # Citations, place, actors and tags
@@ -282,7 +284,7 @@ def test_citations_show_quote_source_locator_and_note(client):
     CitationFactory(event=event, source=source, locator="para. 3", note="The only source.")
     timeline = timeline_with(event)
 
-    response = client.get(timeline.get_public_url())
+    response = client.get(timeline.get_absolute_url())
 
     (note,) = find(response, "li", class_="note")
     (quote,) = [e for e in walk(note) if e.name == "blockquote"]
@@ -304,7 +306,7 @@ def test_a_source_without_url_is_named_without_a_link(client):
     event = EventFactory()
     CitationFactory(event=event, source=source)
 
-    response = client.get(timeline_with(event).get_public_url())
+    response = client.get(timeline_with(event).get_absolute_url())
 
     (note,) = find(response, "li", class_="note")
     (quote,) = [e for e in walk(note) if e.name == "blockquote"]
@@ -322,11 +324,11 @@ def test_place_actors_and_tags_are_shown_and_actors_and_tags_filter(client):
     )
     timeline = timeline_with(event)
 
-    for path in (timeline.get_public_url(), event.get_public_url()):
+    for path in (timeline.get_absolute_url(), event.get_absolute_url()):
         response = client.get(path)
         (facts,) = find(response, "dl", class_="event-facts")
         assert "Busan, South Korea" in text(facts)
-        url = timeline.get_public_url()
+        url = timeline.get_absolute_url()
         assert text(find(response, "a", href=f"{url}?actor=xi-jinping")[0]) == "Xi Jinping"
         assert text(find(response, "a", href=f"{url}?tag=rare-earths")[0]) == "Rare earths"
 
@@ -395,14 +397,14 @@ def test_the_form_offers_only_this_timelines_tags_and_actors(client):
     )
     timeline_with(EventFactory(tags=[elsewhere]))
 
-    response = client.get(timeline.get_public_url())
+    response = client.get(timeline.get_absolute_url())
 
     (tag_select,) = find(response, "select", name="tag")
     assert [text(o) for o in walk(tag_select)] == ["All tags", "Tariffs"]
     (actor_select,) = find(response, "select", name="actor")
     assert [text(o) for o in walk(actor_select)] == ["Everyone", "Trump"]
     (form,) = find(response, "form", method="get")
-    assert dict(form.attributes)["action"] == timeline.get_public_url()
+    assert dict(form.attributes)["action"] == timeline.get_absolute_url()
     assert find(response, "button", type="submit")
 
 
@@ -410,7 +412,7 @@ def test_a_tag_with_no_events_on_this_timeline_matches_none(client):
     TagFactory(name="Fentanyl", slug="fentanyl")
     timeline = timeline_with(EventFactory())
 
-    response = client.get(timeline.get_public_url(), {"tag": "fentanyl"})
+    response = client.get(timeline.get_absolute_url(), {"tag": "fentanyl"})
 
     assert response.status_code == 200
     assert event_titles(response) == []
@@ -424,7 +426,7 @@ def test_a_tag_with_no_events_on_this_timeline_matches_none(client):
 def test_an_unknown_filter_is_a_400_page_that_says_so(client, parameter, kind):
     timeline = timeline_with(EventFactory(title="Talks"))
 
-    response = client.get(timeline.get_public_url(), {parameter: "no-such-thing"})
+    response = client.get(timeline.get_absolute_url(), {parameter: "no-such-thing"})
 
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
@@ -441,7 +443,7 @@ def test_no_filter_value_is_a_server_error(client, parameter):
     timeline = timeline_with(EventFactory())
 
     for value in GARBAGE:
-        response = client.get(timeline.get_public_url(), {parameter: value})
+        response = client.get(timeline.get_absolute_url(), {parameter: value})
         assert response.status_code in (200, 400), value
         assert "<b>x</b>" not in response.content.decode()
 
@@ -449,7 +451,9 @@ def test_no_filter_value_is_a_server_error(client, parameter):
 def test_other_query_parameters_are_ignored(client):
     timeline = timeline_with(EventFactory(date="2025-01"), EventFactory(date="2026-01"))
 
-    response = client.get(timeline.get_public_url(), {"from": "2026", "q": "nothing", "page": "9"})
+    response = client.get(
+        timeline.get_absolute_url(), {"from": "2026", "q": "nothing", "page": "9"}
+    )
 
     assert response.status_code == 200
     assert len(event_titles(response)) == 2
@@ -465,7 +469,7 @@ def test_event_page_shows_the_event_its_timelines_and_breadcrumbs(client):
     second = timeline_with(event, title="B second timeline")
     timeline_with(event, title="Unpublished", published_at=None)
 
-    response = client.get(event.get_public_url())
+    response = client.get(event.get_absolute_url())
 
     assert response.status_code == 200
     assert text(find(response, "h1")[0]) == "Trump and Xi meet"
@@ -475,8 +479,8 @@ def test_event_page_shows_the_event_its_timelines_and_breadcrumbs(client):
     links = [(dict(a.attributes)["href"], text(a)) for a in walk(breadcrumbs) if a.name == "a"]
     assert links == [
         ("/", "Timelines"),
-        (f"{first.get_public_url()}#event-{event.slug}", "A first timeline"),
-        (event.get_public_url(), "Trump and Xi meet"),
+        (f"{first.get_absolute_url()}#event-{event.slug}", "A first timeline"),
+        (event.get_absolute_url(), "Trump and Xi meet"),
     ]
     (listed,) = find(response, "section", class_="in-timelines")
     assert [text(a) for a in walk(listed) if a.name == "li"] == [
@@ -497,7 +501,7 @@ def test_event_page_shows_the_event_its_timelines_and_breadcrumbs(client):
 def test_event_on_no_published_timeline_still_has_its_page(client):
     event = EventFactory(tags=[TagFactory(name="Tariffs")])
 
-    response = client.get(event.get_public_url())
+    response = client.get(event.get_absolute_url())
 
     assert response.status_code == 200
     assert "This event is not on a published timeline." in response.content.decode()
@@ -514,7 +518,7 @@ def test_timeline_page_head_and_format_links(client):
     timeline = timeline_with(EventFactory(), slug="trade", description="All about trade.")
     api = "/api/v1/timelines/trade/"
 
-    response = client.get(timeline.get_public_url(), {"tag": ""})
+    response = client.get(timeline.get_absolute_url(), {"tag": ""})
 
     assert find(response, "html", lang="en")
     assert text(find(response, "title")[0]) == timeline.title
@@ -540,7 +544,7 @@ def test_pages_have_landmarks_a_skip_link_and_the_stylesheet(client):
     event = EventFactory()
     timeline = timeline_with(event)
 
-    for path in ("/", timeline.get_public_url(), event.get_public_url()):
+    for path in ("/", timeline.get_absolute_url(), event.get_absolute_url()):
         response = client.get(path)
         assert find(response, "a", class_="skip-link", href="#main")
         assert find(response, "main", id="main")
@@ -580,7 +584,7 @@ def test_titles_summaries_quotes_and_names_are_escaped(client):
     )
     timeline = timeline_with(event, title=f"Timeline {script}", description=f"About {script}")
 
-    for path in ("/", timeline.get_public_url(), event.get_public_url()):
+    for path in ("/", timeline.get_absolute_url(), event.get_absolute_url()):
         content = client.get(path).content.decode()
         assert "<script" not in content
         assert "&lt;script&gt;" in content
@@ -619,7 +623,7 @@ def test_timeline_page_query_count_is_constant(client, django_assert_num_queries
     # 7. the tags of its published events, for the form
     # 8. the actors of its published events, for the form
     with django_assert_num_queries(8):
-        response = client.get(timeline.get_public_url())
+        response = client.get(timeline.get_absolute_url())
 
     assert len(event_titles(response)) == count
     assert len(find(response, "li", class_="note")) == 2 * count
@@ -640,7 +644,7 @@ def test_filtered_timeline_page_query_count_is_constant(client, django_assert_nu
     # 8. the tags of its published events, for the form
     # 9. the actors of its published events, for the form
     with django_assert_num_queries(9):
-        response = client.get(timeline.get_public_url(), {"tag": tag.slug})
+        response = client.get(timeline.get_absolute_url(), {"tag": tag.slug})
 
     assert len(event_titles(response)) == count
 
@@ -660,7 +664,7 @@ def test_event_page_query_count_is_constant(client, django_assert_num_queries, c
     # 5. its claims, JOIN property, with their citations' ids
     # 6. its published timelines
     with django_assert_num_queries(6):
-        response = client.get(event.get_public_url())
+        response = client.get(event.get_absolute_url())
 
     assert len(find(response, "li", class_="note")) == count
 
@@ -668,11 +672,11 @@ def test_event_page_query_count_is_constant(client, django_assert_num_queries, c
 def test_unpublishing_an_event_removes_it_from_the_pages(client):
     event = EventFactory(title="Soon withdrawn")
     timeline = timeline_with(event)
-    assert event_titles(client.get(timeline.get_public_url())) == ["Soon withdrawn"]
+    assert event_titles(client.get(timeline.get_absolute_url())) == ["Soon withdrawn"]
 
     Event.objects.filter(pk=event.pk).update(published_at=None)
 
-    assert event_titles(client.get(timeline.get_public_url())) == []
-    assert client.get(event.get_public_url()).status_code == 404
+    assert event_titles(client.get(timeline.get_absolute_url())) == []
+    assert client.get(event.get_absolute_url()).status_code == 404
     Event.objects.filter(pk=event.pk).update(published_at=timezone.now())
-    assert client.get(event.get_public_url()).status_code == 200
+    assert client.get(event.get_absolute_url()).status_code == 200

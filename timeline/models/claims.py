@@ -12,7 +12,6 @@ its sources instead of picking one.
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 
 from sources.validators import wikidata_property_validator
 from sources.versioning import History, VersionedModel
@@ -93,9 +92,6 @@ class ClaimProperty(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("api:property-detail", kwargs={"slug": self.slug})
 
     def clean(self) -> None:
         # A new kind must still take every claim's value (a duration is no percentage).

@@ -171,9 +171,6 @@ class Event(VersionedModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("api:event-detail", kwargs={"slug": self.slug})
-
-    def get_public_url(self) -> str:
         """The event's permalink page for readers."""
         return reverse("pages:event", kwargs={"slug": self.slug})
 

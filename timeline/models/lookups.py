@@ -17,14 +17,15 @@ class ActorKind(models.TextChoices):
     COUNTRY = "country", "country"
 
 
-class Actor(VersionedModel):
-    """A person, organisation or country that takes part in events."""
+class Lookup(VersionedModel):
+    """What actors, places and tags share: a name, a slug and a Wikidata item."""
 
-    name = models.CharField("name", max_length=200, help_text="Name as readers know it.")
-    slug = models.SlugField("slug", max_length=100, unique=True, help_text=SLUG_HELP)
-    kind = models.CharField(
-        "kind", max_length=20, choices=ActorKind.choices, default=ActorKind.PERSON
+    name = models.CharField(
+        "name",
+        max_length=200,
+        help_text="As readers know it, e.g. “Xi Jinping”, “Busan, South Korea” or “Tariffs”.",
     )
+    slug = models.SlugField("slug", max_length=100, unique=True, help_text=SLUG_HELP)
     wikidata_id = models.CharField(
         "Wikidata id",
         max_length=20,
@@ -33,25 +34,34 @@ class Actor(VersionedModel):
         help_text=WIKIDATA_HELP,
     )
 
+    class Meta:
+        abstract = True
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Actor(Lookup):
+    """A person, organisation or country that takes part in events."""
+
+    kind = models.CharField(
+        "kind", max_length=20, choices=ActorKind.choices, default=ActorKind.PERSON
+    )
+
     history = History()
 
-    class Meta:
-        ordering = ["name", "pk"]
+    class Meta(Lookup.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=ActorKind.values), name="%(app_label)s_%(class)s_kind_valid"
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Place(VersionedModel):
+class Place(Lookup):
     """Where an event happened, optionally with coordinates for maps."""
 
-    name = models.CharField("name", max_length=200, help_text="e.g. “Busan, South Korea”.")
-    slug = models.SlugField("slug", max_length=100, unique=True, help_text=SLUG_HELP)
     latitude = models.DecimalField(
         "latitude",
         max_digits=8,
@@ -68,18 +78,10 @@ class Place(VersionedModel):
         blank=True,
         help_text="Decimal degrees, −180 to 180.",
     )
-    wikidata_id = models.CharField(
-        "Wikidata id",
-        max_length=20,
-        blank=True,
-        validators=[wikidata_id_validator],
-        help_text=WIKIDATA_HELP,
-    )
 
     history = History()
 
-    class Meta:
-        ordering = ["name"]
+    class Meta(Lookup.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
@@ -99,9 +101,6 @@ class Place(VersionedModel):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.name
-
     def clean(self) -> None:
         errors = {}
         if self.latitude is not None and not -90 <= self.latitude <= 90:
@@ -115,23 +114,7 @@ class Place(VersionedModel):
             raise ValidationError(errors)
 
 
-class Tag(VersionedModel):
+class Tag(Lookup):
     """A theme that groups events, e.g. “Tariffs” or “Rare earths”."""
 
-    name = models.CharField("name", max_length=100)
-    slug = models.SlugField("slug", max_length=100, unique=True, help_text=SLUG_HELP)
-    wikidata_id = models.CharField(
-        "Wikidata id",
-        max_length=20,
-        blank=True,
-        validators=[wikidata_id_validator],
-        help_text=WIKIDATA_HELP,
-    )
-
     history = History()
-
-    class Meta:
-        ordering = ["name", "pk"]
-
-    def __str__(self) -> str:
-        return self.name

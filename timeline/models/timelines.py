@@ -39,9 +39,6 @@ class Timeline(VersionedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("api:timeline-detail", kwargs={"slug": self.slug})
-
-    def get_public_url(self) -> str:
         """The timeline's page for readers."""
         return reverse("pages:timeline", kwargs={"slug": self.slug})
 
