@@ -411,8 +411,13 @@ class EventAdmin(EditorAdmin):
         return kwargs
 
     def save_formset(self, request, form, formset, change):
-        if formset.model is not Claim:
-            super().save_formset(request, form, formset, change)
+        if formset.model is Citation:
+            # As the API writes them: two citations may swap quotes in one save.
+            formset.save(commit=False)
+            changed = [citation for citation, _ in formset.changed_objects]
+            services.citations_save(
+                saving=[*formset.new_objects, *changed], deleting=formset.deleted_objects
+            )
             return
         # One revision for each claim saved, with the citations it ends up with.
         formset.save(commit=False)

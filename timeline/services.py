@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F, Max, QuerySet
+from django.db.models import CharField, F, Max, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -73,6 +74,62 @@ def source_reanchor_citations(*, source: Source, user=None) -> ReanchorReport:
         )
         events_touch(event_ids={citation.event_id for citation in changed})
     return report
+
+
+@transaction.atomic
+def event_save(
+    *,
+    event: Event,
+    actors: Iterable[Actor] | None = None,
+    tags: Iterable[Tag] | None = None,
+    citations: list[dict] | None = None,
+    user=None,
+) -> Event:
+    """Save an event with its actors and tags (None: leave them), as one revision.
+
+    ``citations``, when given, is the event's whole list: dicts of a
+    citation's fields (``source``, ``quote``, ``locator``, ``note``); one with
+    the ``id`` of the event's citation changes it, one without adds one, and
+    the event's citations left out are deleted. The caller has validated them.
+    """
+    with one_revision(event, user=user):
+        event.save()  # checks the version the event was loaded with
+        for name, related in (("actors", actors), ("tags", tags)):
+            if related is not None:
+                getattr(event, name).set(related)
+    if citations is not None:
+        existing = {citation.pk: citation for citation in event.citations.select_related("source")}
+        kept = {item["id"] for item in citations if "id" in item}
+        saving = []
+        for item in citations:
+            values = {name: value for name, value in item.items() if name != "id"}
+            citation = existing.get(item.get("id")) or Citation(event=event)
+            if citation.pk is None or any(getattr(citation, n) != v for n, v in values.items()):
+                for name, value in values.items():
+                    setattr(citation, name, value)
+                saving.append(citation)
+        deleting = [citation for pk, citation in existing.items() if pk not in kept]
+        citations_save(saving=saving, deleting=deleting)
+    return event
+
+
+@transaction.atomic
+def citations_save(*, saving: Iterable[Citation], deleting: Iterable[Citation] = ()) -> None:
+    """Save and delete citations of one event, validated by the caller (the API, the admin).
+
+    Two of them may swap quotes in one save: the changed ones are moved out
+    of the (event, source, quote) constraint's way first.
+    """
+    for citation in deleting:
+        citation.delete()
+    saving = list(saving)
+    moving = [citation.pk for citation in saving if citation.pk is not None]
+    if moving:
+        Citation.objects.filter(pk__in=moving).update(
+            quote=Concat(Value("moving "), Cast("pk", CharField()))
+        )
+    for citation in saving:
+        citation.save()
 
 
 def events_touch(*, event_ids: Iterable[int]) -> None:
@@ -168,6 +225,16 @@ def events_publish(*, events: Iterable[Event] | QuerySet[Event], user=None) -> i
 def events_unpublish(*, events: Iterable[Event] | QuerySet[Event], user=None) -> int:
     """Turn published events back into drafts."""
     return _set_published_at(events, published=False, user=user, reason="Unpublished")
+
+
+@transaction.atomic
+def timeline_save(*, timeline: Timeline, events: Iterable[Event] | None = None, user=None):
+    """Save a timeline and (None: leave them) the events in it, as one revision."""
+    with one_revision(timeline, user=user):
+        timeline.save()
+        if events is not None:
+            timeline.events.set(events)
+    return timeline
 
 
 @transaction.atomic

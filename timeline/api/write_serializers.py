@@ -3,8 +3,9 @@
 Validation is the models' own (``Model.full_clean``, as in the admin): one
 rule, one place. Unknown fields are refused, so a typo is never silently
 dropped; fields of the read shape (``url``, ``start``, ``selectors``…) are
-accepted and ignored, so a client may send back what it read. Responses
-use the read serializers, so a write answers with what a GET would show.
+accepted and ignored, so a client may send back what it read. A write
+answers with what a GET would show (``EditableViewSet.written``). Writes
+that span models are ``timeline.services``' own, which the admin shares.
 """
 
 import copy
@@ -16,14 +17,11 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import slug_re
 from django.db import transaction
-from django.db.models import CharField, Value
-from django.db.models.functions import Cast, Concat
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from sources.ingest import IngestError, decode_uploaded_file, html_to_text, normalise_text
 from sources.models import Source
-from sources.versioning import one_revision
 from timeline import services
 from timeline.api import serializers as read
 from timeline.models import Actor, Citation, Claim, ClaimProperty, Event, Place, Tag, Timeline
@@ -148,9 +146,6 @@ class ModelCleanMixin:
 
 
 class WriteSerializer(StrictFieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
-    def to_representation(self, instance):
-        return self.read_serializer_class(instance, context=self.context).data
-
     def _user(self):
         """Who writes, for the history (None outside a request)."""
         request = self.context.get("request")
@@ -283,63 +278,15 @@ class EventWriteSerializer(WriteSerializer):
             attrs["citations"] = citations
         return attrs
 
-    @transaction.atomic
     def create(self, validated_data):
-        relations = {name: validated_data.pop(name, None) for name in ("actors", "tags")}
-        citations = validated_data.pop("citations", [])
-        event = Event(**validated_data)  # a draft: published_at stays empty
-        with one_revision(event, user=self._user()):
-            event.save()
-            self._set_relations(event, relations)
-        self._write_citations(event, citations)
-        return event
+        # A draft: published_at stays empty.
+        return self.update(Event(), validated_data)
 
-    @transaction.atomic
     def update(self, event, validated_data):
-        relations = {name: validated_data.pop(name, None) for name in ("actors", "tags")}
-        citations = validated_data.pop("citations", None)
+        related = {name: validated_data.pop(name, None) for name in ("actors", "tags", "citations")}
         for name, value in validated_data.items():
             setattr(event, name, value)
-        with one_revision(event, user=self._user()):
-            event.save()  # checks the version the client sent in If-Match
-            self._set_relations(event, relations)
-        if citations is not None:
-            self._write_citations(event, citations)
-        return event
-
-    @staticmethod
-    def _set_relations(event: Event, relations: dict) -> None:
-        for name, related in relations.items():
-            if related is not None:
-                getattr(event, name).set(related)
-
-    def _write_citations(self, event: Event, items: list[dict]) -> None:
-        existing = {citation.pk: citation for citation in event.citations.select_related("source")}
-        kept = {item["id"] for item in items if "id" in item}
-        for citation in existing.values():
-            if citation.pk not in kept:
-                citation.delete()
-        changes = []
-        for item in items:
-            values = {k: v for k, v in item.items() if k != "id"}
-            citation = existing.get(item.get("id")) or Citation(event=event)
-            if citation.pk is None or any(
-                getattr(citation, name) != value for name, value in values.items()
-            ):
-                changes.append((citation, values))
-        # Two citations may swap quotes in one request: move the changed ones
-        # out of the (event, source, quote) constraint's way first.
-        moving = [citation.pk for citation, _ in changes if citation.pk is not None]
-        if moving:
-            Citation.objects.filter(pk__in=moving).update(
-                quote=Concat(Value("moving "), Cast("pk", CharField()))
-            )
-        for citation, values in changes:
-            for name, value in values.items():
-                setattr(citation, name, value)
-            citation.save()
-        # A prefetched list on the instance would now be stale.
-        getattr(event, "_prefetched_objects_cache", {}).pop("citations", None)
+        return services.event_save(event=event, **related, user=self._user())
 
 
 class CitationWriteSerializer(WriteSerializer):
@@ -564,22 +511,11 @@ class TimelineWriteSerializer(WriteSerializer):
         model = Timeline
         fields = ["slug", "title", "description", "events"]
 
-    @transaction.atomic
     def create(self, validated_data):
-        events = validated_data.pop("events", [])
-        timeline = Timeline(**validated_data)
-        with one_revision(timeline, user=self._user()):
-            timeline.save()
-            timeline.events.set(events)
-        return timeline
+        return self.update(Timeline(), validated_data)
 
-    @transaction.atomic
     def update(self, timeline, validated_data):
         events = validated_data.pop("events", None)
         for name, value in validated_data.items():
             setattr(timeline, name, value)
-        with one_revision(timeline, user=self._user()):
-            timeline.save()
-            if events is not None:
-                timeline.events.set(events)
-        return timeline
+        return services.timeline_save(timeline=timeline, events=events, user=self._user())
