@@ -79,32 +79,37 @@ INSTALLED_APPS = [
     "timeline",
 ]
 
+# Each layer, and why it is here.
 MIDDLEWARE = [
     # First, so that every response (errors included) carries its request id.
     "config.requests.RequestIDMiddleware",
     # Credential-free reads go to a read replica, when there are any.
     "config.replicas.ReadReplicaMiddleware",
-    # Before anything parses the query string: too many or too long → 400.
+    # Bounded input before anything parses the query string: too many or too long → 400.
     "config.limits.QueryStringLimitMiddleware",
+    # HSTS, nosniff, the referrer policy and the HTTPS redirect.
     "django.middleware.security.SecurityMiddleware",
+    # Static files (hashed, compressed) without a separate server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
     # Before CommonMiddleware, so that its redirects carry the CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
     # Anonymous API reads from the cache, before the session, the URL and the view.
     "timeline.api.caching.ReadCacheMiddleware",
+    # The admin's sessions, logins, messages and CSRF protection.
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Trailing-slash redirects and the allowed hosts.
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # X-Frame-Options for browsers that predate CSP's frame-ancestors.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The Content-Security-Policy, with inline styles for the tools' pages only.
     "config.security.ContentSecurityPolicyMiddleware",
     # Records who made each change that the history keeps.
     "simple_history.middleware.HistoryRequestMiddleware",
-    # A lost database connection in a view: 503 with Retry-After.
+    # A lost database connection in a view: 503 with Retry-After, not a 500.
     "config.outages.DatabaseUnavailableMiddleware",
-    # Cached reads are keyed by the content generation: writes move it on.
-    "timeline.generations.AdvanceAfterWritesMiddleware",
     # Last: answers a locked-out login (admin or API token) with a 429.
     "axes.middleware.AxesMiddleware",
 ]
@@ -168,30 +173,17 @@ for _index, _url in enumerate(env_list("DATABASE_REPLICA_URLS", ""), start=1):
 DATABASE_READ_REPLICAS = [alias for alias in DATABASES if alias != "default"]
 DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
 
-# "default" holds cached responses, counts and rates; "events" each event's
-# JSON (timeline/api/rows.py), many small entries read a page at a time.
+# Cached responses and request rates: Redis, shared by every web node, when
+# REDIS_URL is set; else each process its own, bounded as its memory must be.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
-        },
-        # Keys of the app's own making: no per-key memcached checks.
-        "events": {
-            "BACKEND": "timeline.cache_backends.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-        },
+        }
     }
 else:
-    # Each process its own; bounded, as a process's memory must be.
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "events": {
-            "BACKEND": "timeline.cache_backends.LocMemCache",
-            "LOCATION": "events",
-            "OPTIONS": {"MAX_ENTRIES": 20_000},
-        },
-    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # django-axes sees every login first and refuses one from a locked-out client.
 AUTHENTICATION_BACKENDS = [
@@ -243,17 +235,20 @@ TIMELINE_SEED_DIR = Path(
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # orjson writes a 100-event page (290 KB) in 0.5 ms, where json.dumps takes 5.
     "DEFAULT_RENDERER_CLASSES": [
-        "timeline.api.renderers.JSONRenderer",
+        "drf_orjson_renderer.renderers.ORJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    "COERCE_DECIMAL_TO_STRING": False,
     # Token first: its WWW-Authenticate header makes anonymous writes a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "timeline.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Anyone reads; writes need the model permission (the "Editors" group).
     "DEFAULT_PERMISSION_CLASSES": [
-        "timeline.api.permissions.ModelPermissionsOrAnonReadOnly",
+        "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
     "DEFAULT_FILTER_BACKENDS": ["timeline.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "timeline.api.pagination.PageNumberPagination",

@@ -2,11 +2,43 @@ import os
 from pathlib import Path
 
 import pytest
+from django import test
 from django.conf import settings
 from django.db import connections
-from rest_framework.test import APIClient
+from rest_framework import test as drf_test
 
 from tests.factories import make_editor
+
+
+class CommitsEachRequest:
+    """Each request's ``on_commit`` work runs when it ends, as when its transaction commits.
+
+    A test runs inside one transaction that never commits; in production every
+    request is its own (the content generation moves once a write commits).
+    """
+
+    def request(self, *args, **kwargs):
+        with test.TestCase.captureOnCommitCallbacks(execute=True):
+            return super().request(*args, **kwargs)
+
+
+class APIClient(CommitsEachRequest, drf_test.APIClient):
+    pass
+
+
+class Client(CommitsEachRequest, test.Client):
+    pass
+
+
+@pytest.fixture
+def client() -> Client:
+    return Client()
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """``with commit(): …`` runs the block's ``on_commit`` work when it ends, as a commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 @pytest.fixture(autouse=True)

@@ -74,8 +74,7 @@ def _crash(monkeypatch):
 @pytest.fixture
 def api_errors(db, editor, monkeypatch, settings):
     """A function making the request that answers a given status."""
-    from rest_framework.test import APIClient
-
+    from tests.conftest import APIClient
     from tests.factories import EventFactory, PlaceFactory, UserFactory
 
     place = PlaceFactory(slug="busan")

@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 from knox.models import AuthToken
-from rest_framework.test import APIClient
 
+from tests.conftest import APIClient
 from tests.factories import (
     ActorFactory,
     CitationFactory,

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from rest_framework.test import APIClient
 
+from tests.conftest import APIClient
 from tests.factories import (
     ActorFactory,
     CitationFactory,

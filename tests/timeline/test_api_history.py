@@ -3,8 +3,8 @@
 import datetime
 
 import pytest
-from rest_framework.test import APIClient
 
+from tests.conftest import APIClient
 from tests.factories import (
     SAMPLE_TEXT,
     ActorFactory,
@@ -569,6 +569,7 @@ def test_the_restore_revision_shows_only_what_restoring_changed(editor_api):
 
 def test_deleted_events_are_for_editors_only(api_client, reader_api, stored_state):
     event = EventFactory()
+    event_id = event.pk
     event.delete()
     before = stored_state()
 
@@ -577,7 +578,7 @@ def test_deleted_events_are_for_editors_only(api_client, reader_api, stored_stat
         (reader_api, 403, "permission_denied"),
     ):
         assert_error(client.get(DELETED_URL), status, code)
-        assert_error(client.post(f"{DELETED_URL}{event.pk}/restore/"), status, code)
+        assert_error(client.post(f"{DELETED_URL}{event_id}/restore/"), status, code)
     assert stored_state() == before
 
 
@@ -587,6 +588,7 @@ def test_restoring_needs_the_add_permission():
     from tests.factories import UserFactory
 
     event = EventFactory()
+    event_id = event.pk
     event.delete()
     user = UserFactory()
     user.user_permissions.add(Permission.objects.get(codename="change_event"))
@@ -594,7 +596,7 @@ def test_restoring_needs_the_add_permission():
     client.force_login(user)
 
     assert client.get(DELETED_URL).status_code == 200
-    assert_error(client.post(f"{DELETED_URL}{event.pk}/restore/"), 403, "permission_denied")
+    assert_error(client.post(f"{DELETED_URL}{event_id}/restore/"), 403, "permission_denied")
     assert not Event.objects.exists()
 
 

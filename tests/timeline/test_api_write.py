@@ -9,9 +9,9 @@ import json
 
 import pytest
 from django.test import override_settings
-from rest_framework.test import APIClient
 
 from sources.models import Source
+from tests.conftest import APIClient
 from tests.factories import (
     SAMPLE_TEXT,
     ActorFactory,
@@ -972,11 +972,11 @@ def test_citation_list_shows_citations_of_published_events_only(api_client, edit
     assert api_client.get(f"{CITATIONS_URL}{first.pk}/").json()["event"] == "published"
 
 
-@pytest.mark.parametrize("value", ["abc", "1.5", "-1", ""])
-def test_citation_list_source_filter_must_be_an_id(api_client, value):
-    response = api_client.get(CITATIONS_URL, {"source": value})
+def test_citation_list_source_filter_must_be_an_id(api_client):
+    for value in ["abc", "1.5", "-1", "0", "9" * 25]:
+        response = api_client.get(CITATIONS_URL, {"source": value})
 
-    assert set(invalid_fields(response)) == {"source"}
+        assert set(invalid_fields(response)) == {"source"}, value
 
 
 def test_citation_list_source_filter_refuses_digit_like_characters():
@@ -987,28 +987,21 @@ def test_citation_list_source_filter_refuses_digit_like_characters():
     assert set(invalid_fields(response)) == {"source"}
 
 
-def test_citation_list_source_filter_with_a_huge_id_is_not_a_500():
-    client = APIClient(raise_request_exception=False)
-
-    response = client.get(CITATIONS_URL, {"source": "9" * 25})
-
-    assert response.status_code in (200, 400)
-    if response.status_code == 200:
-        assert response.json()["count"] == 0
-
-
-@pytest.mark.parametrize("count", [1, 10])
-def test_citation_list_query_count_is_constant(api_client, django_assert_num_queries, count):
-    for _ in range(count):
-        CitationFactory(event=EventFactory(), source=SourceFactory())
+def test_citation_list_query_count_is_constant(
+    api_client, django_assert_num_queries, django_capture_on_commit_callbacks
+):
     CitationFactory(event=EventFactory(published_at=None))
+    for count in (1, 10):
+        with django_capture_on_commit_callbacks(execute=True):  # the writes commit
+            for _ in range(count - Citation.objects.count() + 1):
+                CitationFactory(event=EventFactory(), source=SourceFactory())
 
-    # 1. COUNT of citations of published events (pagination)
-    # 2. the page of citations, JOIN source, JOIN event
-    with django_assert_num_queries(3):  # +1: the content generation
-        body = api_client.get(CITATIONS_URL).json()
+        # 1. the content generation; 2. COUNT of citations of published events;
+        # 3. the ids of the page's; 4. those citations, JOIN source, JOIN event.
+        with django_assert_num_queries(4):
+            body = api_client.get(CITATIONS_URL).json()
 
-    assert body["count"] == count
+        assert body["count"] == count
 
 
 # Timelines
@@ -1409,40 +1402,33 @@ def test_lookup_list_query_count_is_constant(
     assert body["count"] == count
 
 
-@pytest.mark.parametrize("count", [1, 10])
-def test_event_list_with_drafts_query_count_is_constant(django_assert_num_queries, editor, count):
+def test_event_list_with_drafts_query_count_is_constant(django_assert_num_queries, editor):
     sources, actors, tags = (
         SourceFactory.create_batch(2),
         ActorFactory.create_batch(2),
         TagFactory.create_batch(2),
     )
     place = PlaceFactory()
-    for i in range(count):
-        event = EventFactory(
-            place=place,
-            actors=actors,
-            tags=tags,
-            published_at=None if i % 2 else datetime.datetime.now(datetime.UTC),
-        )
-        CitationFactory(event=event, source=sources[0])
-        CitationFactory(event=event, source=sources[1], quote=GENEVA_QUOTE)
     client = APIClient()
     client.force_login(editor)
+    for count in (1, 10):
+        for i in range(count - Event.objects.count()):
+            event = EventFactory(
+                place=place,
+                actors=actors,
+                tags=tags,
+                published_at=None if i % 2 else datetime.datetime.now(datetime.UTC),
+            )
+            CitationFactory(event=event, source=sources[0])
+            CitationFactory(event=event, source=sources[1], quote=GENEVA_QUOTE)
 
-    # 1. the session
-    # 2. the signed-in user
-    # 3. the user's own permissions (may they see drafts?)
-    # 4. the permissions of the user's groups
-    # 5. COUNT of all events (pagination)
-    # 6. the ids of the page's events
-    # 7. those events, JOIN place
-    # 8. their actors
-    # 9. their tags
-    # 10. their citations
-    # 11. the sources they cite
-    # 12. their claims, each with its property and its citations' ids
-    with django_assert_num_queries(12):
-        body = client.get(EVENTS_URL, DRAFTS).json()
+        # 1. the session; 2. the signed-in user; 3. the user's own permissions
+        # (may they see drafts?); 4. the permissions of the user's groups;
+        # 5. COUNT of all events; 6. the ids of the page's events; 7. those
+        # events, JOIN place; 8. their actors; 9. their tags; 10. their
+        # citations, JOIN source (no claims: no query for them).
+        with django_assert_num_queries(10):
+            body = client.get(EVENTS_URL, DRAFTS).json()
 
-    assert body["count"] == count
-    assert all(len(e["citations"]) == 2 and len(e["actors"]) == 2 for e in body["results"])
+        assert body["count"] == count
+        assert all(len(e["citations"]) == 2 and len(e["actors"]) == 2 for e in body["results"])

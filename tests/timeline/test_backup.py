@@ -11,10 +11,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.management.color import no_style
 from django.db import DatabaseError, connection
-from rest_framework.test import APIClient
 
 from sources.models import Source
 from sources.versioning import one_revision
+from tests.conftest import APIClient
 from tests.factories import (
     SAMPLE_TEXT,
     ActorFactory,
@@ -522,8 +522,8 @@ INVALID = {
     ),
     "bad URL": (lambda d: d["sources"][0].update(url="ftp://example.org/"), "sources[0].url: "),
     "string too long": (
-        lambda d: d["tags"][0].update(name="x" * 101),
-        "tags[0].name: is 101 characters long; at most 100 fit",
+        lambda d: d["tags"][0].update(name="x" * 201),
+        "tags[0].name: is 201 characters long; at most 200 fit",
     ),
     "bad timestamp": (
         lambda d: d["history"]["events"][0].update(history_date="yesterday"),

@@ -323,12 +323,16 @@ def test_one_revision_records_a_claim_with_its_citations(duration, editor):
     assert [row.citation_id for row in record.citations.all()] == [citation.pk]
 
 
-def test_claim_writes_move_the_content_generation(duration, django_capture_on_commit_callbacks):
+def test_claim_writes_move_the_content_generation(duration, commit):
     before = generations.current()
-    claim = ClaimFactory(property=duration, value="80 minutes")
+    with commit():
+        claim = ClaimFactory(property=duration, value="80 minutes")
     after_create = generations.current()
-    claim.citations.add(CitationFactory(event=claim.event, quote=PAUSE))
+    citation = CitationFactory(event=claim.event, quote=PAUSE)
+    with commit():
+        claim.citations.add(citation)
     after_link = generations.current()
-    ClaimProperty.objects.filter(pk=duration.pk).first().save()
+    with commit():
+        ClaimProperty.objects.filter(pk=duration.pk).first().save()
 
     assert before < after_create < after_link < generations.current()

@@ -1,9 +1,9 @@
 """Restoring a deleted event brings back its claims: services.event_restore, and the API."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from sources.versioning import one_revision
+from tests.conftest import APIClient
 from tests.factories import (
     CitationFactory,
     ClaimPropertyFactory,

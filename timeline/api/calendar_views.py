@@ -17,6 +17,7 @@ from django.http.request import split_domain_port
 from django.urls import path
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+from drf_orjson_renderer.renderers import ORJSONRenderer as JSONRenderer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -29,7 +30,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from timeline.api.negotiation import URLFormatNegotiation
-from timeline.api.renderers import JSONRenderer
 from timeline.api.serializers import ErrorSerializer
 from timeline.api.views import NOT_FOUND
 from timeline.calendars import timeline_to_ical

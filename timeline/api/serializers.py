@@ -1,12 +1,15 @@
-"""JSON shapes of the read API (the contract in DESIGN.md)."""
+"""JSON shapes of the read API (the contract in DESIGN.md).
 
-from collections.abc import Callable
+Sources, timelines, properties, actors, places and tags are built by these
+serializers. Events, citations and claims are built by
+``timeline.api.documents``: their serializers here only describe them for the
+OpenAPI schema, which real responses are checked against (tests/test_fuzz.py).
+"""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sources.models import Source
-from timeline import disputes
 from timeline.models import (
     Actor,
     Citation,
@@ -81,17 +84,20 @@ class SourceSerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_field(SELECTORS_SCHEMA)
+class SelectorsField(serializers.JSONField):
+    pass
+
+
 class CitationSerializer(serializers.ModelSerializer):
+    """A citation as an event embeds it."""
+
     source = SourceSummarySerializer(read_only=True)
-    selectors = serializers.SerializerMethodField()
+    selectors = SelectorsField(read_only=True)
 
     class Meta:
         model = Citation
         fields = ["id", "quote", "locator", "note", "selectors", "source"]
-
-    @extend_schema_field(SELECTORS_SCHEMA)
-    def get_selectors(self, citation: Citation) -> list[dict]:
-        return citation.selectors
 
 
 class PlaceSerializer(serializers.ModelSerializer):
@@ -174,36 +180,9 @@ class ClaimGroupSerializer(serializers.Serializer):
     )
 
 
-def source_of_citations(citations) -> Callable[[int], dict | None]:
-    """Each citation's embedded source, by the citation's id (None for any other).
-
-    Serialized only when asked for, and once a source: most events state no
-    claim, and a timeline cites the same few articles many times.
-    """
-    by_id = {citation.pk: citation for citation in citations}
-    serialized: dict[int, dict] = {}
-
-    def source_of(citation_id: int) -> dict | None:
-        citation = by_id.get(citation_id)
-        if citation is None:
-            return None
-        if citation.source_id not in serialized:
-            serialized[citation.source_id] = SourceSummarySerializer(citation.source).data
-        return serialized[citation.source_id]
-
-    return source_of
-
-
-def event_claims(event: Event) -> list[dict]:
-    """An event's claims grouped by property, from its prefetched claims and citations."""
-    claims = event.claims.all()
-    if not claims:
-        return []
-    groups = disputes.group_claims(claims)
-    return disputes.claims_document(groups, source_of_citations(event.citations.all()))
-
-
 class EventSerializer(serializers.ModelSerializer):
+    """An event: describes for the schema what ``timeline.api.documents`` builds."""
+
     url = serializers.HyperlinkedIdentityField(
         view_name="api:event-detail", lookup_field="slug", read_only=True
     )
@@ -211,8 +190,10 @@ class EventSerializer(serializers.ModelSerializer):
     actors = ActorSerializer(many=True, read_only=True)
     tags = TagSerializer(many=True, read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
-    claims = serializers.SerializerMethodField(
-        help_text="What the sources say of each property, side by side, and whether they differ."
+    claims = ClaimGroupSerializer(
+        many=True,
+        read_only=True,
+        help_text="What the sources say of each property, side by side, and whether they differ.",
     )
 
     class Meta:
@@ -237,10 +218,6 @@ class EventSerializer(serializers.ModelSerializer):
             "version",
             "updated_at",
         ]
-
-    @extend_schema_field(ClaimGroupSerializer(many=True))
-    def get_claims(self, event: Event) -> list[dict]:
-        return event_claims(event)
 
 
 class TimelineSerializer(serializers.ModelSerializer):
@@ -291,7 +268,7 @@ class EditorTimelineDetailSerializer(TimelineDetailSerializer):
 
 
 class CitationDetailSerializer(CitationSerializer):
-    """A citation on its own, naming the event it backs."""
+    """A citation on its own, naming the event it backs (built by ``documents.citations``)."""
 
     event = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
@@ -302,15 +279,18 @@ class CitationDetailSerializer(CitationSerializer):
 class ClaimDetailSerializer(serializers.ModelSerializer):
     """A claim on its own, naming its event; with the editors' “compare as”.
 
-    Reads ``Claim.objects.for_reading()`` (its ``citation_ids``) with the
-    claim's citations and their sources prefetched.
+    Describes for the schema what ``timeline.api.documents.claims`` builds.
     """
 
     event = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     property = PropertySerializer(read_only=True)
-    normalized = serializers.SerializerMethodField()
-    citations = serializers.SerializerMethodField()
-    sources = serializers.SerializerMethodField()
+    normalized = NormalizedSerializer(read_only=True)
+    citations = serializers.ListField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text="Ids of the citations stating it.",
+    )
+    sources = SourceSummarySerializer(many=True, read_only=True)
 
     class Meta:
         model = Claim
@@ -327,19 +307,6 @@ class ClaimDetailSerializer(serializers.ModelSerializer):
             "sources",
             "version",
         ]
-
-    @extend_schema_field(NormalizedSerializer)
-    def get_normalized(self, claim: Claim) -> dict:
-        return disputes.Reading.from_key(claim.comparison_key).as_dict()
-
-    @extend_schema_field({"type": "array", "items": {"type": "integer"}})
-    def get_citations(self, claim: Claim) -> list[int]:
-        return claim.citation_ids
-
-    @extend_schema_field(SourceSummarySerializer(many=True))
-    def get_sources(self, claim: Claim) -> list[dict]:
-        source_of = source_of_citations(claim.citations.all())
-        return disputes.cited_sources(claim.citation_ids, source_of)
 
 
 class PropertyDetailSerializer(serializers.ModelSerializer):

@@ -9,6 +9,7 @@ import io
 
 from django.http import HttpResponse
 from django.urls import path
+from drf_orjson_renderer.renderers import ORJSONRenderer as JSONRenderer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions
@@ -17,7 +18,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from timeline.api.negotiation import URLFormatNegotiation
-from timeline.api.renderers import JSONRenderer
 from timeline.api.views import NOT_FOUND
 from timeline.models import Timeline
 from timeline.timelinejs import timeline_to_rows, timeline_to_timelinejs, write_csv
@@ -86,7 +86,7 @@ class TimelineJSView(PublishedTimelineView):
         document = timeline_to_timelinejs(
             timeline,
             timeline.listed_events,
-            link=lambda event: request.build_absolute_uri(event.get_public_url()),
+            link=lambda event: request.build_absolute_uri(event.get_absolute_url()),
         )
         return Response(document)
 

@@ -5,11 +5,9 @@ or session) write; every PUT, PATCH and DELETE must carry ``If-Match`` with
 the ETag last read, and every response naming one resource sends its ETag.
 """
 
-import functools
-
-from django.core.validators import slug_re
 from django.db import transaction
-from django.db.models import F, Prefetch
+from django.db.models import F
+from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -20,21 +18,27 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import (
+    SAFE_METHODS,
+    BasePermission,
+    DjangoModelPermissions,
+    DjangoModelPermissionsOrAnonReadOnly,
+)
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
+from rest_framework.utils.serializer_helpers import ReturnDict
 
 from sources.versioning import VersionConflict
 from timeline import services
-from timeline.api import caching, rows
+from timeline.api import documents
 from timeline.api import serializers as read
 from timeline.api import write_serializers as write
+from timeline.api.caching import VARY
 from timeline.api.conditional import PreconditionFailed, etag, expected_version
 from timeline.api.errors import Conflict
-from timeline.api.pagination import EventPagination
+from timeline.api.pagination import EventPagination, PageNumberPagination
 from timeline.api.parsers import JSONParser, MultiPartParser
-from timeline.filters import EventFilter
+from timeline.filters import CitationFilter, ClaimFilter, EventFilter
 from timeline.history import event_revisions
 from timeline.models import Actor, Citation, Claim, ClaimProperty, Event, Place, Tag, Timeline
 from timeline.querysets import sources_with_citation_counts
@@ -55,8 +59,6 @@ FORBIDDEN = OpenApiResponse(read.ErrorSerializer, description="Signed in, but no
 CONFLICT = OpenApiResponse(
     read.ErrorSerializer, description="Still referenced by other data, or a uniqueness race."
 )
-TOO_LARGE = OpenApiResponse(read.ErrorSerializer, description="The request body is too large.")
-UNSUPPORTED = OpenApiResponse(read.ErrorSerializer, description="Unsupported Content-Type.")
 PRECONDITION_FAILED = OpenApiResponse(
     read.PreconditionFailedSerializer,
     description="If-Match names an old version: someone else changed it first. Nothing written.",
@@ -76,14 +78,13 @@ INCLUDE_DRAFTS = OpenApiParameter(
     bool,
     description="Editors only: include draft (unpublished) events. 401/403 for others.",
 )
-
 WRITE_ERRORS = {
     400: INVALID,
     401: UNAUTHENTICATED,
     403: FORBIDDEN,
     409: CONFLICT,
-    413: TOO_LARGE,
-    415: UNSUPPORTED,
+    413: OpenApiResponse(read.ErrorSerializer, description="The request body is too large."),
+    415: OpenApiResponse(read.ErrorSerializer, description="Unsupported Content-Type."),
 }
 CONDITIONAL_ERRORS = {
     **WRITE_ERRORS,
@@ -92,30 +93,41 @@ CONDITIONAL_ERRORS = {
     428: PRECONDITION_REQUIRED,
 }
 TRUE_VALUES, FALSE_VALUES = {"true", "1", "yes", "on"}, {"false", "0", "no", "off", ""}
+SLUG = r"[-a-zA-Z0-9_]+"
+# Longer ids are past BigAutoField's largest: no row has them (and SQLite cannot compare them).
+ID = r"[0-9]{1,18}"
 
 
-def _write_schema(read_serializer, write_serializer, noun: str) -> dict:
-    """The OpenAPI description of the standard writes of one resource."""
+def _schema(read_serializer, write_serializer, noun: str, plural: str = "", **reads) -> dict:
+    """The OpenAPI description of one resource's reads and writes."""
     return {
+        "list": extend_schema(
+            summary=f"List {plural or noun + 's'}",
+            responses={200: read_serializer, 400: BAD_QUERY, 401: UNAUTHENTICATED, 404: NOT_FOUND},
+        ),
+        "retrieve": extend_schema(
+            summary=f"One {noun}", responses={200: read_serializer, 404: NOT_FOUND}
+        ),
+        **{name: extend_schema(**options) for name, options in reads.items()},
         "create": extend_schema(
-            summary=f"Create {noun}",
+            summary=f"Create a {noun}",
             request=write_serializer,
             responses={201: read_serializer, **WRITE_ERRORS},
         ),
         "update": extend_schema(
-            summary=f"Replace {noun}",
+            summary=f"Replace a {noun}",
             parameters=[IF_MATCH],
             request=write_serializer,
             responses={200: read_serializer, **CONDITIONAL_ERRORS},
         ),
         "partial_update": extend_schema(
-            summary=f"Change some fields of {noun}",
+            summary=f"Change some fields of a {noun}",
             parameters=[IF_MATCH],
             request=write_serializer,
             responses={200: read_serializer, **CONDITIONAL_ERRORS},
         ),
         "destroy": extend_schema(
-            summary=f"Delete {noun}",
+            summary=f"Delete a {noun}",
             parameters=[IF_MATCH],
             responses={204: None, **CONDITIONAL_ERRORS},
         ),
@@ -154,128 +166,86 @@ def _publish_schema(summary: str, response_serializer) -> dict:
     }
 
 
-def checked_slug(value: str) -> str:
-    """A slug from the URL, or a 404 without a query when it cannot be one.
+class ChangePermission(DjangoModelPermissions):
+    """Editors who may change this kind of object: publishing, history."""
 
-    Nothing is stored under a value that is not a slug, and PostgreSQL refuses
-    to compare text holding a NUL character at all: an error, not a miss.
-    """
-    if not slug_re.match(value):
-        raise exceptions.NotFound()
-    return value
+    perms_map = {
+        method: ["%(app_label)s.change_%(model_name)s"]
+        for method in ("GET", "HEAD", "OPTIONS", "POST")
+    }
 
 
-def filtered_by_slugs(queryset, params, **fields: str):
-    """The queryset filtered on each slug parameter given: ``event="event__slug"``.
-
-    A value that is not a slug matches nothing: no slug holds it (and
-    PostgreSQL refuses a NUL in a comparison).
-    """
-    for name, field in fields.items():
-        if name in params:
-            slug = params[name]
-            queryset = queryset.filter(**{field: slug}) if slug_re.match(slug) else queryset.none()
-    return queryset
-
-
-def _has_perm(user, model, action: str) -> bool:
-    opts = model._meta
-    return user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
-
-
-def require_perm(request, model, action: str) -> None:
-    """401 for anonymous clients, 403 for users without the model permission."""
-    if not request.user or not request.user.is_authenticated:
-        raise exceptions.NotAuthenticated()
-    if not _has_perm(request.user, model, action):
-        raise exceptions.PermissionDenied()
-
-
-class CanChange(BasePermission):
-    """Editors who may change this kind of object (publishing, history)."""
+class DraftsForEditors(BasePermission):
+    """Drafts (``?include_drafts=true``) for editors who may change events, and nobody else."""
 
     def has_permission(self, request, view):
-        require_perm(request, view.queryset.model, "change")
-        return True
+        return not view.include_drafts() or request.user.has_perm("timeline.change_event")
 
 
 class EditableViewSet(viewsets.ModelViewSet):
     """Reads for everyone; writes for editors, conditional on If-Match.
 
-    ``get_queryset`` gives what the client may read; ``get_write_queryset``
-    what an editor may change (drafts included).
+    ``get_queryset`` gives what the client may read (drafts only for editors
+    who ask, ``?include_drafts=true``); ``document`` what a GET of one item
+    answers, which a write answers too.
     """
 
+    write_serializer_class: type[serializers.Serializer]
+    parser_classes = [JSONParser]
+    permission_classes = [DjangoModelPermissionsOrAnonReadOnly, DraftsForEditors]
     # Anonymous reads are answered from the cache (timeline.api.caching).
     cached_reads = True
-    read_serializer_class: type[serializers.Serializer]
-    write_serializer_class: type[serializers.Serializer]
-    # What a write answers with, when editors see more than readers do.
-    written_serializer_class: type[serializers.Serializer] | None = None
-    parser_classes = [JSONParser]
-
-    def get_write_queryset(self):
-        return self.get_queryset()
 
     def get_serializer_class(self):
         if self.request is not None and self.request.method not in SAFE_METHODS:
             return self.write_serializer_class
-        return self.read_serializer_class
-
-    def get_object(self):
-        if self.request.method in SAFE_METHODS:
-            queryset = self.filter_queryset(self.get_queryset())
-        else:
-            queryset = self.get_write_queryset()
-        lookup = self.lookup_url_kwarg or self.lookup_field
-        value = self.kwargs[lookup]
-        if self.lookup_field == "slug":
-            value = checked_slug(value)
-        obj = get_object_or_404(queryset, **{self.lookup_field: value})
-        self.check_object_permissions(self.request, obj)
-        return obj
+        return self.serializer_class
 
     def include_drafts(self) -> bool:
-        """Whether the client asked for drafts, and may see them (else 400/401/403)."""
-        value = self.request.query_params.get("include_drafts")
-        if value is None or value.lower() in FALSE_VALUES:
-            return False
-        if value.lower() not in TRUE_VALUES:
+        """Whether the client asks for drafts (``DraftsForEditors`` says who may)."""
+        value = self.request.query_params.get("include_drafts", "").lower()
+        if value not in TRUE_VALUES | FALSE_VALUES:
             raise exceptions.ValidationError({"include_drafts": ["Use true or false."]})
-        require_perm(self.request, Event, "change")
-        return True
+        return value in TRUE_VALUES
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        browsable = getattr(getattr(request, "accepted_renderer", None), "format", "") == "api"
+        if self.action == "retrieve" and response.status_code == 200 and browsable:
+            # The browsable API fills its edit form from the object it was given.
+            response.data = ReturnDict(
+                response.data, serializer=self.get_serializer(self.get_object())
+            )
         if request.method not in SAFE_METHODS or "include_drafts" in request.query_params:
             # Editors' views (drafts, fresh writes) never go into a shared cache.
             response["Cache-Control"] = "private, no-store"
+        else:
+            # timeline.api.caching keeps what anyone may see, and makes it public.
+            response.public_read = (
+                not request.user.is_authenticated
+                and getattr(request, "accepted_media_type", None) == "application/json"
+            )
+            response.setdefault("Cache-Control", "private, no-cache")
+        patch_vary_headers(response, VARY)
         return response
 
-    def list(self, request, *args, **kwargs):
-        return caching.serve(self, request, lambda: super(EditableViewSet, self).list(request))
-
     def retrieve(self, request, *args, **kwargs):
-        def build():
-            instance = self.get_object()
-            response = Response(self.read_document(instance))
-            response["ETag"] = etag(instance.version)
-            return response
+        document = self.document(self.get_object())
+        return Response(document, headers={"ETag": etag(document["version"])})
 
-        return caching.serve(self, request, build)
-
-    def read_document(self, instance) -> dict:
-        """What a GET of one item answers."""
-        return self.get_serializer(instance).data
+    def document(self, instance) -> dict:
+        """What a GET of one item answers, and a write."""
+        return self.serializer_class(instance, context=self.get_serializer_context()).data
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         instance = serializer.save()
         response = self.written(instance, serializer, status.HTTP_201_CREATED)
+        lookup = self.lookup_field
         response["Location"] = reverse(
             f"api:{self.basename}-detail",
-            kwargs={self.lookup_field: getattr(instance, self.lookup_field)},
+            kwargs={lookup: getattr(instance, lookup)},
             request=request,
         )
         return response
@@ -286,8 +256,7 @@ class EditableViewSet(viewsets.ModelViewSet):
         instance.version = expected_version(request, instance.version)
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        instance = serializer.save()
-        return self.written(instance, serializer, status.HTTP_200_OK)
+        return self.written(serializer.save(), serializer, status.HTTP_200_OK)
 
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
@@ -311,89 +280,85 @@ class EditableViewSet(viewsets.ModelViewSet):
 
     def written(self, instance, serializer, status_code) -> Response:
         """The response to a write: the resource as a GET now shows it, with its ETag."""
-        fresh = self.get_write_queryset().get(pk=instance.pk)
-        shape = self.written_serializer_class or self.read_serializer_class
-        data = shape(fresh, context=self.get_serializer_context()).data
-        response = Response(data, status=status_code)
-        response["ETag"] = etag(fresh.version)
-        return response
+        document = self.document(self.get_queryset().get(pk=instance.pk))
+        return Response(document, status=status_code, headers={"ETag": etag(document["version"])})
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List published timelines",
-        description="A page out of range is a 404.",
-        parameters=[INCLUDE_DRAFTS],
-        responses={
-            200: read.TimelineSerializer,
-            400: BAD_QUERY,
-            401: UNAUTHENTICATED,
-            404: NOT_FOUND,
+    **_schema(
+        read.EditorTimelineSerializer,
+        write.TimelineWriteSerializer,
+        "timeline",
+        list={
+            "summary": "List published timelines",
+            "description": "A page out of range is a 404.",
+            "parameters": [INCLUDE_DRAFTS],
+            "responses": {
+                200: read.TimelineSerializer,
+                400: BAD_QUERY,
+                401: UNAUTHENTICATED,
+                404: NOT_FOUND,
+            },
         },
-    ),
-    retrieve=extend_schema(
-        summary="A timeline with its published events in date order",
-        parameters=[INCLUDE_DRAFTS],
-        responses={200: read.TimelineDetailSerializer, 404: NOT_FOUND, 401: UNAUTHENTICATED},
-    ),
-    **_write_schema(read.EditorTimelineSerializer, write.TimelineWriteSerializer, "a timeline"),
+        retrieve={
+            "summary": "A timeline with its published events in date order",
+            "parameters": [INCLUDE_DRAFTS],
+            "responses": {
+                200: read.TimelineDetailSerializer,
+                404: NOT_FOUND,
+                401: UNAUTHENTICATED,
+            },
+        },
+    )
 )
 class TimelineViewSet(EditableViewSet):
     queryset = Timeline.objects.all()
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     filter_backends: list = []
+    serializer_class = read.TimelineSerializer
     write_serializer_class = write.TimelineWriteSerializer
-    read_serializer_class = read.TimelineSerializer
-    written_serializer_class = read.EditorTimelineSerializer
 
     def get_queryset(self):
+        if self.request.method not in SAFE_METHODS:
+            return Timeline.objects.with_event_counts(include_drafts=True)
         drafts = self.include_drafts()
-        queryset = Timeline.objects.all() if drafts else Timeline.objects.published()
-        queryset = queryset.with_event_counts(include_drafts=drafts).order_by("title", "pk")
-        if drafts and self.action != "retrieve":
-            queryset = queryset.prefetch_related("events")
-        return queryset
-
-    def read_document(self, timeline) -> dict:
-        # The events are built from rows, the rest by the serializer.
-        timeline.listed_events = []
-        data = self.get_serializer(timeline).data
-        events = Event.objects.all() if self.include_drafts() else Event.objects.published()
-        event_ids = list(
-            events.filter(timelines=timeline.pk).chronological().values_list("pk", flat=True)
-        )
-        data["events"] = rows.events_json(
-            event_ids,
-            self.request,
-            self.format_kwarg,
-            generation=caching.generation_of(self.request),
-        )
-        return data
-
-    def get_write_queryset(self):
-        return (
-            Timeline.objects.with_event_counts(include_drafts=True)
-            .prefetch_related("events")
-            .order_by("title", "pk")
-        )
+        timelines = Timeline.objects.all() if drafts else Timeline.objects.published()
+        timelines = timelines.with_event_counts(include_drafts=drafts).order_by("title", "pk")
+        return timelines.prefetch_related("events") if drafts else timelines
 
     def get_serializer_class(self):
         if self.request is not None and self.request.method not in SAFE_METHODS:
             return self.write_serializer_class
-        drafts = self.request is not None and "include_drafts" in self.request.query_params
-        if self.action == "retrieve":
-            return read.EditorTimelineDetailSerializer if drafts else read.TimelineDetailSerializer
-        return read.EditorTimelineSerializer if drafts else read.TimelineSerializer
+        if self.request is not None and "include_drafts" in self.request.query_params:
+            return read.EditorTimelineSerializer
+        return read.TimelineSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        timeline = self.get_object()
+        data = self.get_serializer(timeline).data
+        events = Event.objects.all() if self.include_drafts() else Event.objects.published()
+        ids = events.filter(timelines=timeline.pk).chronological().values_list("pk", flat=True)
+        data["events"] = documents.events(request, list(ids))
+        response = Response(data)
+        if "include_drafts" in request.query_params:
+            response["ETag"] = etag(timeline.version)
+        return response
+
+    def document(self, timeline) -> dict:
+        # Editors' responses: with the slugs of all its events, and its version.
+        timeline = Timeline.objects.with_event_counts(include_drafts=True).get(pk=timeline.pk)
+        return read.EditorTimelineSerializer(timeline, context=self.get_serializer_context()).data
 
     @extend_schema(**_publish_schema("Publish a timeline", read.EditorTimelineSerializer))
-    @action(detail=True, methods=["post"], permission_classes=[CanChange])
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermission])
     def publish(self, request, slug=None):
         return self._set_published(request, True)
 
     @extend_schema(
         **_publish_schema("Unpublish a timeline (back to draft)", read.EditorTimelineSerializer)
     )
-    @action(detail=True, methods=["post"], permission_classes=[CanChange])
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermission])
     def unpublish(self, request, slug=None):
         return self._set_published(request, False)
 
@@ -406,88 +371,90 @@ class TimelineViewSet(EditableViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List published events",
-        description="Filters combine with AND; a repeated relation filter matches any value.",
-        parameters=[
-            OpenApiParameter(
-                "from",
-                str,
-                description="Events that end on or after the first day of this EDTF date "
-                "(2025, 2025-10, 2025-10-30).",
-                examples=[OpenApiExample("October 2025", value="2025-10")],
-            ),
-            OpenApiParameter(
-                "to",
-                str,
-                description="Events that start on or before the last day of this EDTF date.",
-                examples=[OpenApiExample("End of 2025", value="2025")],
-            ),
-            INCLUDE_DRAFTS,
-        ],
-        responses={200: read.EventSerializer, 400: BAD_QUERY, 401: UNAUTHENTICATED, 404: NOT_FOUND},
-    ),
-    retrieve=extend_schema(
-        summary="One published event",
-        parameters=[INCLUDE_DRAFTS],
-        responses={200: read.EventSerializer, 404: NOT_FOUND, 401: UNAUTHENTICATED},
-    ),
-    **_write_schema(read.EventSerializer, write.EventWriteSerializer, "an event"),
+    **_schema(
+        read.EventSerializer,
+        write.EventWriteSerializer,
+        "event",
+        list={
+            "summary": "List published events",
+            "description": "Filters combine with AND; a repeated relation filter matches any "
+            "value.",
+            "parameters": [
+                OpenApiParameter(
+                    "from",
+                    str,
+                    description="Events that end on or after the first day of this EDTF date "
+                    "(2025, 2025-10, 2025-10-30).",
+                    examples=[OpenApiExample("October 2025", value="2025-10")],
+                ),
+                OpenApiParameter(
+                    "to",
+                    str,
+                    description="Events that start on or before the last day of this EDTF date.",
+                    examples=[OpenApiExample("End of 2025", value="2025")],
+                ),
+                INCLUDE_DRAFTS,
+            ],
+            "responses": {
+                200: read.EventSerializer,
+                400: BAD_QUERY,
+                401: UNAUTHENTICATED,
+                404: NOT_FOUND,
+            },
+        },
+        retrieve={
+            "summary": "One published event",
+            "parameters": [INCLUDE_DRAFTS],
+            "responses": {200: read.EventSerializer, 404: NOT_FOUND, 401: UNAUTHENTICATED},
+        },
+    )
 )
 class EventViewSet(EditableViewSet):
     queryset = Event.objects.all()
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     filterset_class = EventFilter
     pagination_class = EventPagination
-    read_serializer_class = read.EventSerializer
+    serializer_class = read.EventSerializer
     write_serializer_class = write.EventWriteSerializer
 
     def get_queryset(self):
-        drafts = self.include_drafts()
-        if self.action == "list" and not drafts:
-            # The list builds its events from rows: the public list's queryset
-            # is always this one, built once (a clone costs less than the filters).
-            return self._published_list().all()
-        events = Event.objects.all() if drafts else Event.objects.published()
-        if self.action != "list":
-            events = events.with_citations()
+        if self.request.method not in SAFE_METHODS:
+            return Event.objects.all()
+        events = Event.objects.all() if self.include_drafts() else Event.objects.published()
         return events.chronological()
 
-    @staticmethod
-    @functools.cache
-    def _published_list():
-        return Event.objects.published().chronological()
-
     def list(self, request, *args, **kwargs):
-        def build():
-            events = self.filter_queryset(self.get_queryset())
-            page = self.paginator.paginate_ids(events, request, self)
-            generation = caching.generation_of(request)
-            documents = rows.events_json(page, request, self.format_kwarg, generation=generation)
-            return self.get_paginated_response(documents)
+        ids = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(documents.events(request, ids))
 
-        return caching.serve(self, request, build)
+    def retrieve(self, request, *args, **kwargs):
+        document = documents.event(request, kwargs["slug"], include_drafts=self.include_drafts())
+        if document is None:
+            raise exceptions.NotFound("No Event matches the given query.")
+        return Response(document, headers={"ETag": etag(document["version"])})
 
-    def get_write_queryset(self):
-        return Event.objects.with_citations()
+    def document(self, event) -> dict:
+        return documents.event(self.request, event.slug, include_drafts=True)
 
     @extend_schema(**_publish_schema("Publish an event", read.EventSerializer))
-    @action(detail=True, methods=["post"], permission_classes=[CanChange])
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermission])
     def publish(self, request, slug=None):
-        return self._set_published(request, services.events_publish)
+        return self._set_published(request, published=True)
 
     @extend_schema(**_publish_schema("Unpublish an event (back to draft)", read.EventSerializer))
-    @action(detail=True, methods=["post"], permission_classes=[CanChange])
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermission])
     def unpublish(self, request, slug=None):
-        return self._set_published(request, services.events_unpublish)
+        return self._set_published(request, published=False)
 
-    def _set_published(self, request, change) -> Response:
+    def _set_published(self, request, *, published: bool) -> Response:
         event = self.get_object()
         with transaction.atomic():
             if "If-Match" in request.headers:
                 expected = expected_version(request, event.version)
                 if not Event.objects.filter(pk=event.pk, version=expected).exists():
                     raise VersionConflict(event, Event.objects.get(pk=event.pk).version)
+            change = services.events_publish if published else services.events_unpublish
             change(events=[event], user=request.user)
         return self.written(event, None, status.HTTP_200_OK)
 
@@ -529,158 +496,113 @@ class EventViewSet(EditableViewSet):
     @action(
         detail=True,
         methods=["get"],
-        permission_classes=[CanChange],
+        permission_classes=[ChangePermission],
         filter_backends=[],
+        pagination_class=PageNumberPagination,
     )
     def history(self, request, slug=None):
-        event = self.get_object_any_state()
-        page = self.paginate_queryset(event_revisions(event.pk))
-        return self.get_paginated_response(page)
+        event = Event.objects.filter(slug=slug).values_list("pk", flat=True).first()
+        if event is None:
+            raise exceptions.NotFound()
+        return self.get_paginated_response(self.paginate_queryset(event_revisions(event)))
 
-    def get_object_any_state(self) -> Event:
-        try:
-            return Event.objects.only("pk").get(slug=checked_slug(self.kwargs["slug"]))
-        except Event.DoesNotExist as exc:
-            raise exceptions.NotFound() from exc
+
+class PublishedOrDraftsViewSet(EditableViewSet):
+    """Citations and claims: of published events, or of any event for editors who ask."""
+
+    def get_queryset(self):
+        rows = self.queryset.order_by("pk")
+        if self.request.method in SAFE_METHODS and not self.include_drafts():
+            rows = rows.filter(event__published_at__isnull=False)
+        return rows
+
+    def list(self, request, *args, **kwargs):
+        rows = self.filter_queryset(self.get_queryset()).values_list("pk", flat=True)
+        return self.get_paginated_response(self.build(list(self.paginate_queryset(rows))))
+
+    def document(self, instance) -> dict:
+        return self.build([instance.pk])[0]
+
+    def lock_for_destroy(self, instance):
+        # Event rows before these rows, as every writer locks them.
+        services.events_touch(event_ids=[instance.event_id])
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List citations of published events",
-        parameters=[
-            OpenApiParameter("event", str, description="Only this event's citations (slug)."),
-            OpenApiParameter("source", int, description="Only citations of this source (id)."),
-            INCLUDE_DRAFTS,
-        ],
-        responses={200: read.CitationDetailSerializer, 400: BAD_QUERY, 401: UNAUTHENTICATED},
-    ),
-    retrieve=extend_schema(
-        summary="One citation",
-        responses={200: read.CitationDetailSerializer, 404: NOT_FOUND},
-    ),
-    **_write_schema(read.CitationDetailSerializer, write.CitationWriteSerializer, "a citation"),
+    **_schema(
+        read.CitationDetailSerializer,
+        write.CitationWriteSerializer,
+        "citation",
+        list={
+            "summary": "List citations of published events",
+            "parameters": [INCLUDE_DRAFTS],
+            "responses": {200: read.CitationDetailSerializer, 400: BAD_QUERY, 401: UNAUTHENTICATED},
+        },
+    )
 )
-class CitationViewSet(EditableViewSet):
+class CitationViewSet(PublishedOrDraftsViewSet):
     queryset = Citation.objects.all()
-    filter_backends: list = []
-    read_serializer_class = read.CitationDetailSerializer
+    lookup_value_regex = ID
+    filterset_class = CitationFilter
+    serializer_class = read.CitationDetailSerializer
     write_serializer_class = write.CitationWriteSerializer
-
-    def get_queryset(self):
-        citations = Citation.objects.select_related("source", "event").order_by("pk")
-        if not self.include_drafts():
-            citations = citations.filter(event__published_at__isnull=False)
-        if self.action == "list":
-            params = self.request.query_params
-            citations = filtered_by_slugs(citations, params, event="event__slug")
-            if "source" in params:
-                if not write.ID_PATTERN.fullmatch(params["source"]):
-                    raise exceptions.ValidationError({"source": ["Give a source id (a number)."]})
-                # Past the largest id no source has it (and SQLite cannot even compare it).
-                source_id = int(params["source"])
-                if source_id <= write.MAX_ID:
-                    citations = citations.filter(source_id=source_id)
-                else:
-                    citations = citations.none()
-        return citations
-
-    def get_write_queryset(self):
-        return Citation.objects.select_related("source", "event")
-
-    def lock_for_destroy(self, instance):
-        # Event rows before citation rows, as every writer locks them.
-        services.events_touch(event_ids=[instance.event_id])
+    build = staticmethod(documents.citations)
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List claims of published events",
-        description="Each claim states one value of a property of an event, citing the "
-        "event's citations. An event's JSON shows its claims grouped by property.",
-        parameters=[
-            OpenApiParameter("event", str, description="Only this event's claims (slug)."),
-            OpenApiParameter("property", str, description="Only claims of this property (slug)."),
-            INCLUDE_DRAFTS,
-        ],
-        responses={200: read.ClaimDetailSerializer, 400: BAD_QUERY, 401: UNAUTHENTICATED},
-    ),
-    retrieve=extend_schema(
-        summary="One claim", responses={200: read.ClaimDetailSerializer, 404: NOT_FOUND}
-    ),
-    **_write_schema(read.ClaimDetailSerializer, write.ClaimWriteSerializer, "a claim"),
+    **_schema(
+        read.ClaimDetailSerializer,
+        write.ClaimWriteSerializer,
+        "claim",
+        list={
+            "summary": "List claims of published events",
+            "description": "Each claim states one value of a property of an event, citing the "
+            "event's citations. An event's JSON shows its claims grouped by property.",
+            "parameters": [INCLUDE_DRAFTS],
+            "responses": {200: read.ClaimDetailSerializer, 400: BAD_QUERY, 401: UNAUTHENTICATED},
+        },
+    )
 )
-class ClaimViewSet(EditableViewSet):
+class ClaimViewSet(PublishedOrDraftsViewSet):
     queryset = Claim.objects.all()
-    filter_backends: list = []
-    read_serializer_class = read.ClaimDetailSerializer
+    lookup_value_regex = ID
+    filterset_class = ClaimFilter
+    serializer_class = read.ClaimDetailSerializer
     write_serializer_class = write.ClaimWriteSerializer
-
-    def get_queryset(self):
-        claims = self._for_reading()
-        if not self.include_drafts():
-            claims = claims.filter(event__published_at__isnull=False)
-        if self.action == "list":
-            claims = filtered_by_slugs(
-                claims, self.request.query_params, event="event__slug", property="property__slug"
-            )
-        return claims.order_by("pk")
-
-    @staticmethod
-    def _for_reading():
-        # One query for every listed claim's citations and their sources.
-        citations = Citation.objects.select_related("source").defer("source__text")
-        return (
-            Claim.objects.for_reading()
-            .select_related("event")
-            .prefetch_related(Prefetch("citations", queryset=citations))
-        )
-
-    def get_write_queryset(self):
-        return self._for_reading()
-
-    def lock_for_destroy(self, instance):
-        # Event rows before claim rows, as every writer locks them.
-        services.events_touch(event_ids=[instance.event_id])
+    build = staticmethod(documents.claims)
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List the properties claims state",
-        responses={200: read.PropertyDetailSerializer, 404: NOT_FOUND},
-    ),
-    retrieve=extend_schema(
-        summary="One property", responses={200: read.PropertyDetailSerializer, 404: NOT_FOUND}
-    ),
-    **_write_schema(read.PropertyDetailSerializer, write.PropertyWriteSerializer, "a property"),
+    **_schema(
+        read.PropertyDetailSerializer, write.PropertyWriteSerializer, "property", "properties"
+    )
 )
 class PropertyViewSet(EditableViewSet):
     queryset = ClaimProperty.objects.order_by("name", "pk")
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     filter_backends: list = []
-    read_serializer_class = read.PropertyDetailSerializer
+    serializer_class = read.PropertyDetailSerializer
     write_serializer_class = write.PropertyWriteSerializer
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List sources", responses={200: read.SourceSerializer, 404: NOT_FOUND}
-    ),
-    retrieve=extend_schema(
-        summary="One source", responses={200: read.SourceSerializer, 404: NOT_FOUND}
-    ),
-    **_write_schema(read.EditorSourceSerializer, write.SourceWriteSerializer, "a source"),
+    **_schema(read.SourceSerializer, write.SourceWriteSerializer, "source"),
 )
 class SourceViewSet(EditableViewSet):
     queryset = sources_with_citation_counts().order_by("title", "pk")
+    lookup_value_regex = ID
     filter_backends: list = []
     # Sources also take multipart/form-data, with an uploaded ``file``.
     parser_classes = [JSONParser, MultiPartParser]
-    read_serializer_class = read.SourceSerializer
+    serializer_class = read.SourceSerializer
     write_serializer_class = write.SourceWriteSerializer
-    written_serializer_class = read.EditorSourceSerializer
 
-    def get_queryset(self):
-        return sources_with_citation_counts().order_by("title", "pk")
+    def document(self, source) -> dict:
+        if self.request.method in SAFE_METHODS:
+            return super().document(source)
+        source = sources_with_citation_counts().get(pk=source.pk)
+        return read.EditorSourceSerializer(source, context=self.get_serializer_context()).data
 
     def written(self, instance, serializer, status_code) -> Response:
         response = super().written(instance, serializer, status_code)
@@ -695,34 +617,33 @@ class SourceViewSet(EditableViewSet):
         return response
 
 
-def _lookup_viewset(model, read_serializer, write_serializer, noun: str):
-    @extend_schema_view(
-        list=extend_schema(summary=f"List {model._meta.verbose_name_plural}"),
-        retrieve=extend_schema(
-            summary=f"One {model._meta.verbose_name}",
-            responses={200: read_serializer, 404: NOT_FOUND},
-        ),
-        **_write_schema(read_serializer, write_serializer, noun),
-    )
-    class LookupViewSet(EditableViewSet):
-        queryset = model.objects.order_by("name", "pk")
-        lookup_field = "slug"
-        filter_backends: list = []
-        read_serializer_class = read_serializer
-        write_serializer_class = write_serializer
+class LookupViewSet(EditableViewSet):
+    """Actors, places and tags: by slug, in name order."""
 
-    LookupViewSet.__name__ = f"{model.__name__}ViewSet"
-    LookupViewSet.__qualname__ = LookupViewSet.__name__
-    return LookupViewSet
+    lookup_field = "slug"
+    lookup_value_regex = SLUG
+    filter_backends: list = []
 
 
-ActorViewSet = _lookup_viewset(
-    Actor, read.ActorDetailSerializer, write.ActorWriteSerializer, "an actor"
-)
-PlaceViewSet = _lookup_viewset(
-    Place, read.PlaceDetailSerializer, write.PlaceWriteSerializer, "a place"
-)
-TagViewSet = _lookup_viewset(Tag, read.TagDetailSerializer, write.TagWriteSerializer, "a tag")
+@extend_schema_view(**_schema(read.ActorDetailSerializer, write.ActorWriteSerializer, "actor"))
+class ActorViewSet(LookupViewSet):
+    queryset = Actor.objects.order_by("name", "pk")
+    serializer_class = read.ActorDetailSerializer
+    write_serializer_class = write.ActorWriteSerializer
+
+
+@extend_schema_view(**_schema(read.PlaceDetailSerializer, write.PlaceWriteSerializer, "place"))
+class PlaceViewSet(LookupViewSet):
+    queryset = Place.objects.order_by("name", "pk")
+    serializer_class = read.PlaceDetailSerializer
+    write_serializer_class = write.PlaceWriteSerializer
+
+
+@extend_schema_view(**_schema(read.TagDetailSerializer, write.TagWriteSerializer, "tag"))
+class TagViewSet(LookupViewSet):
+    queryset = Tag.objects.order_by("name", "pk")
+    serializer_class = read.TagDetailSerializer
+    write_serializer_class = write.TagWriteSerializer
 
 
 class DeletedEventSerializer(serializers.Serializer):
@@ -738,10 +659,18 @@ class DeletedEventSerializer(serializers.Serializer):
         return record.history_user.get_username() if record.history_user else None
 
 
-class DeletedEventPermission(BasePermission):
+class DeletedEventPermission(DjangoModelPermissions):
+    """Listing deleted events takes the change permission; restoring one, the add permission."""
+
+    perms_map = {
+        **ChangePermission.perms_map,
+        "POST": DjangoModelPermissions.perms_map["POST"],
+    }
+
     def has_permission(self, request, view):
-        require_perm(request, Event, "add" if request.method not in SAFE_METHODS else "change")
-        return True
+        # The model is the events', not the history records' the view lists.
+        perms = self.get_required_permissions(request.method, Event)
+        return request.user.is_authenticated and request.user.has_perms(perms)
 
 
 @extend_schema_view(
@@ -753,6 +682,7 @@ class DeletedEventPermission(BasePermission):
 class DeletedEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = DeletedEventSerializer
     permission_classes = [DeletedEventPermission]
+    lookup_value_regex = ID
     filter_backends: list = []
     parser_classes = [JSONParser]
 
@@ -772,20 +702,16 @@ class DeletedEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def restore(self, request, pk=None):
-        try:
-            event_id = int(pk)
-        except ValueError as exc:
-            raise exceptions.NotFound() from exc
-        if not Event.history.filter(id=event_id, history_type="-").exists():
+        if not Event.history.filter(id=pk, history_type="-").exists():
             raise exceptions.NotFound("No deleted event has this id.")
         try:
-            event = services.event_restore(event_id=event_id, user=request.user)
+            event = services.event_restore(event_id=int(pk), user=request.user)
         except services.NotRestorable as exc:
             raise Conflict(str(exc)) from exc
-        event = Event.objects.with_citations().get(pk=event.pk)
-        data = read.EventSerializer(event, context={"request": request}).data
-        response = Response(data, status=status.HTTP_201_CREATED)
-        response["ETag"] = etag(event.version)
-        response["Location"] = str(data["url"])
-        response["Cache-Control"] = "private, no-store"
-        return response
+        document = documents.event(request, event.slug, include_drafts=True)
+        headers = {
+            "ETag": etag(document["version"]),
+            "Location": document["url"],
+            "Cache-Control": "private, no-store",
+        }
+        return Response(document, status=status.HTTP_201_CREATED, headers=headers)
