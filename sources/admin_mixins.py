@@ -72,7 +72,7 @@ class VersionedModelForm(forms.ModelForm):
 
     @property
     def editing(self) -> bool:
-        return not self.instance._state.adding
+        return self.instance.pk is not None
 
     def clean(self):
         cleaned_data = super().clean()
@@ -81,7 +81,7 @@ class VersionedModelForm(forms.ModelForm):
         return cleaned_data
 
     def _current_version(self, *, lock: bool = False) -> int | None:
-        rows = self._meta.model._base_manager.filter(pk=self.instance.pk)
+        rows = type(self.instance)._meta.default_manager.filter(pk=self.instance.pk)
         if lock:
             # Held until the admin's transaction commits the save (PostgreSQL;
             # SQLite has no row locks, and the model's conditional UPDATE
@@ -90,7 +90,7 @@ class VersionedModelForm(forms.ModelForm):
         return rows.values_list("version", flat=True).first()
 
     def _check_version(self, submitted: int | None) -> None:
-        name = self._meta.model._meta.verbose_name
+        name = type(self.instance)._meta.verbose_name
         current = self._current_version(lock=True)
         if current is None:
             raise ValidationError(
@@ -107,7 +107,7 @@ class VersionedModelForm(forms.ModelForm):
         # Saving again is then a deliberate choice to replace the current version.
         self.data = self.data.copy()
         self.data[self.add_prefix(VERSION_FIELD)] = str(current)
-        opts = self._meta.model._meta
+        opts = type(self.instance)._meta
         current_url = reverse(
             f"{self.admin_site_name}:{opts.app_label}_{opts.model_name}_change",
             args=[self.instance.pk],

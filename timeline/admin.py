@@ -190,10 +190,20 @@ class ClaimForm(forms.ModelForm):
                 self.add_error("value", UNIQUE_VALUE)
         return cleaned_data
 
-    def _save_m2m(self):
-        # Where a model form sets its relations, whether saved at once or by save_m2m().
-        super()._save_m2m()
-        self.instance.citations.set(self.cleaned_data["cited"])
+    def save(self, commit=True):
+        # The citations are set with the form's relations, whenever those are saved.
+        claim = super().save(commit=commit)
+        if commit:
+            claim.citations.set(self.cleaned_data["cited"])
+        else:
+            save_m2m = self.save_m2m
+
+            def save_m2m_and_citations():
+                save_m2m()
+                claim.citations.set(self.cleaned_data["cited"])
+
+            self.save_m2m = save_m2m_and_citations
+        return claim
 
 
 class ClaimChangeForm(ClaimForm, VersionedModelForm):

@@ -825,7 +825,7 @@ def _allocate(model, wanted: list[int], *, history: bool = False) -> dict[int, i
     taken: set[int] = set()
     highest = 0
     for table, column in tables:
-        manager = table._default_manager
+        manager = table._meta.default_manager
         taken |= set(manager.filter(**{f"{column}__in": wanted}).values_list(column, flat=True))
         highest = max(highest, manager.aggregate(top=Max(column))["top"] or 0)
     kept = [pk for pk in wanted if pk not in taken]
@@ -892,13 +892,13 @@ def _insert(model, objs: list[models.Model]) -> None:
     """bulk_create (no signals, so no history), keeping the document's timestamps."""
     stamped = [name for name in TIMESTAMPS if any(f.name == name for f in model._meta.fields)]
     kept = [[getattr(obj, name) for name in stamped] for obj in objs]
-    model._default_manager.bulk_create(objs)
+    model._meta.default_manager.bulk_create(objs)
     if stamped and objs:
         # auto_now and auto_now_add fields were just set to now: put the document's back.
         for obj, values in zip(objs, kept, strict=True):
             for name, value in zip(stamped, values, strict=True):
                 setattr(obj, name, value)
-        model._default_manager.bulk_update(objs, stamped)
+        model._meta.default_manager.bulk_update(objs, stamped)
 
 
 def _write_objects(validated: ValidatedDocument, plan: _Plan, report: ImportReport) -> None:

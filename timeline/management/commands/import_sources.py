@@ -1,6 +1,7 @@
 import argparse
 import datetime
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,10 +142,10 @@ class Command(BaseCommand):
         slugs_seen: dict[str, Path] = {}
         # Always shown on a terminal (tqdm hides it elsewhere, disable=None) and erased when
         # done (leave=False): it costs nothing for one file and tells a long import is moving.
-        # Written to the stream OutputWrapper wraps: the wrapper ends every write with a
+        # Written to the process's stderr: the command's wrapper ends every write with a
         # newline, which would break the bar's redrawing.
         progress = tqdm(
-            files, unit="file", file=self.stderr._out, disable=None, leave=False, dynamic_ncols=True
+            files, unit="file", file=sys.stderr, disable=None, leave=False, dynamic_ncols=True
         )
         for path in progress:
             progress.set_postfix_str(path.name, refresh=False)
