@@ -148,11 +148,17 @@ def _database(url: str) -> dict:
         "DATABASE_DISABLE_SERVER_SIDE_CURSORS", False
     )
     if database["ENGINE"] == "django.db.backends.postgresql":
+        prepared = env_bool("DATABASE_PREPARED_STATEMENTS", True)
         # A database that hangs (a partition, a frozen host) must not hold a
         # worker until gunicorn kills it: give up connecting after a few seconds
         # (a 503), and let TCP keepalives find a dead peer on an open connection.
         database.setdefault("OPTIONS", {}).update(
             {
+                # Parameters bound by the server, and a query run five times prepared:
+                # PostgreSQL stops planning it every time. Off behind a pooler that
+                # cannot keep prepared statements (PgBouncer before 1.21, transactions).
+                "server_side_binding": prepared,
+                "prepare_threshold": 5 if prepared else None,
                 "connect_timeout": int(env_str("DATABASE_CONNECT_TIMEOUT", "5")),
                 "keepalives": 1,
                 "keepalives_idle": 30,

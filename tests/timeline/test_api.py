@@ -620,10 +620,10 @@ def _event_graph(count: int) -> Timeline:
 
 
 # What every read of events costs, after the queries that pick them: the
-# events themselves (with their place), their actors, their tags, their
+# events themselves (with their place), their actors and tags, their
 # citations (with their sources) and their claims (with their properties and
 # citations). The claims' query is left out when no event states one.
-EVENT_QUERIES = 5
+EVENT_QUERIES = 4
 
 
 def test_event_list_query_count_is_constant(
@@ -647,7 +647,7 @@ def test_event_list_query_count_is_constant(
 
 def test_an_event_list_without_claims_skips_their_query(api_client, django_assert_num_queries):
     EventFactory.create_batch(3)
-    # The content generation, the count, the ids, then the events, actors, tags, citations.
+    # The content generation, the count, the ids, then the events, actors and tags, citations.
     with django_assert_num_queries(3 + EVENT_QUERIES - 1):
         assert api_client.get(EVENTS_URL).json()["count"] == 3
 

@@ -997,8 +997,9 @@ def test_citation_list_query_count_is_constant(
                 CitationFactory(event=EventFactory(), source=SourceFactory())
 
         # 1. the content generation; 2. COUNT of citations of published events;
-        # 3. the ids of the page's; 4. those citations, JOIN source, JOIN event.
-        with django_assert_num_queries(4):
+        # 3. the ids of the page's; 4. those citations, JOIN source; 5. their
+        # events' slugs.
+        with django_assert_num_queries(5):
             body = api_client.get(CITATIONS_URL).json()
 
         assert body["count"] == count
@@ -1425,9 +1426,9 @@ def test_event_list_with_drafts_query_count_is_constant(django_assert_num_querie
         # 1. the session; 2. the signed-in user; 3. the user's own permissions
         # (may they see drafts?); 4. the permissions of the user's groups;
         # 5. COUNT of all events; 6. the ids of the page's events; 7. those
-        # events, JOIN place; 8. their actors; 9. their tags; 10. their
-        # citations, JOIN source (no claims: no query for them).
-        with django_assert_num_queries(10):
+        # events, JOIN place; 8. their actors and tags; 9. their citations,
+        # JOIN source (no claims: no query for them).
+        with django_assert_num_queries(9):
             body = client.get(EVENTS_URL, DRAFTS).json()
 
         assert body["count"] == count
