@@ -38,6 +38,17 @@ class ReanchorReport:
 
 
 @transaction.atomic
+def source_save(*, source: Source, user=None) -> ReanchorReport | None:
+    """Save a source; when its text changed, re-anchor its citations and say how it went."""
+    fingerprint = source.text_sha256  # of the text as loaded: save() derives it anew
+    created = source.pk is None
+    source.save()
+    if created or source.text_sha256 == fingerprint:
+        return None
+    return source_reanchor_citations(source=source, user=user)
+
+
+@transaction.atomic
 def source_reanchor_citations(*, source: Source, user=None) -> ReanchorReport:
     """Re-anchor every citation of a source after its text changed.
 
@@ -145,19 +156,49 @@ def events_touch(*, event_ids: Iterable[int]) -> None:
 
 
 @transaction.atomic
+def citation_save(*, citation: Citation, left_event_id: int | None = None) -> Citation:
+    """Save a citation written on its own, moving its event's version (and the one it left).
+
+    An event's version covers its citations. The events are locked first, in
+    the order every writer locks them (event rows, then theirs): no deadlock.
+    """
+    events_touch(event_ids={citation.event_id, left_event_id} - {None})
+    citation.save()
+    return citation
+
+
+@transaction.atomic
 def claim_save(
-    *, claim: Claim, citations: Iterable[Citation] | None, user=None, reason=""
+    *,
+    claim: Claim,
+    citations: Iterable[Citation] | None,
+    user=None,
+    reason="",
+    touch_events: Iterable[int | None] = (),
 ) -> Claim:
     """Save a claim and set the citations that state it (None: leave them), as one revision.
 
-    The caller has validated both (``full_clean``, ``clean_citations``) and
-    moved the event's version where that is not done already.
+    The caller has validated both (``full_clean``, ``clean_citations``). A
+    claim written on its own moves its event's version, and the one it left
+    (``touch_events``), as ``citation_save`` does; on its event's page, the
+    event's own save has moved it.
     """
+    if touch_events:
+        events_touch(event_ids={claim.event_id, *touch_events} - {None})
     with one_revision(claim, user=user, reason=reason):
         claim.save()
         if citations is not None:
             claim.citations.set(citations)
     return claim
+
+
+@transaction.atomic
+def property_save(*, prop: ClaimProperty, kind_before: str, user=None) -> ClaimProperty:
+    """Save a property; when its kind changed, read its claims again."""
+    prop.save()
+    if prop.kind != kind_before:
+        property_reread_claims(prop=prop, user=user)
+    return prop
 
 
 @transaction.atomic

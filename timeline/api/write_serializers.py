@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import slug_re
-from django.db import transaction
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
@@ -301,13 +300,8 @@ class CitationWriteSerializer(WriteSerializer):
         fields = ["event", "source", "quote", "locator", "note"]
         validators: list = []  # the model's UniqueConstraint is checked by full_clean
 
-    # The event is touched before the citation is written: writers then lock
-    # event rows before citation rows, as event writes do, and cannot deadlock.
-
-    @transaction.atomic
     def create(self, validated_data):
-        services.events_touch(event_ids=[validated_data["event"].pk])
-        return Citation.objects.create(**validated_data)
+        return services.citation_save(citation=Citation(**validated_data))
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -327,14 +321,11 @@ class CitationWriteSerializer(WriteSerializer):
             )
         return attrs
 
-    @transaction.atomic
     def update(self, citation, validated_data):
-        event = validated_data.get("event", citation.event)
-        services.events_touch(event_ids={citation.event_id, event.pk})
+        left = citation.event_id
         for name, value in validated_data.items():
             setattr(citation, name, value)
-        citation.save()
-        return citation
+        return services.citation_save(citation=citation, left_event_id=left)
 
 
 class PropertyWriteSerializer(WriteSerializer):
@@ -350,13 +341,11 @@ class PropertyWriteSerializer(WriteSerializer):
         model = ClaimProperty
         fields = ["slug", "name", "kind", "description", "wikidata_id"]
 
-    @transaction.atomic
     def update(self, prop, validated_data):
-        kind_before = prop.kind
-        prop = super().update(prop, validated_data)
-        if prop.kind != kind_before:
-            services.property_reread_claims(prop=prop, user=self._user())
-        return prop
+        kind = prop.kind
+        for name, value in validated_data.items():
+            setattr(prop, name, value)
+        return services.property_save(prop=prop, kind_before=kind, user=self._user())
 
 
 class ClaimWriteSerializer(WriteSerializer):
@@ -397,24 +386,17 @@ class ClaimWriteSerializer(WriteSerializer):
             raise serializers.ValidationError(errors)
         return attrs
 
-    # The event is touched before the claim is written: writers then lock
-    # event rows before claim rows, as event writes do, and cannot deadlock.
-
-    @transaction.atomic
     def create(self, validated_data):
-        citations = validated_data.pop("citations")
-        services.events_touch(event_ids=[validated_data["event"].pk])
-        claim = Claim(**validated_data)
-        return services.claim_save(claim=claim, citations=citations, user=self._user())
+        return self.update(Claim(), validated_data)
 
-    @transaction.atomic
     def update(self, claim, validated_data):
         citations = validated_data.pop("citations", None)
-        event = validated_data.get("event", claim.event)
-        services.events_touch(event_ids={claim.event_id, event.pk})
+        left = claim.event_id
         for name, value in validated_data.items():
             setattr(claim, name, value)
-        return services.claim_save(claim=claim, citations=citations, user=self._user())
+        return services.claim_save(
+            claim=claim, citations=citations, user=self._user(), touch_events={left}
+        )
 
 
 class SourceWriteSerializer(WriteSerializer):
@@ -478,24 +460,13 @@ class SourceWriteSerializer(WriteSerializer):
             raise serializers.ValidationError({given[0]: [str(exc)]}) from exc
         return super().validate(attrs)
 
-    @transaction.atomic
     def create(self, validated_data):
-        source = Source(**validated_data)
-        source.save()
-        self.reanchor_report = None
-        return source
+        return self.update(Source(), validated_data)
 
-    @transaction.atomic
     def update(self, source, validated_data):
-        old_text = source.text
         for name, value in validated_data.items():
             setattr(source, name, value)
-        source.save()
-        self.reanchor_report = None
-        if source.text != old_text:
-            self.reanchor_report = services.source_reanchor_citations(
-                source=source, user=self._user()
-            )
+        self.reanchor_report = services.source_save(source=source, user=self._user())
         return source
 
 
