@@ -1,11 +1,12 @@
 """Additions to the generated OpenAPI schema: every error an operation can answer.
 
-The views document the errors of their own logic (a 412 on a stale write, a
-404 for a missing slug). Others come from the layers around every view —
-authentication, throttling, content negotiation, the query-string limits, a
-lost database, a crash — and are added here, to every operation they can
-reach, in the one error shape (``Error``; a 500 is ``ServerError``). Anonymous
-reads also document their conditional GET (``If-None-Match``, 304).
+The views document what is theirs alone. The errors every operation can
+answer — from authentication, throttling, content negotiation, the
+query-string limits, a lost database, a crash, and for a write the If-Match
+check (412, 428) — are added here, to every operation they can reach, in the
+one error shape (``Error``; a 500 is ``ServerError``, a 412
+``PreconditionFailed``). Anonymous reads also document their conditional GET
+(``If-None-Match``, 304).
 """
 
 import re
@@ -24,6 +25,20 @@ SERVER_ERROR = {
         },
     },
     "required": ["detail", "code", "request_id"],
+}
+
+PRECONDITION_FAILED = {
+    "type": "object",
+    "description": "A 412: the resource moved on since the client read it.",
+    "properties": {
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "current_version": {
+            "type": "integer",
+            "description": "The version now stored; its ETag is sent in the ETag header.",
+        },
+    },
+    "required": ["detail", "code", "current_version"],
 }
 
 RETRY_AFTER = {
@@ -54,12 +69,26 @@ ADDED = {
     "403": (_error("Not allowed: an editor's permission or a CSRF token is missing."), None),
     "404": (_error("Not found, or not published."), None),
     "406": (_error("None of the formats in the Accept header can be served."), None),
-    "409": (_error("Conflicts with stored data."), {"post", "put", "patch", "delete"}),
+    "409": (
+        _error("Still referenced by other data, or a uniqueness race."),
+        {"post", "put", "patch", "delete"},
+    ),
     "413": (
         _error("The request body is larger than the documented limit."),
         {"post", "put", "patch"},
     ),
+    "412": (
+        _error(
+            "If-Match names an old version: someone else changed it first. Nothing written.",
+            schema={"$ref": "#/components/schemas/PreconditionFailed"},
+        ),
+        {"put", "patch", "delete"},
+    ),
     "415": (_error("The request body's Content-Type is not JSON."), {"post", "put", "patch"}),
+    "428": (
+        _error("If-Match is missing (or `*`): send the ETag you read."),
+        {"put", "patch", "delete"},
+    ),
     "429": (
         _error("Too many requests (or failed logins) from this client.", headers=RETRY_AFTER),
         None,
@@ -102,12 +131,15 @@ NOT_MODIFIED = {
 
 def add_error_responses(result, generator, request, public):
     """Document the errors every operation can answer, where a view did not."""
-    result.setdefault("components", {}).setdefault("schemas", {})["ServerError"] = SERVER_ERROR
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(ServerError=SERVER_ERROR, PreconditionFailed=PRECONDITION_FAILED)
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             for status, (response, methods) in ADDED.items():
-                if methods is None or method in methods:
+                # Tokens have no versions: their writes take no If-Match.
+                tokens = status in {"412", "428"} and path.startswith("/api/v1/auth/")
+                if (methods is None or method in methods) and not tokens:
                     responses.setdefault(status, response)
             # A view's own 429 or 503 description still needs the header.
             for status in ("429", "503"):
