@@ -128,8 +128,8 @@ class VersionedModelForm(forms.ModelForm):
     def _initial_relations_from(self, historical) -> None:
         # The instance rebuilt from a revision has its fields, not its
         # many-to-many relations: those the history tracks come from the revision.
-        for field in getattr(historical, "_history_m2m_fields", []):
-            if field.name in self.fields:
+        for field in type(self.instance)._meta.many_to_many:
+            if field.name in self.fields and hasattr(historical, field.name):
                 self.initial[field.name] = list(
                     getattr(historical, field.name).values_list(
                         get_m2m_reverse_field_name(field), flat=True

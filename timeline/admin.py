@@ -9,7 +9,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -21,7 +22,8 @@ from sources.admin import SourceAdmin
 from sources.admin_mixins import EditorAdmin, VersionedModelForm
 from sources.models import Source
 from sources.versioning import VersionConflict
-from timeline import disputes, services
+from timeline import services
+from timeline.claims import disputes
 from timeline.history import event_revisions
 from timeline.models import Actor, Citation, Claim, ClaimProperty, Event, Place, Tag, Timeline
 from timeline.signals import DELETED_WITH_EVENT
@@ -47,11 +49,18 @@ class CitationInline(admin.StackedInline):
 
 # Claims: each source's value of a property of the event
 
+CLAIM_FIELDS = ["property", "value", "normalized_as", "rank", "rank_note"]
+CLAIM_COLUMNS = ["reads_as", "cited_sources"]
+UNIQUE_VALUE = next(
+    constraint.violation_error_message
+    for constraint in Claim._meta.constraints
+    if constraint.name == "timeline_claim_unique_value"
+)
+
 
 def claims_for_review(claims):
-    """Claims with ``property_disputed`` and their numbered citations (and their sources)."""
+    """Claims with ``property_disputed`` and their numbered citations, in one more query."""
     citations = Citation.objects.select_related("source").defer("source__text").numbered()
-    # One query for every claim's citations and their sources.
     return claims.with_property_disputed().prefetch_related(
         Prefetch("citations", queryset=citations.order_by("pk"))
     )
@@ -68,29 +77,18 @@ def revision_citation_ids(historical) -> list[int]:
 
 
 class EventCitations:
-    """An event's citations that its claims may cite, numbered, loaded once for all its claims.
+    """An event's citations, numbered, loaded once for all its claims' forms.
 
     ``deleting``: the ids of those the same save deletes (on the event's page).
     """
 
     def __init__(self, event_id: int | None, *, deleting: frozenset[int] = frozenset()):
-        citations = (
-            list(
-                Citation.objects.filter(event_id=event_id)
-                .select_related("source")
-                .defer("source__text")
-                .order_by("pk")
-            )
-            if event_id is not None
-            else []
-        )
+        citations = Citation.objects.filter(event_id=event_id).select_related("source")
+        citations = list(citations.defer("source__text").order_by("pk")) if event_id else []
         for number, citation in enumerate(citations, start=1):
             citation.number = number
         self.by_id = {citation.pk: citation for citation in citations}
         self.deleting = deleting
-
-    def choices(self) -> list[tuple[int, str]]:
-        return [(pk, citation_label(citation)) for pk, citation in self.by_id.items()]
 
 
 class NumberedCheckboxes(forms.CheckboxSelectMultiple):
@@ -107,18 +105,11 @@ class NumberedCheckboxes(forms.CheckboxSelectMultiple):
         return option
 
 
-UNIQUE_VALUE = next(
-    constraint.violation_error_message
-    for constraint in Claim._meta.constraints
-    if constraint.name == "timeline_claim_unique_value"
-)
-
-
 class ClaimForm(forms.ModelForm):
     """A claim and the citations that state it, chosen among its event's own.
 
-    The citations are a field of the form's own (``cited``): the admin cannot
-    edit a many-to-many relation with a through model of its own.
+    The citations are a field of the form's own: the admin cannot edit a
+    many-to-many relation with a through model of its own.
     """
 
     cited = forms.TypedMultipleChoiceField(
@@ -132,7 +123,7 @@ class ClaimForm(forms.ModelForm):
 
     class Meta:
         model = Claim
-        fields = ["property", "value", "normalized_as", "rank", "rank_note"]
+        fields = CLAIM_FIELDS
         widgets = {
             "value": forms.TextInput(attrs={"size": 22}),
             "normalized_as": forms.TextInput(attrs={"size": 14}),
@@ -141,21 +132,17 @@ class ClaimForm(forms.ModelForm):
 
     def __init__(self, *args, event_citations: EventCitations | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        # A new claim on the event's page has no event yet: its formset gives the citations.
-        if event_citations is None:
-            event_citations = EventCitations(self.instance.event_id)
-        self.event_citations = event_citations
-        self.fields["cited"].choices = event_citations.choices()
-        self.initial.setdefault("cited", self._cited_ids())
-
-    def _cited_ids(self) -> list[int]:
+        # On the event's page, the formset loads the citations once for all claims.
+        self.event_citations = event_citations or EventCitations(self.instance.event_id)
+        self.fields["cited"].choices = [
+            (pk, citation_label(citation)) for pk, citation in self.event_citations.by_id.items()
+        ]
         historical = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
-        if historical is not None:
-            # A revert's form shows the citations of the revision it restores.
-            return revision_citation_ids(historical)
-        if self.instance.pk is None:
-            return []
-        return [citation.pk for citation in self.instance.citations.all()]
+        if historical is not None:  # a revert's form: the revision's citations
+            cited = revision_citation_ids(historical)
+        else:
+            cited = [c.pk for c in self.instance.citations.all()] if self.instance.pk else []
+        self.initial.setdefault("cited", cited)
 
     def clean_cited(self) -> list[Citation]:
         citations = [self.event_citations.by_id[pk] for pk in self.cleaned_data["cited"]]
@@ -177,32 +164,31 @@ class ClaimForm(forms.ModelForm):
         cleaned_data = super().clean()
         # The unique constraint would say so for the whole row; the value is what to change.
         if "property" in self.fields:
-            prop = cleaned_data.get("property")
-            property_id = prop.pk if prop is not None else None
+            property_id = getattr(cleaned_data.get("property"), "pk", None)
         else:
             property_id = self.instance.property_id
         value = cleaned_data.get("value")
         if property_id is not None and value:
             taken = Claim.objects.filter(
                 event_id=self.instance.event_id, property_id=property_id, value=value
-            ).exclude(pk=self.instance.pk)
-            if taken.exists():
+            )
+            if taken.exclude(pk=self.instance.pk).exists():
                 self.add_error("value", UNIQUE_VALUE)
         return cleaned_data
 
     def save(self, commit=True):
-        # The citations are set with the form's relations, whenever those are saved.
-        claim = super().save(commit=commit)
-        if commit:
+        # The citations are set with the form's other relations, whenever those are saved.
+        claim = super().save(commit=False)
+        save_m2m = self.save_m2m
+
+        def save_m2m_and_citations():
+            save_m2m()
             claim.citations.set(self.cleaned_data["cited"])
-        else:
-            save_m2m = self.save_m2m
 
-            def save_m2m_and_citations():
-                save_m2m()
-                claim.citations.set(self.cleaned_data["cited"])
-
-            self.save_m2m = save_m2m_and_citations
+        self.save_m2m = save_m2m_and_citations
+        if commit:
+            claim.save()
+            self.save_m2m()
         return claim
 
 
@@ -218,8 +204,6 @@ class ClaimChangeForm(ClaimForm, VersionedModelForm):
 
 
 class ClaimFormSet(BaseInlineFormSet):
-    """An event's claims, each citing some of the event's citations (loaded once)."""
-
     def __init__(self, *args, citations_deleting: frozenset[int] = frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         self.event_citations = EventCitations(self.instance.pk, deleting=citations_deleting)
@@ -228,8 +212,7 @@ class ClaimFormSet(BaseInlineFormSet):
         return {**super().get_form_kwargs(index), "event_citations": self.event_citations}
 
     def clean(self):
-        # Two rows giving one value of a property: said on the later row's value,
-        # as for a value already saved (ClaimForm.clean).
+        # Two rows giving one value of a property: said on the later row's value.
         seen = set()
         for form in self.forms:
             data = getattr(form, "cleaned_data", {})
@@ -243,16 +226,12 @@ class ClaimFormSet(BaseInlineFormSet):
 
 
 class ClaimColumns:
-    """What editors read beside a claim's fields: how it reads, what it cites, its sources.
-
-    Its citations come numbered with the claim (``claims_for_review``), except
-    on a revert's form, which shows the revision's.
-    """
+    """What editors read beside a claim's fields: how it reads, what it cites, its sources."""
 
     @staticmethod
     def _citations(claim: Claim) -> list[Citation]:
         historical = getattr(claim, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
-        if historical is None:
+        if historical is None:  # numbered by claims_for_review
             return list(claim.citations.all())
         numbered = EventCitations(claim.event_id).by_id
         return [numbered[pk] for pk in revision_citation_ids(historical) if pk in numbered]
@@ -264,8 +243,8 @@ class ClaimColumns:
         try:
             text = claim.reading().text
         except disputes.UnreadableValue:
-            # A value its property's kind refuses (shown again to be corrected, or
-            # restored): how it is compared as stored.
+            # A value its property's kind refuses (shown again to be corrected,
+            # or restored): how it is compared as stored.
             text = disputes.Reading.from_key(claim.comparison_key).text
         # (Not known for a revision, on its revert form.)
         disputed = getattr(claim, "property_disputed", False)
@@ -307,17 +286,8 @@ class ClaimInline(ClaimColumns, admin.TabularInline):
     formset = ClaimFormSet
     extra = 1
     autocomplete_fields = ["property"]
-    fields = [
-        "property",
-        "value",
-        "normalized_as",
-        "rank",
-        "rank_note",
-        "cited",
-        "reads_as",
-        "cited_sources",
-    ]
-    readonly_fields = ["reads_as", "cited_sources"]
+    fields = [*CLAIM_FIELDS, "cited", *CLAIM_COLUMNS]
+    readonly_fields = CLAIM_COLUMNS
     show_change_link = True
     # The table, and below it the numbered citations and how claims cite them.
     template = "admin/timeline/event/claims_inline.html"
@@ -346,7 +316,7 @@ class PublishedFilter(admin.SimpleListFilter):
 
 
 class DisputedFilter(admin.SimpleListFilter):
-    """Events where sources give a property two or more different values."""
+    """Events (or claims) where sources give a property (the claim's) two or more values."""
 
     title = "disputed"
     parameter_name = "disputed"
@@ -355,9 +325,12 @@ class DisputedFilter(admin.SimpleListFilter):
         return [("yes", "Yes: sources differ"), ("no", "No")]
 
     def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.disputed(self.value() == "yes")
-        return queryset
+        if self.value() not in ("yes", "no"):
+            return queryset
+        disputed = self.value() == "yes"
+        if queryset.model is Claim:
+            return queryset.filter(property_disputed=disputed)
+        return queryset.disputed(disputed)
 
 
 @admin.register(Event)
@@ -395,10 +368,7 @@ class EventAdmin(EditorAdmin):
     show_full_result_count = False
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary"]}),
-        (
-            "When",
-            {"fields": ["date", "display_date", ("start", "end", "precision"), "status"]},
-        ),
+        ("When", {"fields": ["date", "display_date", ("start", "end", "precision"), "status"]}),
         ("Who and where", {"fields": ["place", "actors", "tags"]}),
         ("Publication", {"fields": ["published_at", ("created_at", "updated_at")]}),
     ]
@@ -409,9 +379,7 @@ class EventAdmin(EditorAdmin):
     def get_inlines(self, request, obj):
         # A new event has no citations for a claim to cite: its claims are
         # added once it is saved (the add page says so).
-        if obj is None:
-            return [inline for inline in self.inlines if inline is not ClaimInline]
-        return self.inlines
+        return self.inlines if obj else [CitationInline]
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
@@ -421,16 +389,15 @@ class EventAdmin(EditorAdmin):
         return kwargs
 
     def save_formset(self, request, form, formset, change):
+        formset.save(commit=False)
         if formset.model is Citation:
             # As the API writes them: two citations may swap quotes in one save.
-            formset.save(commit=False)
             changed = [citation for citation, _ in formset.changed_objects]
             services.citations_save(
                 saving=[*formset.new_objects, *changed], deleting=formset.deleted_objects
             )
             return
         # One revision for each claim saved, with the citations it ends up with.
-        formset.save(commit=False)
         for claim in formset.deleted_objects:
             claim._history_user = request.user
             claim.delete()
@@ -483,16 +450,13 @@ class EventAdmin(EditorAdmin):
     # Deleted events, and restoring them
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         # Ahead of the default routes, whose "<object_id>/" would take "deleted/".
         return [
-            path(
-                "deleted/",
-                self.admin_site.admin_view(self.deleted_view),
-                name="timeline_event_deleted",
-            ),
+            path("deleted/", view(self.deleted_view), name="timeline_event_deleted"),
             path(
                 "deleted/<int:event_id>/restore/",
-                self.admin_site.admin_view(self.restore_view),
+                view(self.restore_view),
                 name="timeline_event_restore",
             ),
             *super().get_urls(),
@@ -521,12 +485,11 @@ class EventAdmin(EditorAdmin):
                 Subquery(citations_deleted_with_it), 0, output_field=IntegerField()
             )
         )
-        page = Paginator(deleted, 100).get_page(request.GET.get("p"))
         context = {
             **self.admin_site.each_context(request),
             "title": "Deleted events",
             "opts": self.opts,
-            "page_obj": page,
+            "page_obj": Paginator(deleted, 100).get_page(request.GET.get("p")),
             "can_restore": self.has_add_permission(request),
         }
         return TemplateResponse(request, "admin/timeline/event/deleted_events.html", context)
@@ -541,25 +504,14 @@ class EventAdmin(EditorAdmin):
             event = services.event_restore(event_id=event_id, user=request.user)
         except services.NotRestorable as refusal:
             self.message_user(request, str(refusal), messages.ERROR)
-            return HttpResponseRedirect(
-                reverse(
-                    f"{self.admin_site.name}:timeline_event_deleted",
-                    current_app=self.admin_site.name,
-                )
-            )
+            return redirect(f"{self.admin_site.name}:timeline_event_deleted")
         self.log_addition(request, event, "Restored after deletion.")
         self.message_user(
             request,
             f"Restored “{event.title}” as a draft with {event.citations.count()} citation(s).",
             messages.SUCCESS,
         )
-        return HttpResponseRedirect(
-            reverse(
-                f"{self.admin_site.name}:timeline_event_change",
-                args=[event.pk],
-                current_app=self.admin_site.name,
-            )
-        )
+        return redirect(f"{self.admin_site.name}:timeline_event_change", event.pk)
 
 
 def _rows_deleted(data, *, prefix: str) -> frozenset[int]:
@@ -621,10 +573,9 @@ class TimelineAdmin(EditorAdmin):
                 services.timeline_set_published(
                     timeline=timeline, published=published, user=request.user
                 )
+                changed += 1
             except VersionConflict:
                 moved_on.append(timeline)
-            else:
-                changed += 1
         verb = "Published" if published else "Unpublished"
         self.message_user(request, f"{verb} {changed} timeline(s).", messages.SUCCESS)
         if moved_on:
@@ -637,10 +588,7 @@ class TimelineAdmin(EditorAdmin):
 
 
 class LookupAdmin(EditorAdmin):
-    """Shared shape of the small lookup models: searchable for autocomplete.
-
-    ``used_by`` names what uses the lookup, counted in its list.
-    """
+    """The small lookup models: searchable for autocomplete, counted by what uses them."""
 
     list_display = ["name", "slug", "wikidata_link", "event_count"]
     search_fields = ["name", "slug", "wikidata_id"]
@@ -648,7 +596,7 @@ class LookupAdmin(EditorAdmin):
     ordering = ["name", "pk"]
     prepopulated_fields = {"slug": ["name"]}
     used_by = "events"
-    # Where a Wikidata id is found: items at /wiki/Q…, properties at /wiki/Property:P….
+    # Items are at /wiki/Q…, properties at /wiki/Property:P….
     wikidata_page = ""
 
     def get_queryset(self, request):
@@ -689,8 +637,6 @@ class TagAdmin(LookupAdmin):
 
 @admin.register(ClaimProperty)
 class ClaimPropertyAdmin(LookupAdmin):
-    """The properties claims state: a vocabulary editors extend as they need."""
-
     list_display = ["name", "slug", "kind", "wikidata_link", "claim_count"]
     list_filter = ["kind"]
     fields = ["name", "slug", "kind", "description", "wikidata_id"]
@@ -714,15 +660,6 @@ class ClaimPropertyAdmin(LookupAdmin):
             )
 
 
-class ClaimDisputedFilter(DisputedFilter):
-    """Claims of a property whose values sources dispute on the claim's event."""
-
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(property_disputed=self.value() == "yes")
-        return queryset
-
-
 @admin.register(Claim)
 class ClaimAdmin(ClaimColumns, EditorAdmin):
     """Claims across events, for review. They are added on their event's page."""
@@ -730,24 +667,14 @@ class ClaimAdmin(ClaimColumns, EditorAdmin):
     form = ClaimChangeForm
     list_display = ["event", "property", "value", "reads_as", "rank", "cited_sources"]
     list_display_links = ["value"]
-    list_filter = [ClaimDisputedFilter, "rank", "property"]
+    list_filter = [DisputedFilter, "rank", "property"]
     list_select_related = ["event", "property"]
     search_fields = ["value", "event__title"]
     ordering = ["event__start", "event__title", "property__name", "pk"]
     list_per_page = 50
     show_full_result_count = False
-    fields = [
-        "event",
-        "property",
-        "value",
-        "normalized_as",
-        "rank",
-        "rank_note",
-        "cited",
-        "reads_as",
-        "cited_sources",
-    ]
-    readonly_fields = ["event", "property", "reads_as", "cited_sources"]
+    fields = ["event", *CLAIM_FIELDS, "cited", *CLAIM_COLUMNS]
+    readonly_fields = ["event", "property", *CLAIM_COLUMNS]
 
     def get_queryset(self, request):
         # Not select_related here: the list would then ignore list_select_related.

@@ -1,51 +1,7 @@
 """Back up one timeline as a self-contained JSON document, and restore it elsewhere.
 
-The document (format ``timeline-export``, version 1) holds the timeline, all
-its events (drafts too) with their citations and claims (each claim with the
-ids of the event's citations that state it), the places, actors, tags,
-sources and claim properties they use or their history names (sources with
-their full text), and the django-simple-history records of all of them (a
-claim's records with the citations it had at each revision). Keys and rows are
-sorted, so two exports of the same data are byte-identical.
-
-Claims and properties came to version 1 later: a document written before
-them has no ``properties``, no event ``claims`` and no ``history.claims`` or
-``history.properties``, and imports as a timeline without claims.
-
-``import_timeline`` validates the whole document first, then writes it in one
-transaction without recording any history of its own: the document's history
-*is* the history. The rules:
-
-- Primary keys (and history ids) are kept where this database has no row with
-  that id, live or in its history; otherwise the row gets a new id and every
-  reference follows. A restore into an empty database therefore answers the
-  API with the same bytes, ETags (versions) and history ids.
-- Places, actors, tags and claim properties whose slug exists here are
-  reused as they are here. So is a source with the same slug, URL and text,
-  or one with the same (non-empty) URL and text. A reused object keeps its
-  history here; the document's history of it is not imported.
-- Refused, with nothing written: a timeline or event slug that exists here,
-  a source slug taken here by a source with another URL or text, a property
-  name taken here by a property with another slug, and a claim that the kind
-  of its property here cannot read (a reused property may have another kind).
-- Users are not exported: history names them by username. On import a
-  username is matched to the user of that name here; without one the record
-  has no user and its change reason ends with “[by <username>, not a user
-  here]”.
-- Derived fields (event date bounds, source fingerprints, quote anchors,
-  claims' comparison keys) are derived again as ``save()`` derives them. A
-  text must match its exported fingerprint, and a quote the document records
-  as anchored must still be in its source's text: either failing means the
-  document was damaged. A claim's comparison key is not in the document: it
-  is read again with the kind of its property here.
-- History that names objects deleted before the export (a place since
-  deleted, a timeline the event has left) names them as null or leaves them
-  out of its lists, so that every reference resolves inside the document.
-  Events deleted before the export are not part of it; citations and claims
-  deleted before it are, in their events' history. The ids of
-  many-to-many rows are not exported either; a history record of a relation
-  points at the restored row of the same pair, or at 0 when the pair is no
-  longer related.
+README.md, "Backup and restore", describes the document and the import's rules.
+The import writes no history of its own: the document's history *is* the history.
 """
 
 import copy
@@ -66,9 +22,12 @@ from django.db import connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Max
 
-from sources.anchoring import AnchorError, anchor_quote
+from sources.anchoring import AnchorError
 from sources.models import Source
-from timeline import disputes, generations
+from timeline import generations
+from timeline.claims import disputes
+from timeline.history import grouped_ids, related_at
+from timeline.history import relation_history as _history_m2m
 from timeline.models import (
     INDEX_ONLY_FIELDS,
     Actor,
@@ -93,40 +52,24 @@ LOOKUPS = {
     "tags": Tag,
     "properties": ClaimProperty,
 }
-# The "history" object: its keys and the models whose records each holds.
-# Citations come before claims: a claim's history may cite a deleted citation.
-HISTORY = {
-    "sources": Source,
-    "places": Place,
-    "actors": Actor,
-    "tags": Tag,
-    "properties": ClaimProperty,
-    "events": Event,
-    "citations": Citation,
-    "claims": Claim,
-    "timeline": Timeline,
-}
+# The "history" object: its keys and whose records each holds. Citations come
+# before claims: a claim's history may cite a deleted citation.
+HISTORY = {**LOOKUPS, "events": Event, "citations": Citation, "claims": Claim, "timeline": Timeline}
 # Many-to-many relations, exported as sorted lists of ids (tracked by history too).
 RELATIONS = {
     Event: {"actors": Actor, "tags": Tag},
     Claim: {"citations": Citation},
     Timeline: {"events": Event},
 }
-TOP_LEVEL_KEYS = {
-    "format",
-    "version",
-    "exported_from",
-    "timeline",
-    "events",
-    *LOOKUPS,
-    "history",
-}
+TOP_LEVEL_KEYS = {"format", "version", "exported_from", "timeline", "events", *LOOKUPS, "history"}
 # Keys that version 1 gained with claims (top level, in each event and in
-# "history"): a document written before has none of them, and no claims.
+# "history"): a document written before has none of them, and imports without claims.
 CLAIM_KEYS = frozenset({"properties", "claims"})
-HISTORY_TYPES = {"+", "~", "-"}
-TIMESTAMPS = ["created_at", "updated_at"]
+TIMESTAMPS = ("created_at", "updated_at")
 MISSING_USER_NOTE = "[by {username}, not a user here]"
+# Derived, and derived again on import: an event's columns kept for indexes,
+# and a claim's reading, which depends on its property's kind here.
+NOT_IN_DOCUMENT = {Event: INDEX_ONLY_FIELDS, Claim: ("comparison_key",)}
 
 
 class DocumentError(Exception):
@@ -149,9 +92,7 @@ def _dump(value):
         return value.astimezone(datetime.UTC).isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    return value
+    return str(value) if isinstance(value, decimal.Decimal) else value
 
 
 def _json_type(value) -> str:
@@ -205,57 +146,41 @@ def _load(field: models.Field, value, path: str):
     return value
 
 
-# Export
-
-
-# Derived from fields the document holds, and derived again on import: an
-# event's columns kept for indexes, and a claim's reading, which depends on
-# its property's kind here.
-NOT_IN_DOCUMENT = {Event: INDEX_ONLY_FIELDS, Claim: ("comparison_key",)}
-
-
-def _fields(model: type[models.Model], *, without: tuple[str, ...] = ()) -> list[models.Field]:
+def _fields(model, *, without: tuple[str, ...] = ()) -> list[models.Field]:
     without = (*without, *NOT_IN_DOCUMENT.get(model, ()))
     return [f for f in model._meta.concrete_fields if f.name not in without]
+
+
+def _foreign_keys(model) -> list[models.ForeignKey]:
+    """A model's references to other objects (not a history record's to its user)."""
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.ForeignKey) and f.name != "history_user"
+    ]
+
+
+def _column(model) -> str:
+    return f"{model._meta.model_name}_id"
+
+
+# Export
 
 
 def _row(obj: models.Model, fields: list[models.Field]) -> dict:
     return {f.name: _dump(getattr(obj, f.attname)) for f in fields}
 
 
-def _column(model: type[models.Model]) -> str:
-    return f"{model._meta.model_name}_id"
-
-
 def _related(model, name: str, owner_ids) -> dict[int, list[int]]:
     """Each owner's related ids, sorted, from the live many-to-many table."""
     through = model._meta.get_field(name).remote_field.through
-    target = RELATIONS[model][name]
-    pairs = through.objects.filter(**{f"{_column(model)}__in": owner_ids})
-    found: dict[int, list[int]] = {}
-    for owner, related in pairs.values_list(_column(model), _column(target)):
-        found.setdefault(owner, []).append(related)
-    return {owner: sorted(ids) for owner, ids in found.items()}
-
-
-def _history_m2m(model, name: str) -> type[models.Model]:
-    """The table of a relation's rows as each history record saw them."""
-    return model._history_records.m2m_models[model._meta.get_field(name)]
-
-
-def _related_at(model, name: str, history_ids) -> dict[int, list[int]]:
-    """Each history record's related ids, sorted, as the record saw them."""
-    rows = _history_m2m(model, name).objects.filter(history_id__in=history_ids)
-    found: dict[int, list[int]] = {}
-    for history_id, related in rows.values_list("history_id", _column(RELATIONS[model][name])):
-        found.setdefault(history_id, []).append(related)
-    return {history_id: sorted(ids) for history_id, ids in found.items()}
+    rows = through.objects.filter(**{f"{_column(model)}__in": owner_ids})
+    return grouped_ids(rows, _column(model), _column(RELATIONS[model][name]))
 
 
 def _records(model, **filters) -> list:
-    return list(
-        model.history.filter(**filters).select_related("history_user").order_by("history_id")
-    )
+    records = model.history.filter(**filters).select_related("history_user")
+    return list(records.order_by("history_id"))
 
 
 def _instance_info() -> dict:
@@ -276,7 +201,7 @@ def _instance_info() -> dict:
 
 
 def export_timeline(timeline: Timeline) -> dict:
-    """The timeline and everything it needs, as a JSON-ready document (see the module doc)."""
+    """The timeline and everything it needs, as a JSON-ready document."""
     events = list(Event.objects.filter(timelines=timeline).order_by("pk"))
     event_ids = [event.pk for event in events]
     citations = list(Citation.objects.filter(event_id__in=event_ids).order_by("pk"))
@@ -288,11 +213,9 @@ def export_timeline(timeline: Timeline) -> dict:
         Claim: _records(Claim, event_id__in=event_ids),
         Timeline: _records(Timeline, id=timeline.pk),
     }
+    event_history_ids = [r.history_id for r in records[Event]]
     live = {name: _related(Event, name, event_ids) for name in RELATIONS[Event]}
-    then = {
-        name: _related_at(Event, name, [r.history_id for r in records[Event]])
-        for name in RELATIONS[Event]
-    }
+    then = {name: related_at(Event, name, event_history_ids) for name in RELATIONS[Event]}
 
     # Every place, actor, tag, source and property that the events or their history name.
     wanted = {
@@ -325,14 +248,13 @@ def export_timeline(timeline: Timeline) -> dict:
         claimed.setdefault(claim.event_id, []).append(
             _row(claim, claim_fields) | {"citations": stated_by.get(claim.pk, [])}
         )
-    event_fields = _fields(Event)
     return {
         "format": FORMAT,
         "version": VERSION,
         "exported_from": _instance_info(),
         "timeline": _row(timeline, _fields(Timeline)) | {"events": event_ids},
         "events": [
-            _row(event, event_fields)
+            _row(event, _fields(Event))
             | {name: live[name].get(event.pk, []) for name in RELATIONS[Event]}
             | {"citations": cited.get(event.pk, []), "claims": claimed.get(event.pk, [])}
             for event in events
@@ -350,23 +272,21 @@ def export_timeline(timeline: Timeline) -> dict:
 
 def _export_history(model, records: list, known: dict, timeline: Timeline) -> list[dict]:
     fields = _fields(model.history.model, without=("history_user",))
-    foreign_keys = {f.name: f.related_model for f in fields if isinstance(f, models.ForeignKey)}
     relations = {
-        name: _related_at(model, name, [r.history_id for r in records])
+        name: related_at(model, name, [r.history_id for r in records])
         for name in RELATIONS.get(model, {})
     }
     rows = []
     for record in records:
         row = _row(record, fields)
         row["history_user"] = record.history_user.get_username() if record.history_user else None
-        # Objects deleted before the export cannot be named: see the module doc.
-        for name, related in foreign_keys.items():
-            if row[name] is not None and row[name] not in known[related]:
-                row[name] = None
+        # Objects deleted before the export cannot be named: null, or left out of lists.
+        for f in _foreign_keys(model.history.model):
+            if row[f.name] is not None and row[f.name] not in known[f.related_model]:
+                row[f.name] = None
         for name, by_record in relations.items():
-            target = RELATIONS[model][name]
-            ids = by_record.get(record.history_id, [])
-            row[name] = [pk for pk in ids if pk in known[target]]
+            target = known[RELATIONS[model][name]]
+            row[name] = [pk for pk in by_record.get(record.history_id, []) if pk in target]
         if "timeline_ids" in row:
             row["timeline_ids"] = [pk for pk in row["timeline_ids"] if pk == timeline.pk]
         rows.append(row)
@@ -402,10 +322,6 @@ class ValidatedDocument:
     def timeline(self) -> Row:
         return next(iter(self.objects[Timeline].values()))
 
-    @property
-    def history_rows(self) -> int:
-        return sum(len(rows) for rows in self.history.values())
-
 
 def _keys(data, path: str, expected: set[str], *, optional=frozenset()) -> None:
     """The object has the expected keys (``optional`` ones may be missing), and no others."""
@@ -436,6 +352,11 @@ def _ids(data, path: str, known: Collection[int], noun: str) -> list[int]:
     return ids
 
 
+def _reference(pk, path: str, known: Collection[int], noun: str, *, null: bool = False) -> None:
+    if pk not in known and not (pk is None and null):
+        raise _error(path, f"no {noun} with id {pk} in the document")
+
+
 def _parse(model, data, path: str, *, without=(), extra=()) -> models.Model:
     """An unsaved instance with the row's values, checked field by field.
 
@@ -448,9 +369,8 @@ def _parse(model, data, path: str, *, without=(), extra=()) -> models.Model:
 
 def _clean(obj: models.Model, path: str) -> None:
     """The model's own field validation and clean(); foreign keys are checked apart."""
-    exclude = [f.name for f in obj._meta.concrete_fields if isinstance(f, models.ForeignKey)]
     try:
-        obj.clean_fields(exclude=exclude)
+        obj.clean_fields(exclude=[f.name for f in _foreign_keys(type(obj))])
         # A property's clean() checks a change of kind against the claims stored
         # here; the document's claims are read with their property's kind instead.
         if not isinstance(obj, ClaimProperty):
@@ -461,20 +381,14 @@ def _clean(obj: models.Model, path: str) -> None:
         raise _error(name_path, " ".join(messages)) from None
 
 
-def _reference(pk, path: str, known: dict[int, Row], noun: str, *, null: bool = False) -> None:
-    if pk is None and null:
-        return
-    if pk not in known:
-        raise _error(path, f"no {noun} with id {pk} in the document")
-
-
-def _parse_objects(data, path: str, model) -> dict[int, Row]:
+def _parse_objects(data, path: str, model, *, extra=(), check=None) -> dict[int, Row]:
+    """The rows of a list, each checked, then ``check(obj, item, path)`` gives its relations."""
     rows: dict[int, Row] = {}
     unique = [f for f in model._meta.concrete_fields if f.unique and not f.primary_key]
     seen: dict[str, set] = {f.name: set() for f in unique}  # slugs, and properties' names
     for index, item in enumerate(_list(data, path)):
         row_path = f"{path}[{index}]"
-        obj = _parse(model, item, row_path)
+        obj = _parse(model, item, row_path, extra=extra)
         _clean(obj, row_path)
         if obj.pk in rows:
             raise _error(f"{row_path}.id", f"id {obj.pk} is used twice in {path}")
@@ -483,7 +397,7 @@ def _parse_objects(data, path: str, model) -> dict[int, Row]:
             if value in seen[f.name]:
                 raise _error(f"{row_path}.{f.name}", f"{f.name} “{value}” is used twice in {path}")
             seen[f.name].add(value)
-        rows[obj.pk] = Row(row_path, obj)
+        rows[obj.pk] = Row(row_path, obj, check(obj, item, row_path) if check else {})
     return rows
 
 
@@ -501,48 +415,27 @@ def _check_fingerprint(row: Row) -> None:
 def _anchor(citation: Citation, source: Source, path: str) -> None:
     """Anchor the quote as Citation.save() does; refuse an anchor the text no longer holds."""
     anchored = citation.position_start is not None
-    if not source.text:
-        if anchored:
-            raise _error(f"{path}.position_start", f"source {source.pk} has no text to anchor in")
-        citation.clear_anchor()
-        return
+    if anchored and not source.text:
+        raise _error(f"{path}.position_start", f"source {source.pk} has no text to anchor in")
+    citation.source = source
     try:
-        found = anchor_quote(
-            source.text,
-            citation.quote,
-            prefix=citation.prefix,
-            suffix=citation.suffix,
-            start=citation.position_start,
-        )
+        citation.anchor()
     except AnchorError as exc:
         if anchored:
             raise _error(f"{path}.quote", f"{exc} (source {source.pk})") from None
         citation.clear_anchor()  # kept unanchored, as it was
-        return
-    citation.exact, citation.prefix, citation.suffix = found.exact, found.prefix, found.suffix
-    citation.position_start, citation.position_end = found.start, found.end
 
 
 def _parse_events(data, objects: dict) -> None:
-    events: dict[int, Row] = {}
     citations: dict[int, Row] = {}
-    slugs: set[str] = set()
     quotes: set[tuple] = set()
-    for index, item in enumerate(_list(data, "events")):
-        path = f"events[{index}]"
-        event = _parse(Event, item, path, extra=("actors", "tags", "citations", "claims"))
-        _clean(event, path)
-        if event.pk in events:
-            raise _error(f"{path}.id", f"id {event.pk} is used twice in events")
-        if event.slug in slugs:
-            raise _error(f"{path}.slug", f"slug “{event.slug}” is used twice in events")
-        slugs.add(event.slug)
+
+    def check(event: Event, item: dict, path: str) -> dict[str, list[int]]:
         _reference(event.place_id, f"{path}.place", objects[Place], "place", null=True)
         relations = {
             name: _ids(item[name], f"{path}.{name}", objects[model], model._meta.verbose_name)
             for name, model in RELATIONS[Event].items()
         }
-        events[event.pk] = Row(path, event, relations)
         for number, cited in enumerate(_list(item["citations"], f"{path}.citations")):
             cited_path = f"{path}.citations[{number}]"
             citation = _parse(Citation, cited, cited_path, without=("event",))
@@ -557,7 +450,11 @@ def _parse_events(data, objects: dict) -> None:
             quotes.add(key)
             _anchor(citation, objects[Source][citation.source_id].obj, cited_path)
             citations[citation.pk] = Row(cited_path, citation)
-    objects[Event], objects[Citation] = events, citations
+        return relations
+
+    extra = ("actors", "tags", "citations", "claims")
+    objects[Event] = _parse_objects(data, "events", Event, extra=extra, check=check)
+    objects[Citation] = citations
 
 
 def _parse_claims(data, objects: dict) -> None:
@@ -600,18 +497,8 @@ def _parse_timeline(data, objects: dict) -> None:
     objects[Timeline] = {timeline.pk: Row("timeline", timeline, {"events": events})}
 
 
-def _history_foreign_keys(model) -> list[models.ForeignKey]:
-    """The references of a model's history records to other objects (not to users)."""
-    return [
-        f
-        for f in model.history.model._meta.concrete_fields
-        if isinstance(f, models.ForeignKey) and f.name != "history_user"
-    ]
-
-
 def _parse_history(data, path: str, model, objects: dict, history: dict) -> list[Row]:
     """The model's history records; ``history`` holds the records parsed before them."""
-    historical = model.history.model
     relations = RELATIONS.get(model, {})
     # What a record's relations may name: the document's objects, and deleted ones
     # whose history it holds (a claim cited a citation deleted since).
@@ -619,14 +506,12 @@ def _parse_history(data, path: str, model, objects: dict, history: dict) -> list
         name: objects[target].keys() | {r.obj.id for r in history.get(target, [])}
         for name, target in relations.items()
     }
-    foreign_keys = _history_foreign_keys(model)
     rows: list[Row] = []
     seen: set[int] = set()
-    noun = model._meta.verbose_name
     for index, item in enumerate(_list(data, path)):
         row_path = f"{path}[{index}]"
         record = _parse(
-            historical,
+            model.history.model,
             item,
             row_path,
             without=("history_user",),
@@ -635,18 +520,17 @@ def _parse_history(data, path: str, model, objects: dict, history: dict) -> list
         if record.history_id in seen:
             raise _error(f"{row_path}.history_id", f"{record.history_id} is used twice in {path}")
         seen.add(record.history_id)
-        if record.history_type not in HISTORY_TYPES:
+        if record.history_type not in ("+", "~", "-"):
             raise _error(f"{row_path}.history_type", "must be “+”, “~” or “-”")
         username = item["history_user"]
-        if username is not None and (not isinstance(username, str) or not username):
+        if not (username is None or (isinstance(username, str) and username)):
             raise _error(f"{row_path}.history_user", "must be a username or null")
         # A deleted citation's or claim's history names an id no live one has.
         if model not in (Citation, Claim):
-            _reference(record.id, f"{row_path}.id", objects[model], noun)
-        for f in foreign_keys:
+            _reference(record.id, f"{row_path}.id", objects[model], model._meta.verbose_name)
+        for f in _foreign_keys(model.history.model):
             target = f.related_model
-            # A citation's or claim's record always names its event; other references may
-            # be null.
+            # A citation's or claim's record always names its event; others may be null.
             _reference(
                 getattr(record, f.attname),
                 f"{row_path}.{f.name}",
@@ -667,10 +551,7 @@ def _parse_history(data, path: str, model, objects: dict, history: dict) -> list
 
 
 def validate_document(document) -> ValidatedDocument:
-    """Check the whole document without touching the database; raise DocumentError.
-
-    Returns the parsed objects and history, ready for ``import_timeline``.
-    """
+    """Check the whole document without touching the database; raise DocumentError."""
     if not isinstance(document, dict):
         raise _error("(document)", f"must be a JSON object, not {_json_type(document)}")
     if document.get("format") != FORMAT:
@@ -728,22 +609,15 @@ class _Plan:
 
 def _refuse_conflicts(validated: ValidatedDocument) -> None:
     problems = []
-    timeline = validated.timeline
-    if Timeline.objects.filter(slug=timeline.obj.slug).exists():
-        problems.append(
-            (f"{timeline.path}.slug", f"a timeline with the slug “{timeline.obj.slug}” exists here")
-        )
-    events = validated.objects[Event].values()
-    taken = set(
-        Event.objects.filter(slug__in=[row.obj.slug for row in events]).values_list(
-            "slug", flat=True
-        )
-    )
-    problems += [
-        (f"{row.path}.slug", f"an event with the slug “{row.obj.slug}” exists here")
-        for row in events
-        if row.obj.slug in taken
-    ]
+    for model, noun in ((Timeline, "a timeline"), (Event, "an event")):
+        rows = validated.objects[model].values()
+        slugs = [row.obj.slug for row in rows]
+        taken = set(model.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+        problems += [
+            (f"{row.path}.slug", f"{noun} with the slug “{row.obj.slug}” exists here")
+            for row in rows
+            if row.obj.slug in taken
+        ]
     if problems:
         raise DocumentError(problems)
 
@@ -753,25 +627,18 @@ def _find_reusable(validated: ValidatedDocument) -> dict[type[models.Model], dic
     found: dict[type[models.Model], dict[int, int]] = {}
     for model in (Place, Actor, Tag, ClaimProperty):
         rows = validated.objects[model]
-        here = dict(
-            model.objects.filter(slug__in=[r.obj.slug for r in rows.values()]).values_list(
-                "slug", "pk"
-            )
-        )
+        slugs = [row.obj.slug for row in rows.values()]
+        here = dict(model.objects.filter(slug__in=slugs).values_list("slug", "pk"))
         found[model] = {pk: here[row.obj.slug] for pk, row in rows.items() if row.obj.slug in here}
-    problems = []
     # A property's name is unique too: one written anew must not take a name used here.
     new_properties = [
         row
         for pk, row in validated.objects[ClaimProperty].items()
         if pk not in found[ClaimProperty]
     ]
-    named_here = dict(
-        ClaimProperty.objects.filter(name__in=[row.obj.name for row in new_properties]).values_list(
-            "name", "slug"
-        )
-    )
-    problems += [
+    names = [row.obj.name for row in new_properties]
+    named_here = dict(ClaimProperty.objects.filter(name__in=names).values_list("name", "slug"))
+    problems = [
         (
             f"{row.path}.name",
             f"a property named “{row.obj.name}” exists here with the slug "
@@ -809,25 +676,22 @@ def _find_reusable(validated: ValidatedDocument) -> dict[type[models.Model], dic
 
 
 def _allocate(model, wanted: list[int], *, history: bool = False) -> dict[int, int]:
-    """Keep each wanted id that is free here, live and in history; give the rest new ids.
-
-    For history tables (``history=True``) the ids are history ids.
-    """
+    """Keep each wanted id (a history id with ``history``) that is free here, live and in
+    history; give the rest new ids."""
     if not wanted:
         return {}
     if history:
         # A relation's history rows outlive a deleted record: their ids are taken too.
-        tables = [(model.history.model, "history_id")] + [
-            (_history_m2m(model, name), "history_id") for name in RELATIONS.get(model, {})
-        ]
+        tables = [model.history.model, *(_history_m2m(model, n) for n in RELATIONS.get(model, {}))]
+        tables = [(table, "history_id") for table in tables]
     else:
         tables = [(model, "pk"), (model.history.model, "id")]
     taken: set[int] = set()
     highest = 0
     for table, column in tables:
-        manager = table._meta.default_manager
-        taken |= set(manager.filter(**{f"{column}__in": wanted}).values_list(column, flat=True))
-        highest = max(highest, manager.aggregate(top=Max(column))["top"] or 0)
+        rows = table._meta.default_manager
+        taken |= set(rows.filter(**{f"{column}__in": wanted}).values_list(column, flat=True))
+        highest = max(highest, rows.aggregate(top=Max(column))["top"] or 0)
     kept = [pk for pk in wanted if pk not in taken]
     next_id = max([highest, *kept]) + 1
     mapping = {pk: pk for pk in kept}
@@ -837,11 +701,7 @@ def _allocate(model, wanted: list[int], *, history: bool = False) -> dict[int, i
 
 
 def _read_claims(validated: ValidatedDocument, reused_properties: dict[int, int]) -> dict[int, str]:
-    """Each claim's comparison key, read with the kind of its property as it will be here.
-
-    A property reused here may have another kind than the document's: a claim
-    that kind cannot read is refused.
-    """
+    """Each claim's comparison key, read with the kind of its property as it will be here."""
     kinds_here = dict(
         ClaimProperty.objects.filter(pk__in=reused_properties.values()).values_list("pk", "kind")
     )
@@ -888,9 +748,19 @@ def _plan(validated: ValidatedDocument) -> _Plan:
     return plan
 
 
+def _copy(row: Row, model, ids: dict, foreign_keys: list[models.ForeignKey]) -> models.Model:
+    """A copy of the row's object with its id and references as they will be here."""
+    obj = copy.copy(row.obj)
+    obj.id = ids[model][obj.id]
+    for f in foreign_keys:
+        if getattr(obj, f.attname) is not None:
+            setattr(obj, f.attname, ids[f.related_model][getattr(obj, f.attname)])
+    return obj
+
+
 def _insert(model, objs: list[models.Model]) -> None:
     """bulk_create (no signals, so no history), keeping the document's timestamps."""
-    stamped = [name for name in TIMESTAMPS if any(f.name == name for f in model._meta.fields)]
+    stamped = [f.attname for f in model._meta.concrete_fields if f.name in TIMESTAMPS]
     kept = [[getattr(obj, name) for name in stamped] for obj in objs]
     model._meta.default_manager.bulk_create(objs)
     if stamped and objs:
@@ -904,18 +774,13 @@ def _insert(model, objs: list[models.Model]) -> None:
 def _write_objects(validated: ValidatedDocument, plan: _Plan, report: ImportReport) -> None:
     ids = plan.ids
     for model in (*LOOKUPS.values(), Event, Citation, Claim, Timeline):
+        rows = validated.objects[model]
         objs = []
-        for pk, row in validated.objects[model].items():
-            if pk in plan.reused[model]:
-                continue
-            obj = copy.copy(row.obj)
-            obj.pk = ids[model][pk]
-            for f in model._meta.concrete_fields:
-                if isinstance(f, models.ForeignKey) and getattr(obj, f.attname) is not None:
-                    setattr(obj, f.attname, ids[f.related_model][getattr(obj, f.attname)])
-            if model is Claim:
-                obj.comparison_key = plan.comparison_keys[pk]
-            objs.append(obj)
+        for pk, row in rows.items():
+            if pk not in plan.reused[model]:
+                objs.append(_copy(row, model, ids, _foreign_keys(model)))
+                if model is Claim:
+                    objs[-1].comparison_key = plan.comparison_keys[pk]
         _insert(model, objs)
         report.created[str(model._meta.verbose_name_plural)] += len(objs)
         report.reused[str(model._meta.verbose_name_plural)] += len(plan.reused[model])
@@ -923,7 +788,7 @@ def _write_objects(validated: ValidatedDocument, plan: _Plan, report: ImportRepo
             through = model._meta.get_field(name).remote_field.through
             through.objects.bulk_create(
                 through(**{_column(model): ids[model][pk], _column(target): ids[target][related]})
-                for pk, row in validated.objects[model].items()
+                for pk, row in rows.items()
                 for related in row.relations[name]
             )
 
@@ -940,17 +805,12 @@ def _write_history(validated: ValidatedDocument, plan: _Plan, report: ImportRepo
     ids = plan.ids
     for model, rows in validated.history.items():
         historical = model.history.model
-        foreign_keys = _history_foreign_keys(model)
         written: list[tuple[Row, models.Model]] = []
         for row in rows:
             if row.obj.id in plan.reused[model]:
                 continue  # the object's history here stands
-            record = copy.copy(row.obj)
-            record.id = ids[model][record.id]
+            record = _copy(row, model, ids, _foreign_keys(historical))
             record.history_id = plan.history_ids[model][record.history_id]
-            for f in foreign_keys:
-                if getattr(record, f.attname) is not None:
-                    setattr(record, f.attname, ids[f.related_model][getattr(record, f.attname)])
             if model is Event:
                 record.timeline_ids = [ids[Timeline][pk] for pk in record.timeline_ids]
             if row.username is not None:
@@ -964,15 +824,16 @@ def _write_history(validated: ValidatedDocument, plan: _Plan, report: ImportRepo
         historical.objects.bulk_create([record for _, record in written])
         report.history_rows += len(written)
         for name, target in RELATIONS.get(model, {}).items():
+            # The live row of the same pair, or 0 when the pair is no longer related.
             through = model._meta.get_field(name).remote_field.through
-            owners = {record.id for _, record in written}
-            pairs = through.objects.filter(**{f"{_column(model)}__in": owners})
+            pairs = through.objects.filter(**{f"{_column(model)}__in": {r.id for _, r in written}})
             row_ids = {
                 (owner, related): pk
                 for owner, related, pk in pairs.values_list(_column(model), _column(target), "id")
             }
-            _history_m2m(model, name).objects.bulk_create(
-                _history_m2m(model, name)(
+            rows_then = _history_m2m(model, name)
+            rows_then.objects.bulk_create(
+                rows_then(
                     history_id=record.history_id,
                     id=row_ids.get((record.id, ids[target][related]), 0),
                     **{_column(model): record.id, _column(target): ids[target][related]},
@@ -983,57 +844,57 @@ def _write_history(validated: ValidatedDocument, plan: _Plan, report: ImportRepo
 
 
 def _advance_sequences() -> None:
-    """Make the next id of every table follow the ids written.
+    """Move the next id of every table past the ids written.
 
-    After explicit primary keys, PostgreSQL's sequences still stand where they
-    were, so the next insert would collide. A live table's next id must also
-    pass the ids in its history (deleted rows): a new row must not inherit an
-    old row's history.
+    PostgreSQL's sequences do not follow explicit ids. A live table's next id
+    must also pass the ids in its history: a new row must not inherit a
+    deleted row's history.
     """
     live = [*HISTORY.values()]
-    tables = [*live, *(model.history.model for model in live)]
     with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), tables):
+        for sql in connection.ops.sequence_reset_sql(
+            no_style(), [*live, *(model.history.model for model in live)]
+        ):
             cursor.execute(sql)
         for model in live:
             top_live = model.objects.aggregate(top=Max("pk"))["top"] or 0
-            top_history = model.history.aggregate(top=Max("id"))["top"] or 0
-            if top_history <= top_live:
+            top = model.history.aggregate(top=Max("id"))["top"] or 0
+            if top <= top_live:
                 continue
             table = model._meta.db_table
             if connection.vendor == "postgresql":
                 cursor.execute(
                     "SELECT setval(pg_get_serial_sequence(%s, %s), %s)",
-                    [connection.ops.quote_name(table), model._meta.pk.column, top_history],
+                    [connection.ops.quote_name(table), model._meta.pk.column, top],
                 )
             elif connection.vendor == "sqlite":
                 # AUTOINCREMENT never reuses an id below the highest in sqlite_sequence.
                 cursor.execute(
                     "UPDATE sqlite_sequence SET seq = %s WHERE name = %s AND seq < %s",
-                    [top_history, table, top_history],
+                    [top, table, top],
                 )
                 cursor.execute(
                     "INSERT INTO sqlite_sequence (name, seq) SELECT %s, %s "
                     "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = %s)",
-                    [table, top_history, table],
+                    [table, top, table],
                 )
 
 
 def import_timeline(document, *, report: ImportReport | None = None) -> Timeline:
-    """Validate the document, then write it in one transaction; return the new timeline.
+    """Validate the document (unless ``validate_document`` made it), then write it in one
+    transaction and return the new timeline.
 
-    ``document`` is the parsed JSON, or what ``validate_document`` made of it.
-    Raises DocumentError, with nothing written, when the document is invalid
-    or conflicts with what is here. ``report``, when given, is filled in.
+    Raises DocumentError, with nothing written, when the document is invalid or
+    conflicts with what is here. ``report``, when given, is filled in.
     """
-    is_validated = isinstance(document, ValidatedDocument)
-    validated = document if is_validated else validate_document(document)
+    if not isinstance(document, ValidatedDocument):
+        document = validate_document(document)
     report = report if report is not None else ImportReport()
     with transaction.atomic():
-        plan = _plan(validated)
-        _write_objects(validated, plan, report)
-        _write_history(validated, plan, report)
+        plan = _plan(document)
+        _write_objects(document, plan, report)
+        _write_history(document, plan, report)
         _advance_sequences()
         # Bulk inserts send no signals: cached reads must still see the import.
         generations.advance()
-    return Timeline.objects.get(pk=plan.ids[Timeline][validated.timeline.obj.pk])
+    return Timeline.objects.get(pk=plan.ids[Timeline][document.timeline.obj.pk])

@@ -15,8 +15,9 @@ from simple_history.utils import bulk_update_with_history
 
 from sources.anchoring import AnchorError
 from sources.models import Source
-from sources.versioning import one_revision, record_revision
+from sources.versioning import VersionConflict, one_revision, record_revision
 from timeline import generations
+from timeline.history import related_at
 from timeline.models import (
     ANCHOR_FIELDS,
     Actor,
@@ -141,6 +142,23 @@ def citations_save(*, saving: Iterable[Citation], deleting: Iterable[Citation] =
         )
     for citation in saving:
         citation.save()
+
+
+@transaction.atomic
+def versioned_delete(*, obj, version: int, touch_events: Iterable[int] = ()) -> None:
+    """Delete a row only at the version its editor read; else ``VersionConflict``.
+
+    The version is claimed in one conditional UPDATE before the delete; the
+    events whose version covers the row (a citation's, a claim's) move too,
+    locked first as every writer locks them.
+    """
+    if touch_events:
+        events_touch(event_ids=touch_events)
+    rows = type(obj).objects.filter(pk=obj.pk)
+    if not rows.filter(version=version).update(version=F("version") + 1):
+        raise VersionConflict(obj, rows.values_list("version", flat=True).first() or version)
+    obj.version = version + 1
+    obj.delete()
 
 
 def events_touch(*, event_ids: Iterable[int]) -> None:
@@ -382,14 +400,9 @@ def _restore_claims(event: Event, deletion, *, user, reason: str) -> None:
         .order_by("history_id")
         .values_list("id", "history_id")
     )
-    links = Claim._history_records.m2m_models[Claim._meta.get_field("citations")]
-    cited_at: dict[int, set[int]] = {}
-    for history_id, citation_id in links.objects.filter(
-        history_id__in=last_states.values()
-    ).values_list("history_id", "citation_id"):
-        cited_at.setdefault(history_id, set()).add(citation_id)
+    cited_at = related_at(Claim, "citations", last_states.values())
     for record in deleted:
-        cited = cited_at.get(last_states.get(record.id), set()) & restored_citations
+        cited = set(cited_at.get(last_states.get(record.id), [])) & restored_citations
         if not cited:
             continue  # a claim needs a citation: none of its own came back
         claim = record.instance

@@ -1,10 +1,7 @@
-"""Keep what a deleted event needs to be restored: its timelines, citations and claims.
+"""Keep what ``services.event_restore`` needs to bring a deleted event back.
 
-Deleting an event deletes its citations and claims (CASCADE) and its timeline
-memberships. The history keeps a deletion record of each; these receivers
-give the event and the citations and claims deleted with it one shared
-timestamp, and note the event's timelines, so that ``services.event_restore``
-can bring the whole event back.
+The event and the citations and claims deleted with it (CASCADE) share one
+deletion timestamp and reason, and the event's deletion record notes its timelines.
 """
 
 from django.db.models.signals import pre_delete
@@ -33,10 +30,8 @@ def remember_event_timelines(sender, instance, origin=None, **kwargs):
 @receiver(pre_delete, sender=Citation, dispatch_uid="timeline.citation_pre_delete")
 @receiver(pre_delete, sender=Claim, dispatch_uid="timeline.claim_pre_delete")
 def mark_deleted_with_event(sender, instance, origin=None, **kwargs):
-    deleted_with_event = isinstance(origin, Event) or (
-        getattr(origin, "model", None) is Event and origin is not instance
-    )
-    if deleted_with_event:
+    # The origin is the deleted event, or a queryset of events.
+    if isinstance(origin, Event) or getattr(origin, "model", None) is Event:
         instance._history_date = _deletion_time(origin)
         instance._change_reason = DELETED_WITH_EVENT
 

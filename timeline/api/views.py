@@ -6,7 +6,6 @@ the ETag last read, and every response naming one resource sends its ETag.
 """
 
 from django.db import transaction
-from django.db.models import F
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -34,7 +33,7 @@ from timeline.api import documents
 from timeline.api import serializers as read
 from timeline.api import write_serializers as write
 from timeline.api.caching import VARY
-from timeline.api.conditional import PreconditionFailed, etag, expected_version
+from timeline.api.conditional import etag, expected_version
 from timeline.api.errors import Conflict
 from timeline.api.pagination import EventPagination, PageNumberPagination
 from timeline.api.parsers import JSONParser, MultiPartParser
@@ -201,22 +200,9 @@ class EditableViewSet(viewsets.ModelViewSet):
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
         expected = expected_version(request, instance.version)
-        model = type(instance)
-        with transaction.atomic():
-            self.lock_for_destroy(instance)
-            # Claim the version in one conditional UPDATE, then delete.
-            claimed = model.objects.filter(pk=instance.pk, version=expected).update(
-                version=F("version") + 1
-            )
-            if not claimed:
-                current = model.objects.filter(pk=instance.pk).values_list("version", flat=True)
-                raise PreconditionFailed(current.first() or expected)
-            instance.version = expected + 1
-            self.perform_destroy(instance)
+        events = [instance.event_id] if hasattr(instance, "event_id") else []
+        services.versioned_delete(obj=instance, version=expected, touch_events=events)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    def lock_for_destroy(self, instance) -> None:
-        """Lock (or touch) what a delete changes besides the row itself."""
 
     def written(self, instance, serializer, status_code) -> Response:
         """The response to a write: the resource as a GET now shows it, with its ETag."""
@@ -445,10 +431,6 @@ class PublishedOrDraftsViewSet(EditableViewSet):
 
     def document(self, instance) -> dict:
         return self.build([instance.pk])[0]
-
-    def lock_for_destroy(self, instance):
-        # Event rows before these rows, as every writer locks them.
-        services.events_touch(event_ids=[instance.event_id])
 
 
 @extend_schema_view(

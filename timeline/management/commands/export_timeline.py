@@ -1,5 +1,3 @@
-"""Write one timeline, with everything it needs and its history, as a JSON document."""
-
 from django.core.management.base import BaseCommand, CommandError
 
 from timeline.backup import FORMAT, VERSION, document_to_json, export_timeline
@@ -8,22 +6,15 @@ from timeline.models import Timeline
 
 class Command(BaseCommand):
     help = (
-        f"Back up one timeline as a JSON document ({FORMAT}, version {VERSION}): the timeline, "
-        "all its events (drafts too) with their citations and claims, the places, actors, "
-        "tags, claims' properties and sources (with their full text) they use, and the "
-        "history of all of them, naming "
-        "users by username. Two exports of the same data are byte-identical. Restore it with "
-        "`manage.py import_timeline`."
+        f"Back up one timeline, with its drafts, sources and history, as a JSON document "
+        f"({FORMAT}, version {VERSION}); restore it with `manage.py import_timeline`. "
+        "README.md, “Backup and restore”, says what it holds."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("slug", metavar="SLUG", help="The timeline's slug.")
         parser.add_argument(
-            "-o",
-            "--output",
-            default="-",
-            metavar="FILE",
-            help="Write here; - (the default) is standard output.",
+            "-o", "--output", default="-", metavar="FILE", help="Write here (default: stdout)."
         )
 
     def handle(self, *args, slug: str, output: str, **options):

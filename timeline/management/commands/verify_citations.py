@@ -1,59 +1,37 @@
-from dataclasses import dataclass
 from itertools import groupby
 from operator import attrgetter
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sources.anchoring import AnchorError, anchor_quote
+from sources.anchoring import AnchorError
 from sources.models import Source
-from timeline.models import Citation
-
-QUOTE_CHARS = 60
-
-
-@dataclass
-class Problem:
-    citation: Citation
-    reason: str
+from timeline.models import ANCHOR_FIELDS, Citation
 
 
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def shorten(quote: str) -> str:
-    return quote if len(quote) <= QUOTE_CHARS else quote[:QUOTE_CHARS] + "…"
-
-
 def check_citation(citation: Citation, text: str) -> tuple[str, str] | None:
     """``(kind, reason)`` when the citation does not hold in ``text``, else None.
 
-    Anchors the quote as Citation.anchor() does, with the stored anchor as hints, so a
-    citation holds exactly when saving it again would change nothing.
+    It holds exactly when anchoring it again, as a save does, would change nothing.
     """
+    stored = [getattr(citation, name) for name in ANCHOR_FIELDS]
+    citation.source.text = text
     try:
-        found = anchor_quote(
-            text,
-            citation.quote,
-            prefix=citation.prefix,
-            suffix=citation.suffix,
-            start=citation.position_start,
-        )
+        citation.anchor()
     except AnchorError as exc:
         return "unanchored", f"no longer anchors: {exc}"
-    stored = (citation.position_start, citation.position_end)
-    if stored == (None, None):
-        return "stale", f"stored anchor is stale: none stored, quote at {found.start}–{found.end}"
-    if (found.start, found.end) != stored:
+    *context, start, end = stored
+    found = (citation.position_start, citation.position_end)
+    if (start, end) == (None, None):
+        return "stale", f"stored anchor is stale: none stored, quote at {found[0]}–{found[1]}"
+    if found != (start, end):
         return "stale", (
-            f"stored anchor is stale: stored at {stored[0]}–{stored[1]}, "
-            f"quote now at {found.start}–{found.end}"
+            f"stored anchor is stale: stored at {start}–{end}, quote now at {found[0]}–{found[1]}"
         )
-    if (found.exact, found.prefix, found.suffix) != (
-        citation.exact,
-        citation.prefix,
-        citation.suffix,
-    ):
+    if [getattr(citation, name) for name in ANCHOR_FIELDS[:3]] != context:
         return "stale", "stored anchor is stale: the text around the quote changed"
     return None
 
@@ -98,14 +76,23 @@ class Command(BaseCommand):
             if not text:
                 without_text[source.slug] = len(group)
                 continue
+            checked += len(group)
             problems = []
             for citation in group:
-                checked += 1
                 if outcome := check_citation(citation, text):
                     kinds[outcome[0]] += 1
-                    problems.append(Problem(citation, outcome[1]))
+                    quote = citation.quote
+                    quote = quote if len(quote) <= 60 else quote[:60] + "…"
+                    problems.append(
+                        f"  event {citation.event.slug}, citation {citation.pk}: "
+                        f"“{quote}”\n    {outcome[1]}"
+                    )
             if problems:
-                self.write_source_report(source, problems)
+                self.stdout.write(
+                    self.style.ERROR(f"Source {source.slug} ({source.title}): ")
+                    + plural(len(problems), "problem")
+                )
+                self.stdout.write("\n".join(problems))
 
         if without_text:
             self.stdout.write(
@@ -128,15 +115,3 @@ class Command(BaseCommand):
                 f"({plural(len(without_text), 'source')} without text)."
             )
         )
-
-    def write_source_report(self, source: Source, problems: list[Problem]) -> None:
-        self.stdout.write(
-            self.style.ERROR(f"Source {source.slug} ({source.title}): ")
-            + plural(len(problems), "problem")
-        )
-        for problem in problems:
-            citation = problem.citation
-            self.stdout.write(
-                f"  event {citation.event.slug}, citation {citation.pk}: "
-                f"“{shorten(citation.quote)}”\n    {problem.reason}"
-            )
