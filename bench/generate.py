@@ -69,8 +69,8 @@ from tqdm import tqdm
 
 from sources.anchoring import CONTEXT_CHARS
 from sources.models import Source
-from timeline.calendars import MONTHS as MONTH_NAMES
 from timeline.dates import EventDate, parse_event_date
+from timeline.formats.calendars import MONTHS as MONTH_NAMES
 from timeline.models import (
     Actor,
     ActorKind,

@@ -363,7 +363,7 @@ SPECTACULAR_SETTINGS = {
         "ActorKindEnum": "timeline.models.ActorKind",
         "PropertyKindEnum": "timeline.models.PropertyKind",
         "ClaimRankEnum": "timeline.models.ClaimRank",
-        "QualifierEnum": "timeline.quantities.QUALIFIERS",
+        "QualifierEnum": "timeline.claims.quantities.QUALIFIERS",
     },
 }
 

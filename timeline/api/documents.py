@@ -23,7 +23,7 @@ from types import SimpleNamespace
 from django.db import connections, router
 from rest_framework.reverse import reverse
 
-from timeline import disputes
+from timeline.claims import disputes
 from timeline.models import Event, annotation_selectors
 
 SLUG = "__slug__"

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sources.models import Source
+from timeline.claims.quantities import QUALIFIERS
 from timeline.models import (
     Actor,
     Citation,
@@ -21,7 +22,6 @@ from timeline.models import (
     Tag,
     Timeline,
 )
-from timeline.quantities import QUALIFIERS
 
 SELECTORS_SCHEMA = {
     "type": "array",

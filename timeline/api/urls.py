@@ -1,7 +1,8 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from timeline.api import auth, calendar_views, timelinejs_views, views
+from timeline.api import auth, views
+from timeline.formats import views as format_views
 
 app_name = "api"
 
@@ -22,7 +23,6 @@ urlpatterns = [
     path("auth/tokens/<str:token_key>/", auth.TokenDetailView.as_view(), name="token-detail"),
     # A timeline in other formats: /timelines/{slug}/timelinejs/, timelinejs.csv,
     # calendar.ics, feed.atom.
-    *timelinejs_views.urlpatterns,
-    *calendar_views.urlpatterns,
+    *format_views.urlpatterns,
     *router.urls,
 ]

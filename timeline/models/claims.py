@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from sources.validators import wikidata_property_validator
 from sources.versioning import History, VersionedModel
-from timeline import disputes
+from timeline.claims import disputes
 from timeline.models.events import Citation, Event
 from timeline.models.lookups import SLUG_HELP
 from timeline.querysets import ClaimQuerySet

@@ -8,7 +8,7 @@ from django import template
 from django.utils.html import format_html_join
 
 from sources.validators import is_http_url
-from timeline import disputes
+from timeline.claims import disputes
 
 register = template.Library()
 

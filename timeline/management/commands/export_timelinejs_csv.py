@@ -1,12 +1,11 @@
 """Write a published timeline as a TimelineJS spreadsheet (CSV)."""
 
-import io
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from timeline.formats.spreadsheet import timeline_to_csv
 from timeline.models import Timeline
-from timeline.timelinejs import timeline_to_rows, write_csv
 
 
 class Command(BaseCommand):
@@ -25,15 +24,12 @@ class Command(BaseCommand):
         timeline = Timeline.objects.published().with_events().filter(slug=slug).first()
         if timeline is None:
             raise CommandError(f"No published timeline has the slug “{slug}”.")
-        rows = timeline_to_rows(timeline, timeline.listed_events)
+        content = timeline_to_csv(timeline, timeline.listed_events)
         if output is None:
-            content = io.StringIO()
-            write_csv(rows, content)
-            self.stdout.write(content.getvalue(), ending="")
+            self.stdout.write(content, ending="")
             return
         try:
-            with output.open("w", encoding="utf-8", newline="") as file:
-                write_csv(rows, file)
+            output.write_text(content, encoding="utf-8", newline="")
         except OSError as exc:
             raise CommandError(f"{output}: {exc.strerror or exc}.") from None
-        self.stderr.write(f"Wrote {len(rows) - 1} events of {slug} to {output}.")
+        self.stderr.write(f"Wrote {len(timeline.listed_events)} events of {slug} to {output}.")

@@ -1,15 +1,12 @@
 """Import a TimelineJS spreadsheet (saved as CSV) into a timeline.
 
-Each row's headline gives the event's slug ("Trump and Xi meet" →
-``trump-and-xi-meet``, then ``-2``, ``-3`` for repeats). A row updates the
-timeline's event with that slug, or else its event with that very title;
-otherwise it creates one. On update, a cell that still says what an export of
-the event would say changes nothing, so that re-importing a sheet (or an
-exported one) is idempotent and never flattens what a sheet cannot hold
+On update, a cell that still says what an export of the event would say
+changes nothing, so that re-importing never flattens what a sheet cannot hold
 (seasons, uncertain dates, several tags).
 """
 
 import io
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,23 +15,24 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.text import slugify
 
 from sources.versioning import one_revision
-from timeline.models import Event, Tag, Timeline
-from timeline.timelinejs import (
+from timeline.formats.spreadsheet import (
     SheetError,
     SheetEvent,
     SheetImport,
     SheetRow,
     event_to_row,
     parse_csv,
-    primary_tag,
     row_to_event,
     rows_to_events,
     title_row,
 )
+from timeline.formats.timelinejs import primary_tag
+from timeline.models import Event, Tag, Timeline
 
 CHANGE_REASON = "manage.py import_timelinejs_csv"
 # Room for "-999" after a slug made from a headline.
@@ -69,9 +67,16 @@ def _validate(obj, line: int) -> None:
         obj.full_clean()
     except ValidationError as exc:
         name, messages = next(iter(exc.message_dict.items()))
-        column = FIELD_COLUMNS.get(name, "")
         prefix = "" if name == NON_FIELD_ERRORS else f"{name}: "
-        raise SheetError(line, column, prefix + " ".join(messages)) from None
+        raise SheetError(line, FIELD_COLUMNS.get(name, ""), prefix + " ".join(messages)) from None
+
+
+def _save(obj, tags=None) -> None:
+    """Save as one revision, with the tags when given."""
+    with one_revision(obj, reason=CHANGE_REASON):
+        obj.save()
+        if tags is not None:
+            obj.tags.set(tags)
 
 
 class SheetImporter:
@@ -79,7 +84,7 @@ class SheetImporter:
 
     def __init__(self, sheet: SheetImport, *, slug: str, title: str | None, publish: bool):
         self.sheet, self.slug, self.title, self.publish = sheet, slug, title, publish
-        self.now = timezone.now()
+        self.published_at = timezone.now() if publish else None
         self.report = ImportReport()
         self.tags: dict[str, Tag] = {}
 
@@ -109,59 +114,46 @@ class SheetImporter:
     def timeline(self) -> tuple[Timeline, bool]:
         """The timeline, new or with its fields set from the sheet (unsaved), and whether
         they changed."""
-        sheet = self.sheet
-        line = sheet.title_line or 1
-        timeline = Timeline.objects.filter(slug=self.slug).first()
-        if timeline is None:
-            title = self.title or sheet.title
-            if not title:
-                raise CommandError(
-                    f"Timeline “{self.slug}” does not exist: give its title with --title, or "
-                    "a row of Type “title” with a Headline."
-                )
-            timeline = Timeline(
-                slug=self.slug,
-                title=title,
-                description=sheet.description or "",
-                published_at=self.now if self.publish else None,
-            )
-            self.report.timeline = "created"
-            try:
-                _validate(timeline, line)
-            except SheetError as exc:
-                raise CommandError(f"--timeline {self.slug}: {exc.message}") from None
-            return timeline, True
-        changed = False
+        sheet, line = self.sheet, self.sheet.title_line or 1
+        timeline = Timeline.objects.filter(slug=self.slug).first() or Timeline(slug=self.slug)
+        before = (timeline.title, timeline.description, timeline.published_at)
+        # Cells that still say what an export of the timeline says change nothing.
         shown = rows_to_events([SheetRow(line, title_row(timeline))])
-        if self.title and self.title != timeline.title:
-            timeline.title, changed = self.title, True
-        elif not self.title and sheet.title and sheet.title != shown.title:
-            timeline.title, changed = sheet.title, True
-        if sheet.description not in (None, shown.description, timeline.description):
-            timeline.description, changed = sheet.description, True
-        if self.publish and timeline.published_at is None:
-            timeline.published_at, changed = self.now, True
-        if changed:
+        if self.title or sheet.title not in (None, "", shown.title):
+            timeline.title = self.title or sheet.title
+        if sheet.description not in (None, shown.description):
+            timeline.description = sheet.description
+        timeline.published_at = timeline.published_at or self.published_at
+        if timeline.pk is not None:
+            changed = (timeline.title, timeline.description, timeline.published_at) != before
+            if changed:
+                _validate(timeline, line)
+            return timeline, changed
+        if not timeline.title:
+            raise CommandError(
+                f"Timeline “{self.slug}” does not exist: give its title with --title, or "
+                "a row of Type “title” with a Headline."
+            )
+        self.report.timeline = "created"
+        try:
             _validate(timeline, line)
-        return timeline, changed
+        except SheetError as exc:
+            raise CommandError(f"--timeline {self.slug}: {exc.message}") from None
+        return timeline, True
 
     def match(self, item: SheetEvent) -> tuple[Event | None, str]:
-        """The timeline's event this row updates, or None and the slug to create."""
+        """The timeline's event with the slug of the row's headline (then ``-2``, ``-3``…), else
+        with its very title; or None and the slug to create."""
         base = slugify(WORD_BREAKS.sub(" ", item.title))[:SLUG_BASE_LENGTH].strip("-") or "event"
-        taken = set(
-            Event.objects.filter(Q(slug=base) | Q(slug__startswith=f"{base}-")).values_list(
-                "slug", flat=True
-            )
-        )
-        number = 1
-        while True:
+        others = Event.objects.filter(Q(slug=base) | Q(slug__startswith=f"{base}-"))
+        taken = set(others.values_list("slug", flat=True))
+        for number in itertools.count(1):
             slug = base if number == 1 else f"{base}-{number}"
             member = self.by_slug.get(slug)
             if member is not None and member.pk not in self.claimed:
                 return member, slug
             if member is None and slug not in taken:
                 break
-            number += 1
         for member in self.members:
             if member.pk not in self.claimed and member.title == item.title:
                 return member, member.slug
@@ -169,40 +161,28 @@ class SheetImporter:
 
     def tag(self, name: str, line: int) -> Tag:
         """The tag a Group names: by name, else by slug, else a new one."""
-        if name in self.tags:
-            return self.tags[name]
-        slug = slugify(name)[:100].strip("-")
-        tag = (
-            Tag.objects.filter(name__iexact=name).order_by("slug").first()
-            or Tag.objects.filter(slug=slug).first()
-        )
-        if tag is None:
-            if not slug:
-                raise SheetError(
-                    line,
-                    "Group",
-                    f"“{name}” has no letters or digits to make a tag's slug of; "
-                    "create the tag in the admin first.",
-                )
-            tag = Tag(name=name, slug=slug)
-            _validate(tag, line)
-            tag._change_reason = CHANGE_REASON
-            tag.save()
-            self.report.tags_created.append(name)
-        self.tags[name] = tag
-        return tag
+        if name not in self.tags:
+            slug = slugify(name)[:100].strip("-")
+            tag = (
+                Tag.objects.filter(name__iexact=name).order_by("slug").first()
+                or Tag.objects.filter(slug=slug).first()
+            )
+            if tag is None:
+                if not slug:
+                    message = f"“{name}” has no letters or digits to make a tag's slug of;"
+                    raise SheetError(line, "Group", f"{message} create the tag in the admin first.")
+                tag = Tag(name=name, slug=slug)
+                _validate(tag, line)
+                _save(tag)
+                self.report.tags_created.append(name)
+            self.tags[name] = tag
+        return self.tags[name]
 
     def create(self, item: SheetEvent, slug: str) -> Event:
-        event = Event(
-            slug=slug,
-            **{name: getattr(item, name) for name in EVENT_FIELDS},
-            published_at=self.now if self.publish else None,
-        )
+        fields = {name: getattr(item, name) for name in EVENT_FIELDS}
+        event = Event(slug=slug, **fields, published_at=self.published_at)
         _validate(event, item.line)
-        tags = [self.tag(item.group, item.line)] if item.group else []
-        with one_revision(event, reason=CHANGE_REASON):
-            event.save()
-            event.tags.set(tags)
+        _save(event, [self.tag(item.group, item.line)] if item.group else [])
         self.report.created.append(event.slug)
         return event
 
@@ -221,29 +201,21 @@ class SheetImporter:
         ]
         for name in changed:
             setattr(event, name, getattr(item, name))
-        tags = set(event.tags.all())
-        new_tags = tags
+        tags = new_tags = set(event.tags.all())
         if shown is None or shown.group != item.group:
             # The group stands in for the event's primary tag; its other tags stay.
             new_tags = tags - {primary_tag(event)}
             if item.group:
                 new_tags |= {self.tag(item.group, item.line)}
         if self.publish and event.published_at is None:
-            event.published_at = self.now
+            event.published_at = self.published_at
             changed.append("published_at")
         if not changed and new_tags == tags:
             self.report.unchanged.append(event.slug)
             return
         _validate(event, item.line)
-        with one_revision(event, reason=CHANGE_REASON):
-            event.save()
-            if new_tags != tags:
-                event.tags.set(new_tags)
+        _save(event, new_tags if new_tags != tags else None)
         self.report.updated.append(event.slug)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 class Command(BaseCommand):
@@ -271,17 +243,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, path: Path, timeline: str, title, publish, dry_run, **options):
-        sheet = self.read(path)
-        try:
-            with transaction.atomic():
-                report = SheetImporter(sheet, slug=timeline, title=title, publish=publish).run()
-                if dry_run:
-                    transaction.set_rollback(True)
-        except SheetError as exc:
-            raise CommandError(f"{path}: {exc} Nothing was imported.") from None
-        self.summarise(path, timeline, sheet, report, dry_run=dry_run, publish=publish)
-
-    def read(self, path: Path) -> SheetImport:
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -295,9 +256,14 @@ class Command(BaseCommand):
                 "again. Nothing was imported."
             ) from None
         try:
-            return parse_csv(io.StringIO(text, newline=""))
+            sheet = parse_csv(io.StringIO(text, newline=""))
+            with transaction.atomic():
+                report = SheetImporter(sheet, slug=timeline, title=title, publish=publish).run()
+                if dry_run:
+                    transaction.set_rollback(True)
         except SheetError as exc:
             raise CommandError(f"{path}: {exc} Nothing was imported.") from None
+        self.summarise(path, timeline, sheet, report, dry_run=dry_run, publish=publish)
 
     def summarise(
         self, path, slug: str, sheet, report: ImportReport, *, dry_run: bool, publish: bool
@@ -313,27 +279,25 @@ class Command(BaseCommand):
         write(events)
         if report.tags_created:
             write(f"Tags created: {', '.join(report.tags_created)}.")
-        if sheet.era_lines:
-            count = len(sheet.era_lines)
+        if eras := len(sheet.era_lines):
             lines = ", ".join(map(str, sheet.era_lines))
             write(
-                f"Skipped {_plural(count, 'era row')} ({'line' if count == 1 else 'lines'} "
-                f"{lines}): this service has no eras."
+                f"Skipped {eras} era row{pluralize(eras)} (line{pluralize(eras)} {lines}): "
+                "this service has no eras."
             )
         if sheet.unstored:
             counts = ", ".join(
-                f"{name} ({_plural(count, 'row')})"
+                f"{name} ({count} row{pluralize(count)})"
                 for name, count in sorted(sheet.unstored.items())
             )
             write(f"Ignored, as no field here holds them: {counts}.")
         if sheet.unknown_columns:
             write(f"Ignored unknown columns: {', '.join(sheet.unknown_columns)}.")
-        cited = sum(item.cited for item in sheet.events)
-        if cited:
+        if cited := sum(item.cited for item in sheet.events):
             write(
-                f"The citations listed in the Text of {_plural(cited, 'row')}, and the claims "
-                "they back, were not imported: cite sources and state claims in the admin, "
-                "where each quote is checked against its article."
+                f"The citations listed in the Text of {cited} row{pluralize(cited)}, and the "
+                "claims they back, were not imported: cite sources and state claims in the "
+                "admin, where each quote is checked against its article."
             )
         if dry_run:
             write("Dry run: nothing was saved.")

@@ -1,9 +1,4 @@
-"""A timeline's published changes as an Atom 1.0 feed (RFC 4287).
-
-Each entry is one published event of the timeline, newest change first: an
-edited event comes back to the top with a new ``updated`` and the same
-``id``, so feed readers update it rather than add it again.
-"""
+"""A timeline's published events as an Atom 1.0 feed (RFC 4287), newest change first."""
 
 import re
 
@@ -12,8 +7,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join, linebreaks
 
 from sources.validators import is_http_url
-from timeline import disputes
-from timeline.calendars import date_caveat, event_date_label, event_heading, sorted_names
+from timeline.claims import disputes
+from timeline.formats.calendars import date_caveat, event_date_label, event_heading, sorted_names
 from timeline.models import Event, Timeline
 
 FEED_SIZE = 50
@@ -27,14 +22,11 @@ def xml_text(value):
     """A value (or a list of them) with what XML cannot carry replaced by U+FFFD."""
     if isinstance(value, str):
         return NOT_XML.sub("\ufffd", value)
-    if isinstance(value, list | tuple):
-        return [xml_text(item) for item in value]
-    return value
+    return [xml_text(item) for item in value] if isinstance(value, list | tuple) else value
 
 
 class TimelineAtom1Feed(Atom1Feed):
-    # An editor can type a control character; it must not make the feed
-    # fail to render, or render as XML that no reader accepts.
+    # An editor can type a control character: the feed must still render as XML readers accept.
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.feed = {name: xml_text(value) for name, value in self.feed.items()}
@@ -60,7 +52,7 @@ def _source_html(citation) -> str:
     source = citation.source
     title = source.title
     if is_http_url(source.url):
-        title = format_html('<a href="{}">{}</a>', source.url, source.title)
+        title = format_html('<a href="{}">{}</a>', source.url, title)
     credit = [title, source.publisher, citation.locator]
     return format_html(
         "“{}” — {}",
@@ -70,10 +62,7 @@ def _source_html(citation) -> str:
 
 
 def event_html(event: Event) -> str:
-    """An entry's summary as escaped HTML: the date, what happened, who, claims, sources.
-
-    Each claim's [n] is the number of its source in the sources list.
-    """
+    """An entry's summary as escaped HTML: the date, what happened, who, claims, sources."""
     parts = [
         format_html("<p>{}</p>", date_caveat(event) or f"Date: {event_date_label(event)}"),
         linebreaks(event.summary.strip(), autoescape=True) if event.summary.strip() else "",
@@ -82,29 +71,19 @@ def event_html(event: Event) -> str:
         parts.append(format_html("<p>Actors: {}</p>", ", ".join(actors)))
     parts.extend(disputes.view_html(view) for view in disputes.event_views(event))
     if citations := list(event.citations.all()):
-        parts.append(
-            format_html(
-                "<p>Sources:</p><ol>{}</ol>",
-                format_html_join("", "<li>{}</li>", ((_source_html(c),) for c in citations)),
-            )
-        )
+        items = format_html_join("", "<li>{}</li>", ((_source_html(c),) for c in citations))
+        parts.append(format_html("<p>Sources:</p><ol>{}</ol>", items))
     return "".join(parts)
 
 
 class TimelineFeed(Feed):
-    """The published events of one published timeline, newest change first.
-
-    The API view looks the timeline up (404 as JSON) and builds the feed with
-    ``get_feed(timeline, request)``; ``uid_domain`` makes the entries' ids.
-    """
+    """Built by the API view with ``get_feed(timeline, request)``; ``uid_domain`` makes ids."""
 
     feed_type = TimelineAtom1Feed
     # Atom requires an author for every entry; the feed's covers them all.
     author_name = "Timeline editors"
 
     def __init__(self, *, uid_domain: str):
-        if not uid_domain:
-            raise ValueError("uid_domain is required: entry ids must stay the same for good.")
         self.uid_domain = uid_domain
 
     def title(self, timeline: Timeline) -> str:
@@ -132,9 +111,6 @@ class TimelineFeed(Feed):
 
     def item_title(self, event: Event) -> str:
         return event_heading(event)
-
-    def item_link(self, event: Event) -> str:
-        return event.get_absolute_url()
 
     def item_guid(self, event: Event) -> str:
         return tag_uri(self.uid_domain, event.created_at, f"event-{event.pk}")

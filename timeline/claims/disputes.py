@@ -3,13 +3,6 @@
 Pure functions over claims the caller has loaded (model instances, or rows
 with the same attributes: ``pk``, ``property``, ``value``, ``rank``,
 ``rank_note``, ``comparison_key`` and ``citation_ids``); no queries.
-
-A value is *read* as a quantity when it states one ("one hour and 40 minutes"
-is 100 minutes, "over 40 percent" is more than 40%; ``timeline.quantities``),
-else as its words, ignoring case, spacing and typographic quotes. Two claims
-agree when their readings are equal. A property is *disputed* when its
-claims that are not deprecated give two or more readings: each output then
-says "Sources differ" and shows every value with its sources.
 """
 
 import functools
@@ -20,28 +13,20 @@ from dataclasses import dataclass, field
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from timeline.quantities import DIMENSIONS, Quantity, parse_quantity, quantity_from_key
+from timeline.claims.quantities import DIMENSIONS, Quantity, parse_quantity, quantity_from_key
 
 TEXT_KEY = "text|"
 PREFERRED, NORMAL, DEPRECATED = "preferred", "normal", "deprecated"
 RANK_ORDER = {PREFERRED: 0, NORMAL: 1, DEPRECATED: 2}
 
-# What a value of each kind looks like, for error messages.
-EXAMPLES = {
-    "duration": "“100 minutes” or “more than 1 hour”",
-    "percentage": "“47%” or “over 40 percent”",
-    "money": "“US$1.2 billion”",
-    "mass": "“12 million tonnes”",
-    "count": "“five” or “12 million”",
-    "quantity": "“100 minutes”, “over 40%” or “12 million tonnes”",
-}
-KIND_NAMES = {
-    "duration": "a duration",
-    "percentage": "a percentage",
-    "money": "an amount of money",
-    "mass": "a mass",
-    "count": "a count",
-    "quantity": "a quantity",
+# Each kind's name and what its values look like, for error messages.
+KINDS = {
+    "duration": ("a duration", "“100 minutes” or “more than 1 hour”"),
+    "percentage": ("a percentage", "“47%” or “over 40 percent”"),
+    "money": ("an amount of money", "“US$1.2 billion”"),
+    "mass": ("a mass", "“12 million tonnes”"),
+    "count": ("a count", "“five” or “12 million”"),
+    "quantity": ("a quantity", "“100 minutes”, “over 40%” or “12 million tonnes”"),
 }
 _TYPOGRAPHIC = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
@@ -50,8 +35,8 @@ class UnreadableValue(ValueError):
     """A value or its "compare as" that the property's kind cannot take; names the field."""
 
     def __init__(self, field: str, message: str):
-        self.field = field
         super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -85,38 +70,30 @@ def fold_text(value: str) -> str:
 
 
 def read_value(value: str, normalized_as: str = "", *, kind: str = "quantity") -> Reading:
-    """How a claim's value is compared, given its property's kind.
+    """How a claim's value (or, when given, its "compare as") is compared, given its kind.
 
-    ``normalized_as``, when given, is read instead of the value. A value that
-    is not a quantity is compared as words; a "compare as" that is not one,
-    for a property of quantities, is refused, and so is a quantity of another
+    Words that are not a quantity are compared as words, except a "compare as"
+    for a property of quantities, which is refused, as is a quantity of another
     kind than the property's (“47%” as a duration). Raises UnreadableValue.
     """
     field, written = ("normalized_as", normalized_as) if normalized_as.strip() else ("value", value)
-    if kind == "text":
-        return _words(written)
-    quantity = parse_quantity(written)
+    quantity = None if kind == "text" else parse_quantity(written)
     if quantity is None:
-        if field == "normalized_as":
+        if field == "normalized_as" and kind != "text":
+            name, example = KINDS.get(kind, KINDS["quantity"])
             raise UnreadableValue(
-                field,
-                f"“{written}” cannot be read as {KIND_NAMES.get(kind, 'a quantity')}: "
-                f"write it like {EXAMPLES.get(kind, EXAMPLES['quantity'])}.",
+                field, f"“{written}” cannot be read as {name}: write it like {example}."
             )
-        return _words(written)
+        folded = fold_text(written)
+        return Reading(key=TEXT_KEY + folded, text=folded)
     if kind in DIMENSIONS and quantity.dimension != kind:
         raise UnreadableValue(
             field,
-            f"“{written}” reads as {KIND_NAMES[quantity.dimension]} ({quantity.text()}), but "
-            f"this property takes {KIND_NAMES[kind]}, like {EXAMPLES[kind]}.",
+            f"“{written}” reads as {KINDS[quantity.dimension][0]} ({quantity.text()}), but "
+            f"this property takes {KINDS[kind][0]}, like {KINDS[kind][1]}.",
         )
     # The reading is the identity: "about 100 minutes" reads as 100 minutes.
     return Reading.from_key(quantity.key)
-
-
-def _words(written: str) -> Reading:
-    folded = fold_text(written)
-    return Reading(key=TEXT_KEY + folded, text=folded)
 
 
 def is_disputed(claims: Iterable) -> bool:
@@ -138,16 +115,14 @@ class PropertyClaims:
 
 def claim_order(claim) -> tuple:
     """Best rank first, then in the order of the citations that state them."""
-    first_citation = min(claim.citation_ids, default=0)
-    return (RANK_ORDER.get(claim.rank, len(RANK_ORDER)), first_citation, claim.pk)
+    return (RANK_ORDER[claim.rank], min(claim.citation_ids, default=0), claim.pk)
 
 
 def group_claims(claims: Iterable) -> list[PropertyClaims]:
     """The claims by property (properties by name), each property's best rank first."""
     groups: dict[int, PropertyClaims] = {}
     for claim in claims:
-        prop = claim.property
-        groups.setdefault(prop.pk, PropertyClaims(prop)).claims.append(claim)
+        groups.setdefault(claim.property.pk, PropertyClaims(claim.property)).claims.append(claim)
     for group in groups.values():
         group.claims.sort(key=claim_order)
     return sorted(groups.values(), key=lambda g: (g.prop.name.casefold(), g.prop.slug))
@@ -157,8 +132,7 @@ def cited_sources(citation_ids, source_of: Callable[[int], dict | None]) -> list
     """The embedded sources of a claim's citations, each once, in the citations' order."""
     sources = {}
     for citation_id in citation_ids:
-        source = source_of(citation_id)
-        if source is not None:
+        if (source := source_of(citation_id)) is not None:
             sources.setdefault(source["id"], source)
     return list(sources.values())
 
@@ -171,11 +145,11 @@ def claims_document(
     ``source_of(citation_id)`` is the embedded source of one of the event's
     citations (None for any other: never shown, as the claim may not cite it).
     """
-    document = []
-    for group in groups:
-        values = []
-        for claim in group.claims:
-            values.append(
+    return [
+        {
+            "property": {"slug": group.prop.slug, "name": group.prop.name, "kind": group.prop.kind},
+            "disputed": group.disputed,
+            "values": [
                 {
                     "id": claim.pk,
                     "value": claim.value,
@@ -185,25 +159,15 @@ def claims_document(
                     "citations": list(claim.citation_ids),
                     "sources": cited_sources(claim.citation_ids, source_of),
                 }
-            )
-        prop = group.prop
-        document.append(
-            {
-                "property": {"slug": prop.slug, "name": prop.name, "kind": prop.kind},
-                "disputed": group.disputed,
-                "values": values,
-            }
-        )
-    return document
+                for claim in group.claims
+            ],
+        }
+        for group in groups
+    ]
 
 
-# For readers: the same claims, with the numbers of the event's citations.
-#
-# Every output says the same things in the same words: "Sources differ:"
-# before the values of a disputed property, each value with the numbers of
-# the citations that state it, wordings that agree together under their
-# shared reading, the editors' reason beside a preferred value, and the
-# deprecated values apart, "Set aside by the editors", each with its reason.
+# For readers: every output (page, TimelineJS, feed, calendar) says the same
+# things in the same words, numbering the sources as the event's citations.
 
 SOURCES_DIFFER = "Sources differ:"
 PREFERRED_BY_EDITORS = "Preferred by the editors:"
@@ -221,12 +185,12 @@ class Wording:
 
     value: str
     numbers: tuple[int, ...]
-    rank: str
-    note: str
+    note: str  # why the editors prefer or set aside this value
 
-    def refs(self) -> str:
-        """The sources' numbers as a text shows them: “[2, 3]”, or "" for none."""
-        return f"[{', '.join(map(str, self.numbers))}]" if self.numbers else ""
+    def with_refs(self, text: str) -> str:
+        """The text followed by the sources' numbers: “80 minutes [2, 3]”."""
+        refs = f"[{', '.join(map(str, self.numbers))}]" if self.numbers else ""
+        return f"{text} {refs}".rstrip()
 
 
 @dataclass(frozen=True)
@@ -241,41 +205,33 @@ class Value:
         return self.wordings[0].value if len(self.wordings) == 1 else self.reading
 
     @property
-    def preferred(self) -> tuple[Wording, ...]:
-        return tuple(w for w in self.wordings if w.rank == PREFERRED)
-
-    @property
     def notes(self) -> tuple[str, ...]:
         """Why editors prefer this value: each preferred wording's note, without repeats."""
-        return tuple(dict.fromkeys(w.note for w in self.preferred if w.note))
+        return tuple(dict.fromkeys(w.note for w in self.wordings if w.note))
 
 
 @dataclass(frozen=True)
 class PropertyView:
-    """A property of an event for readers: its values that count, and those set aside.
-
-    ``values`` holds one value unless the property is disputed (none when
-    every claim is deprecated).
-    """
+    """A property of an event for readers: its values that count, and those set aside."""
 
     name: str
     slug: str
     disputed: bool
-    values: tuple[Value, ...]
+    values: tuple[Value, ...]  # one, unless disputed; none when every claim is deprecated
     set_aside: tuple[Wording, ...]
 
 
-def views(groups: list[PropertyClaims], numbers: dict[int, int]) -> list[PropertyView]:
-    """Each property's values for readers; ``numbers`` maps citation ids to their numbers."""
+def event_views(event) -> list[PropertyView]:
+    """An event's properties for readers; citation N is the Nth of its prefetched citations."""
+    numbers = {citation.pk: n for n, citation in enumerate(event.citations.all(), start=1)}
     result = []
-    for group in groups:
+    for group in group_claims(event.claims.all()):
         agreeing: dict[str, list[Wording]] = {}
         set_aside = []
         for claim in group.claims:
             wording = Wording(
                 value=claim.value,
                 numbers=tuple(sorted(numbers[c] for c in claim.citation_ids if c in numbers)),
-                rank=claim.rank,
                 note=claim.rank_note if claim.rank != NORMAL else "",
             )
             if claim.rank == DEPRECATED:
@@ -291,43 +247,19 @@ def views(groups: list[PropertyClaims], numbers: dict[int, int]) -> list[Propert
     return result
 
 
-def event_views(event) -> list[PropertyView]:
-    """An event's properties for readers, numbering its citations as every output does.
-
-    Citation N is the Nth of ``event.citations.all()``: the page's note N,
-    and item N of the citations list in TimelineJS, the feed and the
-    calendar. Reads the claims and citations that
-    ``Event.objects.with_citations()`` prefetched.
-    """
-    numbers = {citation.pk: n for n, citation in enumerate(event.citations.all(), start=1)}
-    return views(group_claims(event.claims.all()), numbers)
-
-
-# Plain text (the calendar): a line for an undisputed property, a line per value for a
-# disputed one, e.g.
-#
-#   Duration — sources differ:
-#   • 80 minutes [5]
-#   • 100 minutes (“about 100 minutes” [7]; “one hour and 40 minutes” [8])
-
-
-def _with_refs(text: str, wording: Wording) -> str:
-    return f"{text} {wording.refs()}".rstrip()
+# Plain text (the calendar): “Duration: 80 minutes [5]”, or when sources differ a line
+# per value: “• 100 minutes (“about 100 minutes” [7]; “one hour and 40 minutes” [8])”.
 
 
 def _value_text(value: Value) -> str:
     if len(value.wordings) == 1:
-        text = _with_refs(_one_line(value.label), value.wordings[0])
+        text = value.wordings[0].with_refs(_one_line(value.label))
     else:
-        each = "; ".join(_with_refs(f"“{_one_line(w.value)}”", w) for w in value.wordings)
+        each = "; ".join(w.with_refs(f"“{_one_line(w.value)}”") for w in value.wordings)
         text = f"{value.reading} ({each})"
     if value.notes:
         text += f" — {PREFERRED_BY_EDITORS.lower()} {_one_line(' '.join(value.notes))}"
     return text
-
-
-def _set_aside_text(wording: Wording) -> str:
-    return f"{_with_refs(_one_line(wording.value), wording)} — {_one_line(wording.note)}"
 
 
 def view_text(view: PropertyView) -> str:
@@ -336,13 +268,13 @@ def view_text(view: PropertyView) -> str:
     if view.disputed:
         lines = [f"{name} — {SOURCES_DIFFER.lower()}"]
         lines += [f"• {_value_text(value)}" for value in view.values]
-    elif view.values:
-        lines = [f"{name}: {_value_text(view.values[0])}"]
     else:
-        lines = [f"{name}:"]
+        lines = [f"{name}: {_value_text(view.values[0])}" if view.values else f"{name}:"]
     if view.set_aside:
         lines.append(SET_ASIDE_BY_EDITORS)
-        lines += [f"• {_set_aside_text(wording)}" for wording in view.set_aside]
+        lines += [
+            f"• {w.with_refs(_one_line(w.value))} — {_one_line(w.note)}" for w in view.set_aside
+        ]
     return "\n".join(lines)
 
 
@@ -351,10 +283,10 @@ def view_text(view: PropertyView) -> str:
 
 def _value_html(value: Value) -> SafeString:
     if len(value.wordings) == 1:
-        html = format_html("{}", _with_refs(value.label, value.wordings[0]))
+        html = format_html("{}", value.wordings[0].with_refs(value.label))
     else:
         each = format_html_join(
-            "; ", "{}", ((_with_refs(f"“{w.value}”", w),) for w in value.wordings)
+            "; ", "{}", ((w.with_refs(f"“{w.value}”"),) for w in value.wordings)
         )
         html = format_html("{} ({})", value.reading, each)
     if value.notes:
@@ -367,23 +299,17 @@ def _value_html(value: Value) -> SafeString:
 def view_html(view: PropertyView) -> SafeString:
     """One property as escaped HTML: a paragraph, with a list of values when sources differ."""
     if view.disputed:
-        html = format_html(
-            "<p><strong>{}</strong> — {}</p><ul>{}</ul>",
-            view.name,
-            SOURCES_DIFFER.lower(),
-            format_html_join("", "<li>{}</li>", ((_value_html(v),) for v in view.values)),
-        )
+        items = format_html_join("", "<li>{}</li>", ((_value_html(v),) for v in view.values))
+        differ = format_html("<p><strong>{}</strong> — {}</p>", view.name, SOURCES_DIFFER.lower())
+        html = format_html("{}<ul>{}</ul>", differ, items)
     else:
         value = format_html(" {}", _value_html(view.values[0])) if view.values else ""
         html = format_html("<p><strong>{}:</strong>{}</p>", view.name, value)
     if view.set_aside:
+        items = ((w.with_refs(w.value), w.note) for w in view.set_aside)
         html += format_html(
             "<p><em>{}</em></p><ul>{}</ul>",
             SET_ASIDE_BY_EDITORS,
-            format_html_join(
-                "",
-                "<li>{} — {}</li>",
-                ((_with_refs(w.value, w), w.note) for w in view.set_aside),
-            ),
+            format_html_join("", "<li>{} — {}</li>", items),
         )
     return html

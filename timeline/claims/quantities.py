@@ -1,27 +1,10 @@
-"""Quantities as news articles state them, normalized so that disagreeing claims can be compared.
+"""Quantities as news articles state them, read so that disagreeing claims can be compared.
 
-Sources disagree about facts: "the meeting lasted 80 minutes", "about 100 minutes", "one hour and
-40 minutes", "just over an hour". ``parse_quantity`` reads such a phrase (the whole text and
-nothing else) into a ``Quantity`` whose ``key`` is its identity: two values are the same claim
-exactly when their keys are equal. In brief:
-
-- Each amount is converted to one canonical unit: minutes or months for a duration, percent or
-  percentage points, an ISO 4217 code for money, tonnes (or short tons, kept apart) for mass,
-  and "" for a plain count. Conversions are exact, then rounded to a millionth of the unit.
-- Numbers are digits ("1,200", "1.5") or words ("forty-seven", "one hundred and twenty",
-  "two and a half", "an hour"), optionally scaled ("12 million", "a dozen"); the abbreviations
-  "k", "m", "mn", "bn" and "tn" are for money only ("$5bn", "300m yuan").
-- Durations may be compound ("one hour and 40 minutes", "1h40", "an hour and a half") or
-  adjectival ("80-minute"). Currency symbols and codes go before the number, words after it.
-- A qualifier says how the amount bounds the fact: exactly, more than, at least, less than,
-  at most, or between two amounts ("40-50%", "between one and two hours", "$1-2bn"). Hedges
-  such as "about" or "nearly" only set ``approximate``, which is not part of the identity.
-- Anything else is not a quantity and gives None, never an exception: extra words, a change
-  ("from 57% to 47%"), an ambiguous unit ("¥", "pounds"), more than 15 significant digits, an
-  amount above 10**18, or a negative one.
-- ``key`` is "unit|qualifier|amount" (and "|upper" for a range) with plain decimals, and
-  ``text()`` is canonical English for readers: "more than 1 hour", "between 40% and 50%",
-  "12 million tonnes", "US$1.2 billion".
+``parse_quantity`` reads a whole phrase ("one hour and 40 minutes", "just over an hour",
+"40-50%", "$1-2bn") into a ``Quantity`` whose amount is in one canonical unit per dimension,
+rounded to a millionth; anything else (extra words, a change "from 57% to 47%", an ambiguous
+"¥", more than 15 significant digits, more than 10**18) gives None, never an exception.
+Its ``key`` is its identity: bounds ("more than") are part of it, hedges ("about") are not.
 """
 
 import re
@@ -34,13 +17,10 @@ DIMENSIONS = ("duration", "percentage", "money", "mass", "count")
 QUALIFIERS = ("exactly", "more than", "at least", "less than", "at most", "between")
 
 _DIMENSION_OF_UNIT = {
-    "minute": "duration",
-    "month": "duration",
-    "percent": "percentage",
-    "percentage point": "percentage",
+    **dict.fromkeys(("minute", "month"), "duration"),
+    **dict.fromkeys(("percent", "percentage point"), "percentage"),
     **dict.fromkeys(("USD", "EUR", "GBP", "CNY", "JPY"), "money"),
-    "tonne": "mass",
-    "ton": "mass",
+    **dict.fromkeys(("tonne", "ton"), "mass"),
     "": "count",
 }
 _MAX_AMOUNT = 10**18
@@ -68,10 +48,9 @@ class Quantity:
         return "|".join([self.unit, self.qualifier, *map(_plain, amounts)])
 
     def text(self) -> str:
-        if self.upper is not None:
-            lower, upper = _describe(self.amount, self.unit), _describe(self.upper, self.unit)
-            return f"between {lower} and {upper}"
         described = _describe(self.amount, self.unit)
+        if self.upper is not None:
+            return f"between {described} and {_describe(self.upper, self.unit)}"
         if self.qualifier != "exactly":
             return f"{self.qualifier} {described}"
         return f"about {described}" if self.approximate else described
@@ -101,19 +80,16 @@ def quantity_from_key(key: str) -> Quantity:
     unit, _, rest = key.partition("|")
     qualifier, _, rest = rest.partition("|")
     amounts = rest.split("|")
-    well_formed = (
-        unit in _DIMENSION_OF_UNIT
-        and qualifier in QUALIFIERS
-        and len(amounts) == (2 if qualifier == "between" else 1)
-        and all(_AMOUNT_IN_KEY.fullmatch(amount) for amount in amounts)
-    )
-    if not well_formed:
-        raise ValueError(f"Not a quantity key: {key!r}")
-    quantity = Quantity(unit, qualifier, *map(Decimal, amounts))
     # Only the canonical spelling is a key: "100.0" or an upside-down range would never match.
-    if quantity.key != key or (quantity.upper is not None and quantity.amount >= quantity.upper):
-        raise ValueError(f"Not a canonical quantity key: {key!r}")
-    return quantity
+    if (
+        unit not in _DIMENSION_OF_UNIT
+        or qualifier not in QUALIFIERS
+        or len(amounts) != (2 if qualifier == "between" else 1)
+        or not all(_AMOUNT_IN_KEY.fullmatch(amount) for amount in amounts)
+        or (len(amounts) == 2 and Decimal(amounts[0]) >= Decimal(amounts[1]))
+    ):
+        raise ValueError(f"Not a quantity key: {key!r}")
+    return Quantity(unit, qualifier, *map(Decimal, amounts))
 
 
 # --- Reading -------------------------------------------------------------------------------
@@ -130,14 +106,7 @@ _TOKEN = re.compile(
 
 def _tokens(text: str) -> tuple[str, ...] | None:
     """Numbers, words and symbols, or None when some character is none of them."""
-    tokens, position = [], 0
-    while position < len(text):
-        match = _TOKEN.match(text, position)
-        if match is None:
-            return None
-        tokens.append(match.group(1))
-        position = match.end()
-    return tuple(tokens)
+    return None if _TOKEN.sub("", text) else tuple(_TOKEN.findall(text))
 
 
 _Value = TypeVar("_Value")
@@ -194,14 +163,12 @@ _PREFIX_CURRENCIES = _phrases(
         _Unit("JPY", Fraction(1)): "jpy",
     }
 )
-_SCALE_WORDS = {
-    "dozen": 12,
-    "thousand": 10**3,
-    "million": 10**6,
-    "billion": 10**9,
-    "trillion": 10**12,
+_SCALE_WORDS = dict(dozen=12, thousand=10**3, million=10**6, billion=10**9, trillion=10**12)
+_SCALE_ABBREVIATIONS = dict(k=10**3, m=10**6, mn=10**6, bn=10**9, tn=10**12)
+# (size, abbreviated)
+_SCALES = {(word,): (size, False) for word, size in _SCALE_WORDS.items()} | {
+    (word,): (size, True) for word, size in _SCALE_ABBREVIATIONS.items()
 }
-_SCALE_ABBREVIATIONS = {"k": 10**3, "m": 10**6, "mn": 10**6, "bn": 10**9, "tn": 10**12}
 _FRACTIONS = _phrases(
     {
         Fraction(1, 2): "half a|half an",
@@ -211,9 +178,18 @@ _FRACTIONS = _phrases(
 )
 _ONE_WORDS = "zero one two three four five six seven eight nine ten eleven twelve thirteen \
 fourteen fifteen sixteen seventeen eighteen nineteen"
-_TEN_WORDS = "twenty thirty forty fifty sixty seventy eighty ninety"
-_ONES = {word: value for value, word in enumerate(_ONE_WORDS.split())}
-_TENS = {word: 10 * value for value, word in enumerate(_TEN_WORDS.split(), 2)}
+_ONES = _ONE_WORDS.split()
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+# "forty-seven" and "forty seven"; but "forty-fifty" is a range.
+_BELOW_HUNDRED = _phrases(
+    dict(enumerate(_ONES))
+    | {10 * tens: word for tens, word in enumerate(_TENS, 2)}
+    | {
+        10 * tens + ones: f"{word}-{_ONES[ones]}|{word} {_ONES[ones]}"
+        for tens, word in enumerate(_TENS, 2)
+        for ones in range(1, 10)
+    }
+)
 
 _Qualifier = tuple[str, bool]  # (qualifier, approximate)
 _EXACTLY: _Qualifier = ("exactly", False)
@@ -240,11 +216,9 @@ _SUFFIX_QUALIFIERS = _phrases(
         ("at most", False): "or less|or fewer",
     }
 )
-_LONGEST_PHRASE = max(
-    len(phrase)
-    for table in (_UNITS, _PREFIX_CURRENCIES, _FRACTIONS, _PREFIX_QUALIFIERS, _SUFFIX_QUALIFIERS)
-    for phrase in table
-)
+# How many tokens ``longest`` looks ahead.
+_PHRASES = [*_UNITS, *_PREFIX_CURRENCIES, *_FRACTIONS, *_BELOW_HUNDRED, *_PREFIX_QUALIFIERS]
+_LONGEST_PHRASE = max(map(len, [*_PHRASES, *_INNER_QUALIFIERS, *_SUFFIX_QUALIFIERS]))
 
 
 @dataclass(frozen=True)
@@ -259,7 +233,7 @@ class _Measure:
 
     number: Fraction
     scale: int = 1
-    abbreviated: bool = False  # the scale was "m", "bn"…, which only money may use
+    abbreviated: bool = False  # the scale was "m", "bn"…
     unit: _Unit | None = None
     qualifier: _Qualifier | None = None  # "40+ years"
     extra: Fraction = Fraction(0)  # the later parts of a compound duration, canonical units
@@ -327,7 +301,7 @@ class _Parser:
         if number is None and (currency or not number_optional):
             return None
         number = number or _Number(Fraction(1), needs_unit=True)
-        scale, abbreviated = self.scale()
+        scale, abbreviated = self.longest(_SCALES) or (1, False)
         qualifier = self.longest(_INNER_QUALIFIERS)
         unit = currency or self.unit()
         if number.needs_unit and unit is None and scale == 1:
@@ -345,73 +319,41 @@ class _Parser:
         if self.peek() in ("a", "an") and self.peek(1) != "hundred":
             self.pos += 1
             return _Number(Fraction(1), needs_unit=True)
-        value = self.digits()
-        if value is None:
-            whole = self.word_integer()
-            value = None if whole is None else Fraction(whole)
-        if value is None:
+        value = _digits_value(self.peek())
+        if value is not None:
+            self.pos += 1
+        elif (whole := self.word_integer()) is not None:
+            value = Fraction(whole)
+        else:
             return None
         if self.accept("and", "a", "half"):
             value += Fraction(1, 2)
         return _Number(value)
-
-    def digits(self) -> Fraction | None:
-        token = self.peek()
-        value = _digits_value(token) if token[:1].isdigit() else None
-        if value is not None:
-            self.pos += 1
-        return value
 
     def word_integer(self) -> int | None:
         if self.peek() in ("a", "an"):  # only ever before "hundred", see number()
             self.pos += 1
             value = 1
         else:
-            value = self.below_hundred()
+            value = self.longest(_BELOW_HUNDRED)
             if value is None:
                 return None
         if not self.accept("hundred"):
             return value
         after_hundred = self.pos
         self.accept("and")
-        rest = self.below_hundred()
+        rest = self.longest(_BELOW_HUNDRED)
         # In "between one hundred and two hundred" that "and" belongs to the range.
         if rest is None or self.peek() == "hundred":
             self.pos = after_hundred
             return value * 100
         return value * 100 + rest
 
-    def below_hundred(self) -> int | None:
-        word = self.peek()
-        if word in _ONES:
-            self.pos += 1
-            return _ONES[word]
-        if word not in _TENS:
-            return None
-        self.pos += 1
-        after_tens = self.pos
-        self.accept("-")
-        ones = _ONES.get(self.peek(), 0)
-        if 0 < ones < 10:  # "forty-seven", "forty seven"; "forty-fifty" is a range
-            self.pos += 1
-            return _TENS[word] + ones
-        self.pos = after_tens
-        return _TENS[word]
-
-    def scale(self) -> tuple[int, bool]:
-        word = self.peek()
-        if word in _SCALE_WORDS or word in _SCALE_ABBREVIATIONS:
-            self.pos += 1
-            return _SCALE_WORDS.get(word) or _SCALE_ABBREVIATIONS[word], word not in _SCALE_WORDS
-        return 1, False
-
     def unit(self) -> _Unit | None:
         start = self.pos
         # "80-minute", "one-year"; but "40-50%" is a range.
-        if self.accept("-") and not self.peek().isalpha():
-            self.pos = start
-            return None
-        unit = self.longest(_UNITS)
+        hyphen_ok = not self.accept("-") or self.peek().isalpha()
+        unit = self.longest(_UNITS) if hyphen_ok else None
         if unit is None:
             self.pos = start
         return unit
@@ -439,6 +381,8 @@ class _Parser:
 
 
 def _digits_value(token: str) -> Fraction | None:
+    if not token[:1].isdigit():
+        return None
     plain = token.replace(",", "")
     whole_digits = plain.partition(".")[0].lstrip("0")
     significant = plain.replace(".", "").strip("0")
@@ -460,7 +404,7 @@ def _combine(*qualifiers: _Qualifier | None) -> _Qualifier | None:
 def _single(measure: _Measure, qualifier: str, approximate: bool) -> Quantity | None:
     code = measure.unit.code if measure.unit else ""
     if measure.abbreviated and _DIMENSION_OF_UNIT[code] != "money":
-        return None  # "5m" could be metres or minutes
+        return None  # "5m" could be metres or minutes; only money may abbreviate
     amount = _canonical(measure.amount)
     return None if amount is None else Quantity(code, qualifier, amount, None, approximate)
 

@@ -1,21 +1,11 @@
 """A timeline as an iCalendar file (RFC 5545), and the plain text its events share with feeds.
 
-Exactly dated events (day precision, no EDTF qualifier) are all-day events
-spanning their days. An event whose date is coarser or qualified (“2025-03”,
-“2025-21”, “2019”, “2025-05~”, “2025-10-30?”) is a one-day marker on the
-first day of its period, its SUMMARY led by the date in brackets
-(“[March 2025] …”) and its DESCRIPTION led by what is known (“Date known only
-to the month: March 2025.”). Spanning the whole period instead would show a
-month, a season or a year of banners in every calendar view, read as
-“lasting all month”; a marker on the first day, labelled with the real date,
-cannot be taken for a duration.
-
-The output depends only on the data: every timestamp comes from the rows
-(DTSTAMP is the event's last change), properties are sorted by the library
-and events come in the caller's order, so unchanged data gives the same bytes.
+The output depends only on the data (DTSTAMP is the event's last change; the
+library sorts properties): unchanged data gives the same bytes, and ETag.
 """
 
 import datetime
+from calendar import month_name
 from collections.abc import Iterable
 from urllib.parse import urljoin
 
@@ -23,25 +13,11 @@ from icalendar import Calendar, vText
 from icalendar import Event as CalendarEvent
 
 from sources.validators import is_http_url
-from timeline import disputes
+from timeline.claims import disputes
 from timeline.models import Event, EventStatus, Precision, Timeline
 
 PRODID = "-//Timeline service//Timeline calendar//EN"
-
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+MONTHS = month_name[1:]
 
 ICALENDAR_STATUS = {
     EventStatus.OCCURRED: "CONFIRMED",
@@ -51,57 +27,44 @@ ICALENDAR_STATUS = {
     EventStatus.CANCELLED: "CANCELLED",
 }
 
-# EDTF qualifiers: “~” approximate, “?” uncertain, “%” both.
-APPROXIMATE, UNCERTAIN = "~%", "?%"
+
+def _month(value: datetime.date) -> str:
+    return f"{MONTHS[value.month - 1]} {value.year}"
 
 
 def _day(value: datetime.date) -> str:
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-
-
-def _is_month_start(value: datetime.date) -> bool:
-    return value.day == 1
-
-
-def _is_month_end(value: datetime.date) -> bool:
-    return (value + datetime.timedelta(days=1)).day == 1
+    return f"{value.day} {_month(value)}"
 
 
 def period_label(start: datetime.date, end: datetime.date) -> str:
-    """The days from start to end (inclusive) as people write them.
-
-    Whole years read “2019”, whole months “March 2025”, anything else as
-    days, “30 October 2025”; a span joins its ends with an en dash.
-    """
+    """The days from start to end (inclusive) as people write them: “2019”, “March 2025”,
+    “30 October 2025”, a span with its ends joined by an en dash."""
     if start == end:
         return _day(start)
-    if _is_month_start(start) and _is_month_end(end):
+    if start.day == 1 and (end + datetime.timedelta(days=1)).day == 1:  # whole months
         if (start.month, end.month) == (1, 12):
             return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
-        first, last = MONTHS[start.month - 1], MONTHS[end.month - 1]
         if start.year != end.year:
-            return f"{first} {start.year} – {last} {end.year}"
-        return f"{first} {end.year}" if first == last else f"{first}–{last} {end.year}"
+            return f"{_month(start)} – {_month(end)}"
+        if start.month == end.month:
+            return _month(end)
+        return f"{MONTHS[start.month - 1]}–{_month(end)}"
     if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}–{end.day} {MONTHS[end.month - 1]} {end.year}"
+        return f"{start.day}–{_day(end)}"
     if start.year == end.year:
         return f"{start.day} {MONTHS[start.month - 1]} – {_day(end)}"
     return f"{_day(start)} – {_day(end)}"
 
 
-def is_approximate(event: Event) -> bool:
-    return any(mark in event.date for mark in APPROXIMATE)
-
-
-def is_uncertain(event: Event) -> bool:
-    return any(mark in event.date for mark in UNCERTAIN)
+def qualifiers(event: Event) -> list[str]:
+    """What the date's EDTF qualifiers say: “~” approximate, “?” uncertain, “%” both."""
+    marks = {"approximate": "~%", "uncertain": "?%"}
+    return [word for word, signs in marks.items() if any(sign in event.date for sign in signs)]
 
 
 def is_exactly_dated(event: Event) -> bool:
     """Known to the day, with no EDTF qualifier: it can be put on its days as is."""
-    return (
-        event.precision == Precision.DAY and not is_approximate(event) and not is_uncertain(event)
-    )
+    return event.precision == Precision.DAY and not qualifiers(event)
 
 
 def event_date_label(event: Event) -> str:
@@ -109,22 +72,16 @@ def event_date_label(event: Event) -> str:
     if event.display_date:
         return event.display_date
     label = period_label(event.start, event.end)
-    if is_approximate(event):
+    if "approximate" in qualifiers(event):
         label = f"about {label}"
-    if is_uncertain(event):
-        label = f"{label}?"
-    return label
+    return f"{label}?" if "uncertain" in qualifiers(event) else label
 
 
 def date_caveat(event: Event) -> str:
     """What a reader must know about an inexact date ("" when it is exact)."""
     if is_exactly_dated(event):
         return ""
-    known = []
-    if is_approximate(event):
-        known.append("approximate")
-    if is_uncertain(event):
-        known.append("uncertain")
+    known = qualifiers(event)
     if event.precision != Precision.DAY:
         known.append(f"known only to the {event.precision}")
     return f"Date {', '.join(known)}: {event_date_label(event)}."
@@ -157,10 +114,7 @@ def sorted_names(items) -> list[str]:
 
 
 def event_description(event: Event, *, url: str) -> str:
-    """The plain text of an event: date caveat, summary, actors, claims, sources, page.
-
-    Each claim's [n] is the number of its source in the “Sources:” list.
-    """
+    """The plain text of an event: date caveat, summary, actors, claims, sources, page."""
     actors, sources = sorted_names(event.actors.all()), citation_lines(event)
     blocks = [
         date_caveat(event),
@@ -173,11 +127,6 @@ def event_description(event: Event, *, url: str) -> str:
     return "\n\n".join(block for block in blocks if block)
 
 
-def event_uid(event: Event, uid_domain: str) -> str:
-    """A UID that outlives edits and slug changes, so calendar apps update, not duplicate."""
-    return f"event-{event.pk}@{uid_domain}"
-
-
 def _utc(value: datetime.datetime) -> datetime.datetime:
     return value.astimezone(datetime.UTC)
 
@@ -188,32 +137,33 @@ def event_to_vevent(event: Event, *, base_url: str, uid_domain: str) -> Calendar
     if is_exactly_dated(event):
         start, end = event.start, event.end
     else:
-        # A marker on the period's first day, labelled with the real date.
+        # Spanning its whole period would read as “lasting all month”: a marker on its first day.
         start = end = event.start
         summary = f"[{event_date_label(event)}] {summary}"
-
-    vevent = CalendarEvent()
-    vevent.add("uid", event_uid(event, uid_domain))
-    vevent.add("sequence", event.version)
-    # The event's last change, not the time of the request: same data, same bytes.
-    vevent.add("dtstamp", _utc(event.updated_at))
-    vevent.add("last-modified", _utc(event.updated_at))
-    vevent.add("created", _utc(event.created_at))
-    vevent.add("dtstart", start)
-    # All-day DTEND is exclusive (RFC 5545 §3.6.1): the day after the last day.
-    vevent.add("dtend", end + datetime.timedelta(days=1))
-    vevent.add("summary", summary)
-    vevent.add("description", event_description(event, url=url))
-    vevent.add("status", ICALENDAR_STATUS[event.status])
-    # Things that happened in the world: they never make a subscriber busy.
-    vevent.add("transp", "TRANSPARENT")
-    vevent.add("url", url)
-    if event.place is not None:
-        vevent.add("location", event.place.name)
-        if event.place.latitude is not None and event.place.longitude is not None:
-            vevent.add("geo", (float(event.place.latitude), float(event.place.longitude)))
-    if tags := sorted_names(event.tags.all()):
-        vevent.add("categories", tags)
+    place = event.place
+    vevent = CalendarEvent.new(
+        # A UID that outlives edits and slug changes, so calendar apps update, not duplicate.
+        uid=f"event-{event.pk}@{uid_domain}",
+        sequence=event.version,
+        # The event's last change, not the time of the request: same data, same bytes.
+        stamp=_utc(event.updated_at),
+        last_modified=_utc(event.updated_at),
+        created=_utc(event.created_at),
+        start=start,
+        # All-day DTEND is exclusive (RFC 5545 §3.6.1): the day after the last day.
+        end=end + datetime.timedelta(days=1),
+        summary=summary,
+        description=event_description(event, url=url),
+        status=ICALENDAR_STATUS[event.status],
+        # Things that happened in the world: they never make a subscriber busy.
+        transparency="TRANSPARENT",
+        url=url,
+        location=place.name if place is not None else None,
+        # A tuple: an empty list would be written as an empty CATEGORIES.
+        categories=tuple(sorted_names(event.tags.all())),
+    )
+    if place is not None and place.latitude is not None and place.longitude is not None:
+        vevent.add("geo", (float(place.latitude), float(place.longitude)))
     return vevent
 
 
@@ -222,10 +172,8 @@ def timeline_to_ical(
 ) -> bytes:
     """The timeline as an iCalendar file: one VEVENT per event given, in that order.
 
-    ``events`` should be the published events with their citations
-    (``Event.objects.published().with_citations().chronological()``);
-    ``base_url`` makes the public pages' links absolute; ``uid_domain`` is
-    the right-hand side of every UID, and must stay the same for good.
+    ``base_url`` makes the public pages' links absolute; ``uid_domain`` is the
+    right-hand side of every UID, and must stay the same for good.
     """
     if not uid_domain:
         raise ValueError("uid_domain is required: UIDs must stay the same for good.")

@@ -1,0 +1,1 @@
+"""Claims compared: quantities read from news wording, and where sources differ."""

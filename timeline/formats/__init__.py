@@ -1,0 +1,1 @@
+"""A timeline in the forms other tools read: TimelineJS (JSON and spreadsheet), iCalendar, Atom."""
