@@ -1,7 +1,5 @@
 """Browser apps on other origins may read the API, never with credentials."""
 
-import pytest
-
 from tests.factories import EventFactory
 
 ORIGIN = "https://newsroom.example.com"
@@ -31,18 +29,18 @@ def test_a_preflight_for_a_read_is_answered(api_client, db):
     assert set(response["Access-Control-Allow-Methods"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
 
 
-@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
-def test_writes_are_not_offered_to_other_origins(api_client, db, method):
-    response = api_client.options(
-        "/api/v1/events/",
-        HTTP_ORIGIN=ORIGIN,
-        HTTP_ACCESS_CONTROL_REQUEST_METHOD=method,
-        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization, content-type, if-match",
-    )
+def test_writes_are_not_offered_to_other_origins(api_client, db):
+    for method in ["POST", "PUT", "PATCH", "DELETE"]:
+        response = api_client.options(
+            "/api/v1/events/",
+            HTTP_ORIGIN=ORIGIN,
+            HTTP_ACCESS_CONTROL_REQUEST_METHOD=method,
+            HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization, content-type, if-match",
+        )
 
-    # The browser compares the requested method with the allowed ones and
-    # refuses to send the write.
-    assert method not in response["Access-Control-Allow-Methods"]
+        # The browser compares the requested method with the allowed ones and
+        # refuses to send the write.
+        assert method not in response["Access-Control-Allow-Methods"]
 
 
 def test_pages_outside_the_api_send_no_cors_headers(client, db):

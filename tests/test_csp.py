@@ -10,7 +10,6 @@ import pytest
 
 from tests.factories import make_editor
 from timeline.models import Event
-from timeline.seeding import seed_timeline
 
 SLUG = "us-china-trade-2025"
 PASSWORD = "a long editor password 42"
@@ -26,8 +25,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @pytest.fixture
-def site(live_server, seed_dir) -> str:
-    seed_timeline(seed_dir=seed_dir)
+def site(live_server, seeded) -> str:
     return live_server.url
 
 

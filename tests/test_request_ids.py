@@ -3,7 +3,6 @@
 import logging
 import re
 
-import pytest
 from django.test import Client
 
 from config.requests import RequestIDFilter
@@ -27,11 +26,11 @@ def test_a_load_balancers_request_id_is_kept(client, db):
     assert response["X-Request-ID"] == "lb-7f3a9c2e-0001"
 
 
-@pytest.mark.parametrize("incoming", ["short", "has spaces in it", "x" * 200, "<script>1</script>"])
-def test_an_id_that_does_not_look_like_one_is_replaced(client, db, incoming):
-    response = client.get("/healthz", HTTP_X_REQUEST_ID=incoming)
+def test_an_id_that_does_not_look_like_one_is_replaced(client, db):
+    for incoming in ["short", "has spaces in it", "x" * 200, "<script>1</script>"]:
+        response = client.get("/healthz", HTTP_X_REQUEST_ID=incoming)
 
-    assert HEX_ID.fullmatch(response["X-Request-ID"])
+        assert HEX_ID.fullmatch(response["X-Request-ID"]), incoming
 
 
 def test_a_server_error_under_the_api_shows_only_the_request_id_and_logs_it(

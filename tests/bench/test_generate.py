@@ -437,7 +437,7 @@ def database_url() -> str:
     return f"postgres://{user}@{host}/{settings['NAME']}"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="VACUUM and its statistics")
+@pytest.mark.postgresql  # VACUUM and its statistics
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_script_writes_to_database_url_and_vacuums_for_index_only_scans():
     done = run_script(

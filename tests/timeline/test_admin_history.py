@@ -10,6 +10,7 @@ from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from sources.models import Source
+from tests.conftest import checking
 from tests.factories import (
     ActorFactory,
     CitationFactory,
@@ -210,20 +211,20 @@ def test_saving_again_after_a_conflict_replaces_the_current_version(editor_clien
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("version", [None, "", "two"])
-def test_saving_without_a_valid_version_is_refused(editor_client, version):
+def test_saving_without_a_valid_version_is_refused(editor_client):
     event = make_cited_event(title="Original")
     data = open_change_form(editor_client, event)
     data.pop("_version")
-    if version is not None:
-        data["_version"] = version
 
-    response = editor_client.post(change_url(event), {**data, "title": "My title"})
+    for version in (None, "", "two"):
+        sent = data if version is None else {**data, "_version": version}
 
-    assert response.status_code == 200
-    assert "does not say which version" in form_errors(response)
-    stored = Event.objects.get(pk=event.pk)
-    assert (stored.title, stored.version) == ("Original", 1)
+        response = editor_client.post(change_url(event), {**sent, "title": "My title"})
+
+        assert response.status_code == 200, version
+        assert "does not say which version" in form_errors(response), version
+        stored = Event.objects.get(pk=event.pk)
+        assert (stored.title, stored.version) == ("Original", 1), version
 
 
 @pytest.mark.django_db
@@ -264,29 +265,26 @@ def test_a_view_only_change_page_has_no_version(client, django_user_model):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("factory", "field"),
-    [
-        (ActorFactory, "name"),
-        (PlaceFactory, "name"),
-        (TagFactory, "name"),
-        (lambda: TimelineFactory(events=[EventFactory()]), "title"),
-        (SourceFactory, "title"),
-    ],
-)
-def test_every_editors_admin_refuses_to_save_over_someone_else(editor_client, factory, field):
-    obj = factory()
-    data = open_change_form(editor_client, obj)
-    someone_else_saves(obj, **{field: "Theirs"})
+def test_every_editors_admin_refuses_to_save_over_someone_else(editor_client):
+    for obj, field in [
+        (ActorFactory(), "name"),
+        (PlaceFactory(), "name"),
+        (TagFactory(), "name"),
+        (TimelineFactory(events=[EventFactory()]), "title"),
+        (SourceFactory(), "title"),
+    ]:
+        data = open_change_form(editor_client, obj)
+        someone_else_saves(obj, **{field: "Theirs"})
 
-    refused = editor_client.post(change_url(obj), {**data, field: "Mine"})
-    saved_again = editor_client.post(
-        change_url(obj), submitted_form(refused, f"{obj._meta.model_name}_form")
-    )
+        refused = editor_client.post(change_url(obj), {**data, field: "Mine"})
+        saved_again = editor_client.post(
+            change_url(obj), submitted_form(refused, f"{obj._meta.model_name}_form")
+        )
 
-    assert CONFLICT in form_errors(refused)
-    assert saved_again.status_code == 302
-    assert getattr(type(obj).objects.get(pk=obj.pk), field) == "Mine"
+        with checking(type(obj).__name__):
+            assert CONFLICT in form_errors(refused)
+            assert saved_again.status_code == 302
+            assert getattr(type(obj).objects.get(pk=obj.pk), field) == "Mine"
 
 
 # One revision per save
@@ -349,40 +347,36 @@ def test_deleting_in_the_admin_records_who_deleted(editor_client, editor):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("model", "factory", "relation", "related_factory"),
-    [
-        (Event, lambda: EventFactory(tags=[TagFactory(name="Tariffs")]), "tags", TagFactory),
-        (Event, lambda: EventFactory(actors=[ActorFactory()]), "actors", ActorFactory),
-        (Timeline, lambda: TimelineFactory(events=[EventFactory()]), "events", EventFactory),
-    ],
-)
-def test_history_page_lists_revisions_with_who_and_what_changed(
-    editor_client, editor, model, factory, relation, related_factory
-):
-    obj = factory()
-    records_before = model.history.filter(id=obj.pk).count()
-    data = open_change_form(editor_client, obj)
-    added = related_factory()
-    saved = editor_client.post(
-        change_url(obj),
-        # Each starts with one related object: the form submits it as a single value.
-        {**data, "title": "Renamed", relation: [data[relation], str(added.pk)]},
-    )
-    assert saved.status_code == 302
-    someone_else_saves(obj, title="Renamed again")
+def test_history_page_lists_revisions_with_who_and_what_changed(editor_client, editor):
+    for obj, relation, related_factory in [
+        (EventFactory(tags=[TagFactory(name="Tariffs")]), "tags", TagFactory),
+        (EventFactory(actors=[ActorFactory()]), "actors", ActorFactory),
+        (TimelineFactory(events=[EventFactory()]), "events", EventFactory),
+    ]:
+        model = type(obj)
+        records_before = model.history.filter(id=obj.pk).count()
+        data = open_change_form(editor_client, obj)
+        added = related_factory()
+        saved = editor_client.post(
+            change_url(obj),
+            # Each starts with one related object: the form submits it as a single value.
+            {**data, "title": "Renamed", relation: [data[relation], str(added.pk)]},
+        )
+        assert saved.status_code == 302, relation
+        someone_else_saves(obj, title="Renamed again")
 
-    response = editor_client.get(f"{change_url(obj).removesuffix('change/')}history/")
+        response = editor_client.get(f"{change_url(obj).removesuffix('change/')}history/")
 
-    assert response.status_code == 200
-    content = response.content.decode()
-    table = content[content.index('id="change-history"') :]
-    assert editor.username in table
-    assert "someone-else" in table
-    assert f"{obj._meta.get_field(relation).verbose_name.capitalize()}:</strong>" in table
-    assert str(added) in table
-    assert "Renamed again" in table
-    assert model.history.filter(id=obj.pk).count() == records_before + 2
+        assert response.status_code == 200
+        content = response.content.decode()
+        table = content[content.index('id="change-history"') :]
+        with checking(model.__name__, relation):
+            assert editor.username in table
+            assert "someone-else" in table
+            assert f"{obj._meta.get_field(relation).verbose_name.capitalize()}:</strong>" in table
+            assert str(added) in table
+            assert "Renamed again" in table
+            assert model.history.filter(id=obj.pk).count() == records_before + 2
 
 
 # Reverting from the history page
@@ -622,24 +616,24 @@ def test_deleted_events_page_sends_anonymous_users_to_sign_in(client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("action", "published"), [("publish", True), ("unpublish", False)])
-def test_timeline_publication_actions_record_who(editor_client, editor, action, published):
-    selected = TimelineFactory(published_at=None if published else timezone.now())
-    untouched = TimelineFactory(published_at=None)
+def test_timeline_publication_actions_record_who(editor_client, editor):
+    for action, published in (("publish", True), ("unpublish", False)):
+        selected = TimelineFactory(published_at=None if published else timezone.now())
+        untouched = TimelineFactory(published_at=None)
 
-    response = editor_client.post(
-        "/admin/timeline/timeline/", {"action": action, "_selected_action": [str(selected.pk)]}
-    )
+        response = editor_client.post(
+            "/admin/timeline/timeline/", {"action": action, "_selected_action": [str(selected.pk)]}
+        )
 
-    assert response.status_code == 302
-    verb = "Published" if published else "Unpublished"
-    assert f"{verb} 1 timeline(s)." in message_texts(response)
-    stored = Timeline.objects.get(pk=selected.pk)
-    assert stored.is_published is published
-    assert stored.version == 2
-    record = latest_revision(Timeline, selected.pk)
-    assert (record.history_user, record.history_change_reason) == (editor, verb)
-    assert Timeline.objects.get(pk=untouched.pk).version == 1
+        assert response.status_code == 302, action
+        verb = "Published" if published else "Unpublished"
+        assert f"{verb} 1 timeline(s)." in message_texts(response)
+        stored = Timeline.objects.get(pk=selected.pk)
+        assert stored.is_published is published, action
+        assert stored.version == 2, action
+        record = latest_revision(Timeline, selected.pk)
+        assert (record.history_user, record.history_change_reason) == (editor, verb)
+        assert Timeline.objects.get(pk=untouched.pk).version == 1, action
 
 
 def test_an_events_history_page_shows_its_citations_revisions(editor_client, editor):

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 from knox.models import AuthToken
 
-from tests.conftest import APIClient
+from tests.conftest import APIClient, checking
 from tests.factories import (
     ActorFactory,
     CitationFactory,
@@ -22,7 +22,7 @@ from tests.factories import (
 )
 from timeline.models import Event
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
+pytestmark = pytest.mark.django_db
 
 TOKENS_URL = "/api/v1/auth/tokens/"
 PASSWORD = "correct horse battery staple"
@@ -94,27 +94,22 @@ def test_a_token_creates_another_token(editor):
     assert AuthToken.objects.filter(user=editor).count() == 2
 
 
-@pytest.mark.parametrize(
-    "credentials",
-    [
-        {"username": "{username}", "password": "wrong"},
+def test_wrong_credentials_are_a_401_and_create_nothing(api_client, editor, stored_state):
+    for payload in [
+        {"username": editor.username, "password": "wrong"},
         {"username": "nobody", "password": PASSWORD},
-        {"username": "{username}", "password": PASSWORD.upper()},
-        {"username": "{username}", "password": f" {PASSWORD}"},
-    ],
-)
-def test_wrong_credentials_are_a_401_and_create_nothing(
-    api_client, editor, stored_state, credentials
-):
-    before = stored_state()
-    payload = {k: v.format(username=editor.username) for k, v in credentials.items()}
+        {"username": editor.username, "password": PASSWORD.upper()},
+        {"username": editor.username, "password": f" {PASSWORD}"},
+    ]:
+        before = stored_state()
 
-    response = api_client.post(TOKENS_URL, payload, format="json")
+        response = api_client.post(TOKENS_URL, payload, format="json")
 
-    assert_error(response, 401, "authentication_failed")
-    assert response["WWW-Authenticate"] == "Token"
-    # Not even the last login moved.
-    assert stored_state() == before
+        with checking(payload):
+            assert_error(response, 401, "authentication_failed")
+            assert response["WWW-Authenticate"] == "Token"
+            # Not even the last login moved.
+            assert stored_state() == before
 
 
 def test_an_inactive_user_gets_no_token(api_client, stored_state):
@@ -129,21 +124,19 @@ def test_an_inactive_user_gets_no_token(api_client, stored_state):
     assert stored_state() == before
 
 
-@pytest.mark.parametrize(
-    ("payload", "fields"),
-    [
+def test_incomplete_credentials_are_a_400_naming_the_field(api_client):
+    for payload, fields in [
         ({"username": "someone"}, {"password"}),
         ({"password": PASSWORD}, {"username"}),
         ({"username": "someone", "password": PASSWORD, "remember": True}, {"remember"}),
         ({"username": ["a"], "password": PASSWORD}, {"username"}),
-    ],
-)
-def test_incomplete_credentials_are_a_400_naming_the_field(api_client, payload, fields):
-    response = api_client.post(TOKENS_URL, payload, format="json")
+    ]:
+        response = api_client.post(TOKENS_URL, payload, format="json")
 
-    body = assert_error(response, 400, "invalid")
-    assert set(body["errors"]) == fields
-    assert not AuthToken.objects.exists()
+        with checking(payload):
+            body = assert_error(response, 400, "invalid")
+            assert set(body["errors"]) == fields
+            assert not AuthToken.objects.exists()
 
 
 def test_no_credentials_and_not_signed_in_is_a_401(api_client):
@@ -192,29 +185,28 @@ def test_an_editor_writes_with_a_token_and_the_history_names_them(editor):
     assert record.history_user == editor
 
 
-@pytest.mark.parametrize(
-    "header",
-    [
-        "Token not-a-real-token",
-        "Token ",
-        "Token a b",
-        "Bearer {token}",
-        "Token {token}x",
-        "Token {short}",
-    ],
-)
-def test_a_bad_token_is_a_401(editor, stored_state, header):
+def test_a_bad_token_is_a_401(editor, stored_state):
     token = new_token(editor)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=header.format(token=token, short=token[:-1]))
-    before = stored_state()
+    # A header of the Token scheme is tried and fails; another scheme is no credentials at all.
+    codes = {
+        "Token not-a-real-token": "authentication_failed",
+        "Token ": "authentication_failed",
+        "Token a b": "authentication_failed",
+        f"Bearer {token}": "not_authenticated",
+        f"Token {token}x": "authentication_failed",
+        f"Token {token[:-1]}": "authentication_failed",
+    }
+    for header, code in codes.items():
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=header)
+        before = stored_state()
 
-    response = client.post("/api/v1/events/", NEW_EVENT, format="json")
+        response = client.post("/api/v1/events/", NEW_EVENT, format="json")
 
-    assert response.status_code == 401
-    assert response.json()["code"] in {"authentication_failed", "not_authenticated"}
-    assert response["WWW-Authenticate"] == "Token"
-    assert stored_state() == before
+        with checking(header):
+            assert_error(response, 401, code)
+            assert response["WWW-Authenticate"] == "Token"
+            assert stored_state() == before
 
 
 def test_an_expired_token_is_a_401(editor):
@@ -409,9 +401,11 @@ class Write:
 def _write(collection: str, method: str, editor) -> Write:
     """A create, replace, change and delete of one kind of resource, each valid for an editor."""
     source = SourceFactory()
+    new_slug = f"new-{source.pk}"  # each write creates its own
     if collection == "events":
         target = EventFactory(published_at=None)
-        url, create, change = f"/api/v1/events/{target.slug}/", NEW_EVENT, {"title": "Changed"}
+        url, change = f"/api/v1/events/{target.slug}/", {"title": "Changed"}
+        create = {**NEW_EVENT, "slug": new_slug}
     elif collection == "citations":
         target = CitationFactory(source=source)
         url, change = f"/api/v1/citations/{target.pk}/", {"note": "Changed"}
@@ -419,16 +413,16 @@ def _write(collection: str, method: str, editor) -> Write:
     elif collection == "sources":
         target = source
         url, change = f"/api/v1/sources/{source.pk}/", {"title": "Changed"}
-        create = {"slug": "new-source", "title": "New", "text": "Some archived text."}
+        create = {"slug": new_slug, "title": "New", "text": "Some archived text."}
     elif collection == "timelines":
         target = TimelineFactory(events=[EventFactory()])
         url, change = f"/api/v1/timelines/{target.slug}/", {"title": "Changed"}
-        create = {"slug": "new-timeline", "title": "New", "events": [target.events.get().slug]}
+        create = {"slug": new_slug, "title": "New", "events": [target.events.get().slug]}
     else:
         factory = {"actors": ActorFactory, "places": PlaceFactory, "tags": TagFactory}[collection]
         target = factory()
         url, change = f"/api/v1/{collection}/{target.slug}/", {"name": "Changed"}
-        create = {"slug": f"new-{collection}", "name": "New"}
+        create = {"slug": new_slug, "name": "New"}
     if_match = f'"{target.version}"'
     if method == "put":
         # The resource as an editor reads it, changed.
@@ -457,96 +451,84 @@ COLLECTIONS = ["events", "citations", "sources", "timelines", "actors", "places"
 METHODS = ["post", "put", "patch", "delete"]
 
 
-@pytest.mark.parametrize("collection", COLLECTIONS)
-@pytest.mark.parametrize("method", METHODS)
-def test_anonymous_writes_are_401_with_a_token_challenge(
-    api_client, editor, stored_state, collection, method
-):
-    write = _write(collection, method, editor)
-    before = stored_state()
+def test_anonymous_writes_are_401_with_a_token_challenge(api_client, editor, stored_state):
+    for collection in COLLECTIONS:
+        for method in METHODS:
+            write = _write(collection, method, editor)
+            before = stored_state()
 
-    response = _send(api_client, write)
+            response = _send(api_client, write)
 
-    assert_error(response, 401, "not_authenticated")
-    assert response["WWW-Authenticate"] == "Token"
-    assert stored_state() == before
-
-
-@pytest.mark.parametrize("collection", COLLECTIONS)
-@pytest.mark.parametrize("method", METHODS)
-def test_signed_in_non_editors_writes_are_403(reader_api, editor, stored_state, collection, method):
-    write = _write(collection, method, editor)
-    before = stored_state()
-
-    response = _send(reader_api, write)
-
-    assert_error(response, 403, "permission_denied")
-    assert stored_state() == before
+            with checking(method, collection):
+                assert_error(response, 401, "not_authenticated")
+                assert response["WWW-Authenticate"] == "Token"
+                assert stored_state() == before
 
 
-@pytest.mark.parametrize("role", ["editor", "superuser"])
-@pytest.mark.parametrize("collection", COLLECTIONS)
-@pytest.mark.parametrize("method", METHODS)
-def test_editors_and_superusers_may_write(
-    editor, superuser, stored_state, role, collection, method
-):
-    write = _write(collection, method, editor)
-    client = APIClient()
-    client.force_login(editor if role == "editor" else superuser)
-    before = stored_state()
+def test_signed_in_non_editors_writes_are_403(reader_api, editor, stored_state):
+    for collection in COLLECTIONS:
+        for method in METHODS:
+            write = _write(collection, method, editor)
+            before = stored_state()
 
-    response = _send(client, write)
+            response = _send(reader_api, write)
 
-    assert response.status_code == write.status, response.content
-    assert stored_state() != before
+            with checking(method, collection):
+                assert_error(response, 403, "permission_denied")
+                assert stored_state() == before
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/api/v1/events/",
-        "/api/v1/citations/",
-        "/api/v1/sources/",
-        "/api/v1/timelines/",
-        "/api/v1/actors/",
-        "/api/v1/places/",
-        "/api/v1/tags/",
-    ],
-)
-def test_non_editors_read_like_anyone(reader_api, api_client, url):
+def test_editors_and_superusers_may_write(editor, superuser, stored_state):
+    for user in (editor, superuser):
+        client = APIClient()
+        client.force_login(user)
+        for collection in COLLECTIONS:
+            for method in METHODS:
+                write = _write(collection, method, editor)
+                before = stored_state()
+
+                response = _send(client, write)
+
+                with checking(user.username, method, collection):
+                    assert response.status_code == write.status, response.content
+                    assert stored_state() != before
+
+
+def test_non_editors_read_like_anyone(reader_api, api_client):
     citation = CitationFactory()
     TimelineFactory(events=[citation.event])
 
-    assert reader_api.get(url).content == api_client.get(url).content
-    assert reader_api.get(url).status_code == 200
+    for collection in COLLECTIONS:
+        url = f"/api/v1/{collection}/"
+        assert reader_api.get(url).content == api_client.get(url).content, url
+        assert reader_api.get(url).status_code == 200, url
 
 
-@pytest.mark.parametrize(
-    ("path", "method"),
-    [("publish/", "post"), ("unpublish/", "post"), ("history/", "get")],
-)
-def test_event_actions_are_for_editors(api_client, reader_api, editor_api, path, method):
-    event = EventFactory(published_at=None if path == "publish/" else timezone.now())
-    url = f"/api/v1/events/{event.slug}/{path}"
-    before = Event.objects.values().get(pk=event.pk)
+def test_event_actions_are_for_editors(api_client, reader_api, editor_api):
+    for path, method in [("publish/", "post"), ("unpublish/", "post"), ("history/", "get")]:
+        event = EventFactory(published_at=None if path == "publish/" else timezone.now())
+        url = f"/api/v1/events/{event.slug}/{path}"
+        before = Event.objects.values().get(pk=event.pk)
 
-    anonymous = getattr(api_client, method)(url)
-    reader = getattr(reader_api, method)(url)
+        anonymous = getattr(api_client, method)(url)
+        reader = getattr(reader_api, method)(url)
 
-    assert_error(anonymous, 401, "not_authenticated")
-    assert anonymous["WWW-Authenticate"] == "Token"
-    assert_error(reader, 403, "permission_denied")
-    assert Event.objects.values().get(pk=event.pk) == before
-    assert getattr(editor_api, method)(url).status_code == 200
+        with checking(path):
+            assert_error(anonymous, 401, "not_authenticated")
+            assert anonymous["WWW-Authenticate"] == "Token"
+            assert_error(reader, 403, "permission_denied")
+            assert Event.objects.values().get(pk=event.pk) == before
+            assert getattr(editor_api, method)(url).status_code == 200
 
 
-@pytest.mark.parametrize("action", ["publish", "unpublish"])
-def test_timeline_publishing_is_for_editors(api_client, reader_api, action):
-    timeline = TimelineFactory(published_at=None if action == "publish" else timezone.now())
-    url = f"/api/v1/timelines/{timeline.slug}/{action}/"
+def test_timeline_publishing_is_for_editors(api_client, reader_api):
+    for action in ("publish", "unpublish"):
+        timeline = TimelineFactory(published_at=None if action == "publish" else timezone.now())
+        url = f"/api/v1/timelines/{timeline.slug}/{action}/"
 
-    assert_error(api_client.post(url), 401, "not_authenticated")
-    assert_error(reader_api.post(url), 403, "permission_denied")
+        with checking(action):
+            assert_error(api_client.post(url), 401, "not_authenticated")
+            assert_error(reader_api.post(url), 403, "permission_denied")
 
 
 def _user_with(*codenames: str):

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from tests.conftest import APIClient
+from tests.conftest import APIClient, checking
 from tests.factories import (
     ActorFactory,
     CitationFactory,
@@ -22,9 +22,9 @@ from tests.factories import (
     TagFactory,
     TimelineFactory,
 )
-from timeline.models import Event, Place, Tag, Timeline
+from timeline.models import Event, Place, Tag
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
+pytestmark = pytest.mark.django_db
 
 DRAFTS = {"include_drafts": "true"}
 
@@ -60,11 +60,7 @@ def _make(kind: str) -> Resource:
 
 
 KINDS = ["event", "citation", "source", "timeline", "actor", "place", "tag"]
-
-
-@pytest.fixture(params=KINDS)
-def resource(request, db) -> Resource:
-    return _make(request.param)
+WRITES = ["put", "patch", "delete"]
 
 
 def assert_error(response, status: int, code: str) -> dict:
@@ -91,11 +87,14 @@ def send(client, method: str, resource: Resource, if_match: str | None = None):
 # ETags
 
 
-def test_a_single_resource_sends_its_version_as_a_strong_etag(editor_api, resource):
-    response = editor_api.get(resource.url, DRAFTS)
+def test_a_single_resource_sends_its_version_as_a_strong_etag(editor_api):
+    for kind in KINDS:
+        resource = _make(kind)
 
-    assert response.status_code == 200
-    assert response["ETag"] == f'"{resource.stored_version()}"'
+        response = editor_api.get(resource.url, DRAFTS)
+
+        assert response.status_code == 200, kind
+        assert response["ETag"] == f'"{resource.stored_version()}"', kind
 
 
 def test_editors_read_the_version_etag_that_if_match_takes(editor_api):
@@ -124,24 +123,30 @@ def test_editors_lists_send_no_etag(editor_api):
     assert "ETag" not in editor_api.get("/api/v1/events/")
 
 
-@pytest.mark.parametrize("method", ["put", "patch"])
-def test_a_write_answers_with_the_new_etag(editor_api, resource, method):
-    version = resource.stored_version()
+def test_a_write_answers_with_the_new_etag(editor_api):
+    for kind in KINDS:
+        for method in ("put", "patch"):
+            resource = _make(kind)
+            version = resource.stored_version()
 
-    response = send(editor_api, method, resource, f'"{version}"')
+            response = send(editor_api, method, resource, f'"{version}"')
 
-    assert response.status_code == 200, response.content
-    assert response["ETag"] == f'"{version + 1}"'
-    assert resource.stored_version() == version + 1
-    if "version" in response.json():
-        assert response.json()["version"] == version + 1
+            with checking(kind, method):
+                assert response.status_code == 200, response.content
+                assert response["ETag"] == f'"{version + 1}"'
+                assert resource.stored_version() == version + 1
+                if "version" in response.json():
+                    assert response.json()["version"] == version + 1
 
 
-def test_a_delete_with_the_current_etag_deletes(editor_api, resource):
-    response = send(editor_api, "delete", resource, f'"{resource.stored_version()}"')
+def test_a_delete_with_the_current_etag_deletes(editor_api):
+    for kind in KINDS:
+        resource = _make(kind)
 
-    assert response.status_code == 204
-    assert not type(resource.instance).objects.filter(pk=resource.instance.pk).exists()
+        response = send(editor_api, "delete", resource, f'"{resource.stored_version()}"')
+
+        assert response.status_code == 204, kind
+        assert not type(resource.instance).objects.filter(pk=resource.instance.pk).exists()
 
 
 def test_the_etag_from_a_write_is_good_for_the_next_write(editor_api):
@@ -160,126 +165,139 @@ def test_the_etag_from_a_write_is_good_for_the_next_write(editor_api):
 # If-Match refused: nothing is written
 
 
-@pytest.mark.parametrize("method", ["put", "patch", "delete"])
-def test_a_write_without_if_match_is_428(editor_api, stored_state, resource, method):
-    before = stored_state()
+def test_a_write_without_if_match_is_428(editor_api, stored_state):
+    for kind in KINDS:
+        resource = _make(kind)
+        for method in WRITES:
+            before = stored_state()
 
-    response = send(editor_api, method, resource)
+            response = send(editor_api, method, resource)
 
-    body = assert_error(response, 428, "precondition_required")
-    assert "If-Match" in body["detail"]
-    assert stored_state() == before
-
-
-@pytest.mark.parametrize("method", ["put", "patch", "delete"])
-@pytest.mark.parametrize("value", ["*", " * "])
-def test_if_match_star_is_428(editor_api, stored_state, resource, method, value):
-    before = stored_state()
-
-    response = send(editor_api, method, resource, value)
-
-    assert_error(response, 428, "precondition_required")
-    assert stored_state() == before
+            with checking(kind, method):
+                body = assert_error(response, 428, "precondition_required")
+                assert "If-Match" in body["detail"]
+                assert stored_state() == before
 
 
-@pytest.mark.parametrize("method", ["put", "patch", "delete"])
-def test_an_unquoted_if_match_is_400(editor_api, stored_state, resource, method):
-    before = stored_state()
+def test_if_match_star_is_428(editor_api, stored_state):
+    for kind in KINDS:
+        resource = _make(kind)
+        for method in WRITES:
+            for value in ("*", " * "):
+                before = stored_state()
 
-    response = send(editor_api, method, resource, str(resource.stored_version()))
+                response = send(editor_api, method, resource, value)
 
-    body = assert_error(response, 400, "invalid_if_match")
-    assert set(body) == {"detail", "code"}
-    assert stored_state() == before
+                with checking(kind, method, value):
+                    assert_error(response, 428, "precondition_required")
+                    assert stored_state() == before
 
 
-@pytest.mark.parametrize(
-    "template",
-    ['"{v}" "{v}"', '"{v}', '{v}"', "W/{v}", "", '"{v}";', "'{v}'", '"{v}",,x', '"{v} "'],
-)
-def test_a_malformed_if_match_is_400(editor_api, stored_state, template):
+def test_an_unquoted_if_match_is_400(editor_api, stored_state):
+    for kind in KINDS:
+        resource = _make(kind)
+        for method in WRITES:
+            before = stored_state()
+
+            response = send(editor_api, method, resource, str(resource.stored_version()))
+
+            with checking(kind, method):
+                body = assert_error(response, 400, "invalid_if_match")
+                assert set(body) == {"detail", "code"}
+                assert stored_state() == before
+
+
+def test_a_malformed_if_match_is_400(editor_api, stored_state):
     event = EventFactory()
-    before = stored_state()
+    malformed = ['"{v}" "{v}"', '"{v}', '{v}"', "W/{v}", "", '"{v}";', "'{v}'", '"{v}",,x']
 
-    response = editor_api.patch(
-        f"/api/v1/events/{event.slug}/",
-        {"title": "X"},
-        format="json",
-        HTTP_IF_MATCH=template.format(v=event.version),
-    )
+    for template in [*malformed, '"{v} "']:
+        before = stored_state()
 
-    assert_error(response, 400, "invalid_if_match")
-    assert stored_state() == before
+        response = editor_api.patch(
+            f"/api/v1/events/{event.slug}/",
+            {"title": "X"},
+            format="json",
+            HTTP_IF_MATCH=template.format(v=event.version),
+        )
 
-
-@pytest.mark.parametrize("method", ["put", "patch", "delete"])
-def test_a_stale_if_match_is_412_with_the_current_version(
-    editor_api, stored_state, resource, method
-):
-    current = resource.stored_version()
-    before = stored_state()
-
-    response = send(editor_api, method, resource, f'"{current - 1}"')
-
-    body = assert_error(response, 412, "precondition_failed")
-    assert set(body) == {"detail", "code", "current_version"}
-    assert body["current_version"] == current
-    assert response["ETag"] == f'"{current}"'
-    assert stored_state() == before
+        with checking(template):
+            assert_error(response, 400, "invalid_if_match")
+            assert stored_state() == before
 
 
-@pytest.mark.parametrize("method", ["put", "patch", "delete"])
-def test_a_weak_etag_never_matches(editor_api, stored_state, resource, method):
-    before = stored_state()
+def test_a_stale_if_match_is_412_with_the_current_version(editor_api, stored_state):
+    for kind in KINDS:
+        resource = _make(kind)
+        for method in WRITES:
+            current = resource.stored_version()
+            before = stored_state()
 
-    response = send(editor_api, method, resource, f'W/"{resource.stored_version()}"')
+            response = send(editor_api, method, resource, f'"{current - 1}"')
 
-    assert_error(response, 412, "precondition_failed")
-    assert stored_state() == before
+            with checking(kind, method):
+                body = assert_error(response, 412, "precondition_failed")
+                assert set(body) == {"detail", "code", "current_version"}
+                assert body["current_version"] == current
+                assert response["ETag"] == f'"{current}"'
+                assert stored_state() == before
 
 
-@pytest.mark.parametrize(
-    ("template", "status"),
-    [
-        ('"{v}x"', 412),
-        ('"v{v}"', 412),
-        ('"0{v}"', 412),
-        ('"{v}.0"', 412),
+def test_a_weak_etag_never_matches(editor_api, stored_state):
+    for kind in KINDS:
+        resource = _make(kind)
+        for method in WRITES:
+            before = stored_state()
+
+            response = send(editor_api, method, resource, f'W/"{resource.stored_version()}"')
+
+            with checking(kind, method):
+                assert_error(response, 412, "precondition_failed")
+                assert stored_state() == before
+
+
+def test_a_different_etag_never_matches(editor_api, stored_state):
+    event = EventFactory()
+    statuses = {
+        '"{v}x"': 412,
+        '"v{v}"': 412,
+        '"0{v}"': 412,
+        '"{v}.0"': 412,
         # The weakness indicator is case-sensitive: this is no ETag at all.
-        ('w/"{v}"', 400),
-    ],
-)
-def test_a_different_etag_never_matches(editor_api, stored_state, template, status):
+        'w/"{v}"': 400,
+    }
+
+    for template, status in statuses.items():
+        before = stored_state()
+
+        response = editor_api.patch(
+            f"/api/v1/events/{event.slug}/",
+            {"title": "X"},
+            format="json",
+            HTTP_IF_MATCH=template.format(v=event.version),
+        )
+
+        assert response.status_code == status, template
+        assert stored_state() == before, template
+
+
+def test_a_list_of_etags_matches_if_one_does(editor_api):
     event = EventFactory()
-    before = stored_state()
-
-    response = editor_api.patch(
-        f"/api/v1/events/{event.slug}/",
-        {"title": "X"},
-        format="json",
-        HTTP_IF_MATCH=template.format(v=event.version),
-    )
-
-    assert response.status_code == status
-    assert stored_state() == before
-
-
-@pytest.mark.parametrize(
-    "template", ['"3", "{v}"', '"{v}", "99"', '"98","{v}"', ' "97" , W/"{v}", "{v}" ']
-)
-def test_a_list_of_etags_matches_if_one_does(editor_api, template):
-    event = EventFactory()
+    url = f"/api/v1/events/{event.slug}/"
     for title in ("a", "b", "c", "d"):  # move the version well past 1 and 3
         event.title = title
         event.save()
-    url = f"/api/v1/events/{event.slug}/"
 
-    response = editor_api.patch(
-        url, {"title": "Listed"}, format="json", HTTP_IF_MATCH=template.format(v=event.version)
-    )
+    for template in ['"3", "{v}"', '"{v}", "99"', '"98","{v}"', ' "97" , W/"{v}", "{v}" ']:
+        version = Event.objects.get(pk=event.pk).version
+        title = f"Listed {version}"
 
-    assert response.status_code == 200, response.content
-    assert Event.objects.get(pk=event.pk).title == "Listed"
+        response = editor_api.patch(
+            url, {"title": title}, format="json", HTTP_IF_MATCH=template.format(v=version)
+        )
+
+        assert response.status_code == 200, (template, response.content)
+        assert Event.objects.get(pk=event.pk).title == title, template
 
 
 def test_a_list_of_only_stale_etags_is_412(editor_api):
@@ -371,56 +389,53 @@ def test_publishing_moves_the_version(editor_api):
 # Publishing: If-Match is optional, and checked when sent
 
 
-@pytest.mark.parametrize(
-    ("collection", "factory"), [("events", EventFactory), ("timelines", TimelineFactory)]
-)
-@pytest.mark.parametrize("action", ["publish", "unpublish"])
-def test_publishing_with_a_stale_if_match_is_412_and_changes_nothing(
-    editor_api, stored_state, collection, factory, action
-):
-    instance = factory(published_at=None) if action == "publish" else factory()
-    before = stored_state()
-
-    response = editor_api.post(
-        f"/api/v1/{collection}/{instance.slug}/{action}/", HTTP_IF_MATCH=f'"{instance.version + 5}"'
-    )
-
-    body = assert_error(response, 412, "precondition_failed")
-    assert body["current_version"] == instance.version
-    assert response["ETag"] == f'"{instance.version}"'
-    assert stored_state() == before
+PUBLISHABLE = {"events": EventFactory, "timelines": TimelineFactory}
 
 
-@pytest.mark.parametrize(
-    ("collection", "factory"), [("events", EventFactory), ("timelines", TimelineFactory)]
-)
-def test_publishing_with_a_malformed_if_match_is_400(editor_api, stored_state, collection, factory):
-    instance = factory(published_at=None)
-    before = stored_state()
+def test_publishing_with_a_stale_if_match_is_412_and_changes_nothing(editor_api, stored_state):
+    for collection, factory in PUBLISHABLE.items():
+        for action in ("publish", "unpublish"):
+            instance = factory(published_at=None) if action == "publish" else factory()
+            before = stored_state()
 
-    response = editor_api.post(f"/api/v1/{collection}/{instance.slug}/publish/", HTTP_IF_MATCH="1")
+            response = editor_api.post(
+                f"/api/v1/{collection}/{instance.slug}/{action}/",
+                HTTP_IF_MATCH=f'"{instance.version + 5}"',
+            )
 
-    assert_error(response, 400, "invalid_if_match")
-    assert stored_state() == before
+            with checking(collection, action):
+                body = assert_error(response, 412, "precondition_failed")
+                assert body["current_version"] == instance.version
+                assert response["ETag"] == f'"{instance.version}"'
+                assert stored_state() == before
 
 
-@pytest.mark.parametrize(
-    ("collection", "model", "factory"),
-    [("events", Event, EventFactory), ("timelines", Timeline, TimelineFactory)],
-)
-@pytest.mark.parametrize("with_if_match", [True, False])
-def test_publishing_with_the_current_if_match_or_none_publishes(
-    editor_api, collection, model, factory, with_if_match
-):
-    instance = factory(published_at=None)
-    headers = {"HTTP_IF_MATCH": f'"{instance.version}"'} if with_if_match else {}
+def test_publishing_with_a_malformed_if_match_is_400(editor_api, stored_state):
+    for collection, factory in PUBLISHABLE.items():
+        instance = factory(published_at=None)
+        before = stored_state()
 
-    response = editor_api.post(f"/api/v1/{collection}/{instance.slug}/publish/", **headers)
+        response = editor_api.post(
+            f"/api/v1/{collection}/{instance.slug}/publish/", HTTP_IF_MATCH="1"
+        )
 
-    assert response.status_code == 200
-    stored = model.objects.get(pk=instance.pk)
-    assert stored.published_at is not None
-    assert response["ETag"] == f'"{stored.version}"'
+        with checking(collection):
+            assert_error(response, 400, "invalid_if_match")
+            assert stored_state() == before
+
+
+def test_publishing_with_the_current_if_match_or_none_publishes(editor_api):
+    for collection, factory in PUBLISHABLE.items():
+        for with_if_match in (True, False):
+            instance = factory(published_at=None)
+            headers = {"HTTP_IF_MATCH": f'"{instance.version}"'} if with_if_match else {}
+
+            response = editor_api.post(f"/api/v1/{collection}/{instance.slug}/publish/", **headers)
+
+            assert response.status_code == 200, (collection, with_if_match)
+            stored = type(instance).objects.get(pk=instance.pk)
+            assert stored.published_at is not None
+            assert response["ETag"] == f'"{stored.version}"', (collection, with_if_match)
 
 
 # Two editors, one version
@@ -480,14 +495,17 @@ def test_an_edit_after_a_delete_is_404_and_does_not_bring_it_back(editor_api):
     assert not Tag.objects.exists()
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="a real concurrent race needs row locks between connections: PostgreSQL only "
-    "(SQLite serialises writers on the whole database)",
-)
+# A real concurrent race needs row locks between connections (SQLite
+# serialises writers on the whole database).
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.parametrize("kind", ["event", "citation", "actor"])
-def test_two_concurrent_patches_of_the_same_version_one_wins(editor, kind):
+def test_two_concurrent_patches_of_the_same_version_one_wins(editor):
+    for kind in ("event", "citation", "actor"):
+        with checking(kind):
+            race_two_patches(editor, kind)
+
+
+def race_two_patches(editor, kind: str) -> None:
     resource = _make(kind)
     model = type(resource.instance)
     version = resource.stored_version()

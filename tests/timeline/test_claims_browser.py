@@ -8,11 +8,11 @@ import pytest
 
 from tests.timeline import test_timelinejs_browser as timelinejs_browser
 from timeline.models import Claim, Event
-from timeline.seeding import seed_timeline
 
 # TimelineJS3 from npm, and a function that opens it on a timeline's JSON.
 timelinejs = timelinejs_browser.timelinejs
 show = timelinejs_browser.show
+go_to = timelinejs_browser.go_to
 
 SLUG = "us-china-trade-2025"
 PHONE = {"width": 375, "height": 812}
@@ -28,9 +28,8 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
-def site(live_server, seed_dir) -> str:
+def site(live_server, seeded) -> str:
     """The seeded timeline served over HTTP."""
-    seed_timeline(seed_dir=seed_dir)
     return live_server.url
 
 
@@ -106,8 +105,7 @@ def test_timelinejs_shows_the_busan_meetings_claims(seeded, show, artifacts_dir)
     quotes = duration_quotes()
 
     page = show(SLUG)
-    page.evaluate("window.timeline.goToId('busan-meeting')")
-    page.wait_for_timeout(1500)
+    go_to(page, "busan-meeting")
 
     slide = page.locator(".tl-slide", has=page.locator(".tl-headline", has_text="Busan"))
     slide = slide.filter(has=page.locator(".timeline-claims", has_text="Duration")).first

@@ -19,7 +19,7 @@ from tests.factories import (
     TagFactory,
     TimelineFactory,
 )
-from timeline.feeds import FEED_SIZE
+from timeline.formats.feeds import FEED_SIZE
 from timeline.models import Event, Timeline
 
 pytestmark = pytest.mark.django_db

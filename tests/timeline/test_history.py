@@ -96,29 +96,24 @@ def test_one_revision_records_one_history_record_with_the_final_relations():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("service", "published", "reason"),
-    [
+def test_publishing_and_unpublishing_record_who_and_why_and_move_the_version():
+    editor = UserFactory()
+    for service, published, reason in [
         (services.events_publish, True, "Published"),
         (services.events_unpublish, False, "Unpublished"),
-    ],
-)
-def test_publishing_and_unpublishing_record_who_and_why_and_move_the_version(
-    service, published, reason
-):
-    event = EventFactory(published_at=None) if published else EventFactory()
-    editor = UserFactory()
-    before = Event.objects.get(pk=event.pk).version
+    ]:
+        event = EventFactory(published_at=None) if published else EventFactory()
+        before = Event.objects.get(pk=event.pk).version
 
-    assert service(events=[event], user=editor) == 1
+        assert service(events=[event], user=editor) == 1, reason
 
-    stored = Event.objects.get(pk=event.pk)
-    assert stored.version == before + 1
-    assert stored.is_published is published
-    record = latest_revision(Event, event.pk)
-    assert (record.history_user, record.history_change_reason) == (editor, reason)
-    assert record.version == stored.version
-    assert (record.published_at is not None) is published
+        stored = Event.objects.get(pk=event.pk)
+        assert stored.version == before + 1, reason
+        assert stored.is_published is published, reason
+        record = latest_revision(Event, event.pk)
+        assert (record.history_user, record.history_change_reason) == (editor, reason)
+        assert record.version == stored.version, reason
+        assert (record.published_at is not None) is published, reason
 
 
 @pytest.mark.django_db

@@ -49,7 +49,10 @@ def test_cursor_pages_hold_the_events_numbered_pages_hold(api_client, events):
         assert len(by_cursor) == 11 and "draft" not in by_cursor
         assert {body["count"] for body in bodies} == {11}
         assert bodies[0]["previous"] is None
-        assert all("page=" not in (body["next"] or "") for body in bodies)
+        assert bodies[-1]["next"] is None
+        assert all(
+            "cursor=" in body["next"] and "page=" not in body["next"] for body in bodies[:-1]
+        )
 
 
 def test_previous_goes_back_page_by_page(api_client, events):

@@ -22,9 +22,8 @@ from timeline.models import Event
 
 pytestmark = pytest.mark.django_db
 
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="query plans and full-text search are PostgreSQL's"
-)
+# Query plans and full-text search are PostgreSQL's.
+postgresql_only = pytest.mark.postgresql
 
 
 @pytest.fixture

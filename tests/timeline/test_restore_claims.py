@@ -14,7 +14,7 @@ from tests.factories import (
 from timeline import services
 from timeline.models import Citation, Claim, ClaimProperty, Event
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hasher")]
+pytestmark = pytest.mark.django_db
 
 DELETED_URL = "/api/v1/deleted-events/"
 TARIFF_QUOTE = "Tariffs will fall from 57% to 47%."

@@ -12,17 +12,15 @@ from tests.factories import (
     TimelineFactory,
 )
 from timeline import seed_data
-from timeline.models import Event, Timeline
-from timeline.timelinejs import (
+from timeline.formats.spreadsheet import (
     COLUMNS,
     SheetRow,
     event_to_row,
-    event_to_slide,
-    primary_tag,
     row_to_event,
     timeline_to_rows,
-    timeline_to_timelinejs,
 )
+from timeline.formats.timelinejs import event_to_slide, primary_tag, timeline_to_timelinejs
+from timeline.models import Event, Timeline
 
 pytestmark = pytest.mark.django_db
 
@@ -183,20 +181,17 @@ def test_a_slide_without_tags_display_date_or_citations_leaves_them_out():
     }
 
 
-@pytest.mark.parametrize(
-    ("status", "shown"),
-    [
+def test_an_event_that_did_not_simply_happen_says_so_first():
+    for status, shown in [
         ("scheduled", "<strong>Scheduled:</strong> announced; it has not happened yet."),
         ("postponed", "<strong>Postponed:</strong> it did not happen on the date planned."),
         ("cancelled", "<strong>Cancelled:</strong> it did not take place."),
         ("rescheduled", "<strong>Rescheduled:</strong> moved from the date first announced."),
-    ],
-)
-def test_an_event_that_did_not_simply_happen_says_so_first(status, shown):
-    text = slide(status=status, summary="Planned.")["text"]["text"]
+    ]:
+        text = slide(status=status, summary="Planned.")["text"]["text"]
 
-    assert text.startswith(f'<p class="timeline-status" data-status="{status}">{shown}</p>')
-    assert text.endswith("<p>Planned.</p>")
+        assert text.startswith(f'<p class="timeline-status" data-status="{status}">{shown}</p>')
+        assert text.endswith("<p>Planned.</p>"), status
 
 
 def test_an_event_that_occurred_has_no_status_line():

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tests.conftest import checking
 from tests.factories import (
     CitationFactory,
     EventFactory,
@@ -17,7 +18,7 @@ from tests.factories import (
     TimelineFactory,
 )
 from timeline import seed_data
-from timeline.timelinejs import COLUMNS
+from timeline.formats.spreadsheet import COLUMNS
 
 pytestmark = pytest.mark.django_db
 
@@ -134,27 +135,29 @@ def assert_not_found(response):
     }
 
 
-@pytest.mark.parametrize("url", [json_url, csv_url])
-def test_an_unknown_timeline_is_a_json_404(api_client, url):
-    assert_not_found(api_client.get(url("nowhere"), HTTP_ACCEPT="text/csv"))
+def test_an_unknown_timeline_is_a_json_404(api_client):
+    for url in (json_url("nowhere"), csv_url("nowhere")):
+        with checking(url):
+            assert_not_found(api_client.get(url, HTTP_ACCEPT="text/csv"))
 
 
-@pytest.mark.parametrize("url", [json_url, csv_url])
-def test_a_draft_timeline_is_a_json_404(api_client, editor, url):
+def test_a_draft_timeline_is_a_json_404(api_client, editor):
     TimelineFactory(slug="secret", published_at=None, events=[EventFactory()])
     api_client.force_login(editor)
 
-    assert_not_found(api_client.get(url("secret")))
+    for url in (json_url("secret"), csv_url("secret")):
+        with checking(url):
+            assert_not_found(api_client.get(url))
 
 
-@pytest.mark.parametrize("url", [json_url, csv_url])
-def test_only_get_is_allowed(api_client, url):
+def test_only_get_is_allowed(api_client):
     small_timeline()
 
-    response = api_client.post(url("trade"), {}, format="json")
+    for url in (json_url("trade"), csv_url("trade")):
+        response = api_client.post(url, {}, format="json")
 
-    assert response.status_code == 405
-    assert response.json()["code"] == "method_not_allowed"
+        assert response.status_code == 405, url
+        assert response.json()["code"] == "method_not_allowed", url
 
 
 # CSV
@@ -218,7 +221,7 @@ def test_the_export_command_refuses_a_draft_or_unknown_timeline():
 # Queries
 
 
-def many_events(count: int):
+def many_events(count: int, slug: str = "many"):
     tags = [TagFactory(), TagFactory()]
     source = SourceFactory()
     events = []
@@ -226,36 +229,35 @@ def many_events(count: int):
         event = EventFactory(tags=tags)
         CitationFactory(event=event, source=source)
         events.append(event)
-    return TimelineFactory(slug="many", events=events)
+    return TimelineFactory(slug=slug, events=events)
 
 
-@pytest.mark.parametrize("url", [json_url, csv_url])
-@pytest.mark.parametrize("count", [1, 12])
 def test_a_timeline_is_read_in_six_queries_however_many_events(
-    api_client, django_assert_num_queries, url, count
+    api_client, django_assert_num_queries, commit
 ):
-    many_events(count)
+    for count in (1, 12):
+        with commit():
+            many_events(count, slug=f"many-{count}")
 
-    # 1. the timeline; 2. its published events, with their places;
-    # 3. their actors; 4. their tags; 5. their citations, with their sources;
-    # 6. their claims, with their properties and citations' ids.
-    with django_assert_num_queries(6):
-        response = api_client.get(url("many"))
+        for url in (json_url(f"many-{count}"), csv_url(f"many-{count}")):
+            # 1. the timeline; 2. its published events, with their places;
+            # 3. their actors; 4. their tags; 5. their citations, with their sources;
+            # 6. their claims, with their properties and citations' ids.
+            with django_assert_num_queries(6):
+                response = api_client.get(url)
 
-    assert response.status_code == 200
+            assert response.status_code == 200, url
 
 
-@pytest.mark.parametrize("url", [json_url, csv_url])
-def test_a_timeline_without_events_is_read_in_two_queries(
-    api_client, django_assert_num_queries, url
-):
+def test_a_timeline_without_events_is_read_in_two_queries(api_client, django_assert_num_queries):
     TimelineFactory(slug="empty")
 
-    # 1. the timeline; 2. its published events (none: nothing more to fetch).
-    with django_assert_num_queries(2):
-        response = api_client.get(url("empty"))
+    for url in (json_url("empty"), csv_url("empty")):
+        # 1. the timeline; 2. its published events (none: nothing more to fetch).
+        with django_assert_num_queries(2):
+            response = api_client.get(url)
 
-    assert response.status_code == 200
+        assert response.status_code == 200, url
 
 
 def test_the_seeded_timeline_has_one_slide_per_published_event(api_client, seeded):

@@ -11,16 +11,10 @@ from django.core.management.base import CommandError
 
 from tests.factories import EventFactory, TagFactory, TimelineFactory
 from timeline import seed_data
+from timeline.formats.spreadsheet import COLUMNS, SheetError, SheetRow, parse_csv, rows_to_events
+from timeline.formats.timelinejs import primary_tag
 from timeline.management.commands.import_timelinejs_csv import CHANGE_REASON
 from timeline.models import Event, Tag, Timeline
-from timeline.timelinejs import (
-    COLUMNS,
-    SheetError,
-    SheetRow,
-    parse_csv,
-    primary_tag,
-    rows_to_events,
-)
 
 SEEDED = seed_data.TIMELINE["slug"]
 COMPARED = ("title", "date", "display_date", "summary", "status", "start", "end", "precision")
@@ -73,9 +67,8 @@ def values(event: Event) -> dict:
 # Reading a sheet
 
 
-@pytest.mark.parametrize(
-    ("cells", "date"),
-    [
+def test_year_month_and_day_become_an_edtf_date():
+    for cells, date in [
         ({"Year": "2025"}, "2025"),
         ({"Year": "2025", "Month": "3"}, "2025-03"),
         ({"Year": "2025", "Month": "10", "Day": "30"}, "2025-10-30"),
@@ -89,15 +82,12 @@ def values(event: Event) -> dict:
         ({"Year": "2025", "Month": "3", "End Year": "2025", "End Month": "3"}, "2025-03"),
         ({"Year": " 2,025 ", "Month": "03"}, "2025-03"),
         ({"Year": "44"}, "0044"),
-    ],
-)
-def test_year_month_and_day_become_an_edtf_date(cells, date):
-    assert one_event(**cells).date == date
+    ]:
+        assert one_event(**cells).date == date, cells
 
 
-@pytest.mark.parametrize(
-    ("cells", "column", "message"),
-    [
+def test_a_malformed_row_names_its_line_and_column():
+    for cells, column, message in [
         ({"Year": "-44"}, "Year", "years before 1 CE are not supported"),
         ({"Year": "0"}, "Year", "years before 1 CE are not supported"),
         ({"Year": "20x5"}, "Year", "“20x5” is not a whole number"),
@@ -112,14 +102,12 @@ def test_year_month_and_day_become_an_edtf_date(cells, date):
         ({"Month": "5", "End Year": "2025", "End Month": "4"}, "End Year", "ends before it"),
         ({"Headline": ""}, "Headline", "every event needs a headline"),
         ({"Headline": "<b></b>"}, "Headline", "every event needs a headline"),
-    ],
-)
-def test_a_malformed_row_names_its_line_and_column(cells, column, message):
-    with pytest.raises(SheetError, match=message) as raised:
-        parse({"Type": "title", "Headline": "T"}, event_row(**cells))
+    ]:
+        with pytest.raises(SheetError, match=message) as raised:
+            parse({"Type": "title", "Headline": "T"}, event_row(**cells))
 
-    assert (raised.value.line, raised.value.column) == (3, column)
-    assert str(raised.value).startswith(f"line 3, column {column}: ")
+        assert (raised.value.line, raised.value.column) == (3, column), cells
+        assert str(raised.value).startswith(f"line 3, column {column}: "), cells
 
 
 def test_text_becomes_plain_text_paragraphs_without_scripts():
@@ -194,21 +182,18 @@ def test_column_names_ignore_case_and_spaces_and_unknown_columns_are_listed():
     assert sheet.unstored == {"Alt Text": 1}
 
 
-@pytest.mark.parametrize(
-    ("header", "missing"),
-    [
+def test_a_header_without_the_required_columns_is_refused():
+    for header, missing in [
         (["Month", "Text"], "Year, Headline"),
         (["Year", "Text"], "Headline"),
         ([""], "Year, Headline"),
-    ],
-)
-def test_a_header_without_the_required_columns_is_refused(header, missing):
-    with pytest.raises(
-        SheetError, match=f"lacks the required column\\(s\\) {missing}\\."
-    ) as raised:
-        parse(header=header)
+    ]:
+        with pytest.raises(
+            SheetError, match=f"lacks the required column\\(s\\) {missing}\\."
+        ) as raised:
+            parse(header=header)
 
-    assert raised.value.line == 1
+        assert raised.value.line == 1, header
 
 
 def test_line_numbers_are_physical_lines_across_cells_with_line_breaks():
@@ -401,9 +386,12 @@ def test_the_history_records_one_revision_per_object_with_the_reason(tmp_path):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("cells", "column", "message"),
-    [
+def test_a_malformed_row_stops_the_import_naming_its_line(exported, stored_state):
+    export = exported.read_text(encoding="utf-8")
+    lines = export.count("\n")
+    before = stored_state()
+
+    for cells, column, message in [
         ({"Year": "twenty"}, "Year", "is not a whole number"),
         ({"Month": "2", "Day": "30"}, "Day", "is not a real day"),
         ({"Headline": ""}, "Headline", "every event needs a headline"),
@@ -411,22 +399,16 @@ def test_the_history_records_one_revision_per_object_with_the_reason(tmp_path):
         ({"Headline": "x" * 201}, "Headline", "at most 200 characters"),
         ({"Display Date": "d" * 101}, "Display Date", "at most 100 characters"),
         ({"Group": "?!"}, "Group", "no letters or digits"),
-    ],
-)
-def test_a_malformed_row_stops_the_import_naming_its_line(
-    exported, stored_state, cells, column, message
-):
-    lines = exported.read_text(encoding="utf-8").count("\n")
-    bad = csv_text(event_row(**cells)).split("\r\n", 1)[1]
-    exported.write_text(exported.read_text(encoding="utf-8") + bad, encoding="utf-8")
-    before = stored_state()
+    ]:
+        bad = csv_text(event_row(**cells)).split("\r\n", 1)[1]
+        exported.write_text(export + bad, encoding="utf-8")
 
-    with pytest.raises(CommandError, match=message) as raised:
-        run_import(exported, "--timeline", "copy")
+        with pytest.raises(CommandError, match=message) as raised:
+            run_import(exported, "--timeline", "copy")
 
-    assert f"line {lines + 1}, column {column}: " in str(raised.value)
-    assert "Nothing was imported." in str(raised.value)
-    assert stored_state() == before
+        assert f"line {lines + 1}, column {column}: " in str(raised.value), cells
+        assert "Nothing was imported." in str(raised.value), cells
+        assert stored_state() == before, cells
 
 
 @pytest.mark.django_db
