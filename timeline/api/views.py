@@ -52,6 +52,13 @@ IF_MATCH = OpenApiParameter(
     required=True,
     description='The ETag from your last read, e.g. "7". Stale → 412, missing → 428.',
 )
+OPTIONAL_IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description='Optional: the ETag you read, e.g. "7". Stale → 412.',
+)
 INCLUDE_DRAFTS = OpenApiParameter(
     "include_drafts",
     bool,
@@ -63,46 +70,47 @@ SLUG = r"[-a-zA-Z0-9_]+"
 ID = r"[0-9]{1,18}"
 
 
-def _schema(read_serializer, write_serializer, noun: str, plural: str = "", **reads) -> dict:
-    """The OpenAPI description of one resource's reads and writes."""
+def _schema(
+    read_serializer, write_serializer, noun: str, plural: str = "", published=None, **reads
+) -> dict:
+    """The OpenAPI description of one resource's reads, writes and (un)publishing."""
     writes = {"request": write_serializer, "responses": read_serializer}
-    return {
+    a = "an" if noun[0] in "aeiou" else "a"
+    schemas = {
         "list": extend_schema(summary=f"List {plural or noun + 's'}", responses=read_serializer),
         "retrieve": extend_schema(summary=f"One {noun}", responses=read_serializer),
         **{name: extend_schema(**options) for name, options in reads.items()},
-        "create": extend_schema(summary=f"Create a {noun}", **writes),
-        "update": extend_schema(summary=f"Replace a {noun}", parameters=[IF_MATCH], **writes),
+        "create": extend_schema(summary=f"Create {a} {noun}", **writes),
+        "update": extend_schema(summary=f"Replace {a} {noun}", parameters=[IF_MATCH], **writes),
         "partial_update": extend_schema(
-            summary=f"Change some fields of a {noun}", parameters=[IF_MATCH], **writes
+            summary=f"Change some fields of {a} {noun}", parameters=[IF_MATCH], **writes
         ),
         "destroy": extend_schema(
-            summary=f"Delete a {noun}", parameters=[IF_MATCH], responses={204: None}
+            summary=f"Delete {a} {noun}", parameters=[IF_MATCH], responses={204: None}
         ),
     }
-
-
-def _publish_schema(summary: str, response_serializer) -> dict:
-    """The OpenAPI description of a publish or unpublish action."""
-    return {
-        "summary": summary,
-        "description": "Sets or clears published_at. If-Match is optional here; when sent, "
-        "it is checked (stale → 412; `*` is refused with a 428, as on every write).",
-        "request": None,
-        "parameters": [
-            OpenApiParameter(
-                "If-Match",
-                str,
-                OpenApiParameter.HEADER,
-                required=False,
-                description='Optional: the ETag you read, e.g. "7". Stale → 412.',
+    if published is not None:
+        for action, summary in (
+            ("publish", f"Publish {a} {noun}"),
+            ("unpublish", f"Unpublish {a} {noun} (back to draft)"),
+        ):
+            schemas[action] = extend_schema(
+                summary=summary,
+                description="Sets or clears published_at. If-Match is optional here; when sent, "
+                "it is checked (stale → 412; `*` is refused with a 428, as on every write).",
+                request=None,
+                parameters=[OPTIONAL_IF_MATCH],
+                responses={
+                    200: published,
+                    412: OpenApiResponse(
+                        read.PreconditionFailedSerializer, description="A stale ETag."
+                    ),
+                    428: OpenApiResponse(
+                        read.ErrorSerializer, description="If-Match: * is refused."
+                    ),
+                },
             )
-        ],
-        "responses": {
-            200: response_serializer,
-            412: OpenApiResponse(read.PreconditionFailedSerializer, description="A stale ETag."),
-            428: OpenApiResponse(read.ErrorSerializer, description="If-Match: * is refused."),
-        },
-    }
+    return schemas
 
 
 class ChangePermission(DjangoModelPermissions):
@@ -132,6 +140,8 @@ class EditableViewSet(viewsets.ModelViewSet):
     write_serializer_class: type[serializers.Serializer]
     parser_classes = [JSONParser]
     permission_classes = [DjangoModelPermissionsOrAnonReadOnly, DraftsForEditors]
+    lookup_field = "slug"
+    lookup_value_regex = SLUG
     # Anonymous reads are answered from the cache (timeline.api.caching).
     cached_reads = True
 
@@ -173,8 +183,11 @@ class EditableViewSet(viewsets.ModelViewSet):
         return Response(document, headers={"ETag": etag(document["version"])})
 
     def document(self, instance) -> dict:
-        """What a GET of one item answers, and a write."""
-        return self.serializer_class(instance, context=self.get_serializer_context()).data
+        """What a GET of one item answers; a write answers in its write serializer's read shape."""
+        serializer_class = self.serializer_class
+        if self.request.method not in SAFE_METHODS:
+            serializer_class = self.write_serializer_class.read_serializer_class
+        return serializer_class(instance, context=self.get_serializer_context()).data
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -195,7 +208,7 @@ class EditableViewSet(viewsets.ModelViewSet):
         instance.version = expected_version(request, instance.version)
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        return self.written(serializer.save(), serializer, status.HTTP_200_OK)
+        return self.written(serializer.save(), serializer)
 
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
@@ -204,10 +217,28 @@ class EditableViewSet(viewsets.ModelViewSet):
         services.versioned_delete(obj=instance, version=expected, touch_events=events)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def written(self, instance, serializer, status_code) -> Response:
+    def written(self, instance, serializer=None, status_code=status.HTTP_200_OK) -> Response:
         """The response to a write: the resource as a GET now shows it, with its ETag."""
         document = self.document(self.get_queryset().get(pk=instance.pk))
         return Response(document, status=status_code, headers={"ETag": etag(document["version"])})
+
+
+# No docstring: the view set's own describes its operations in the OpenAPI schema.
+class PublishActions:
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermission])
+    def publish(self, request, slug=None):
+        return self.publish_action(request, published=True)
+
+    @action(detail=True, methods=["post"], permission_classes=[ChangePermission])
+    def unpublish(self, request, slug=None):
+        return self.publish_action(request, published=False)
+
+    def publish_action(self, request, *, published: bool) -> Response:
+        instance = self.get_object()
+        if "If-Match" in request.headers:
+            expected_version(request, instance.version)
+        self.set_published(instance, published=published)
+        return self.written(instance)
 
 
 @extend_schema_view(
@@ -215,6 +246,7 @@ class EditableViewSet(viewsets.ModelViewSet):
         read.EditorTimelineSerializer,
         write.TimelineWriteSerializer,
         "timeline",
+        published=read.EditorTimelineSerializer,
         list={
             "summary": "List published timelines",
             "description": "A page out of range is a 404.",
@@ -228,11 +260,8 @@ class EditableViewSet(viewsets.ModelViewSet):
         },
     )
 )
-class TimelineViewSet(EditableViewSet):
+class TimelineViewSet(PublishActions, EditableViewSet):
     queryset = Timeline.objects.all()
-    lookup_field = "slug"
-    lookup_value_regex = SLUG
-    filter_backends: list = []
     serializer_class = read.TimelineSerializer
     write_serializer_class = write.TimelineWriteSerializer
 
@@ -262,29 +291,10 @@ class TimelineViewSet(EditableViewSet):
             response["ETag"] = etag(timeline.version)
         return response
 
-    def document(self, timeline) -> dict:
-        # Editors' responses: with the slugs of all its events, and its version.
-        timeline = Timeline.objects.with_event_counts(include_drafts=True).get(pk=timeline.pk)
-        return read.EditorTimelineSerializer(timeline, context=self.get_serializer_context()).data
-
-    @extend_schema(**_publish_schema("Publish a timeline", read.EditorTimelineSerializer))
-    @action(detail=True, methods=["post"], permission_classes=[ChangePermission])
-    def publish(self, request, slug=None):
-        return self._set_published(request, True)
-
-    @extend_schema(
-        **_publish_schema("Unpublish a timeline (back to draft)", read.EditorTimelineSerializer)
-    )
-    @action(detail=True, methods=["post"], permission_classes=[ChangePermission])
-    def unpublish(self, request, slug=None):
-        return self._set_published(request, False)
-
-    def _set_published(self, request, published: bool) -> Response:
-        timeline = self.get_object()
-        if "If-Match" in request.headers:
-            timeline.version = expected_version(request, timeline.version)
-        services.timeline_set_published(timeline=timeline, published=published, user=request.user)
-        return self.written(timeline, None, status.HTTP_200_OK)
+    def set_published(self, timeline, *, published: bool) -> None:
+        # The timeline's save checks the version it was read at.
+        user = self.request.user
+        services.timeline_set_published(timeline=timeline, published=published, user=user)
 
 
 @extend_schema_view(
@@ -292,6 +302,7 @@ class TimelineViewSet(EditableViewSet):
         read.EventSerializer,
         write.EventWriteSerializer,
         "event",
+        published=read.EventSerializer,
         list={
             "summary": "List published events",
             "description": "Filters combine with AND; a repeated relation filter matches any "
@@ -321,10 +332,8 @@ class TimelineViewSet(EditableViewSet):
         },
     )
 )
-class EventViewSet(EditableViewSet):
+class EventViewSet(PublishActions, EditableViewSet):
     queryset = Event.objects.all()
-    lookup_field = "slug"
-    lookup_value_regex = SLUG
     filterset_class = EventFilter
     pagination_class = EventPagination
     serializer_class = read.EventSerializer
@@ -349,26 +358,14 @@ class EventViewSet(EditableViewSet):
     def document(self, event) -> dict:
         return documents.event(self.request, event.slug, include_drafts=True)
 
-    @extend_schema(**_publish_schema("Publish an event", read.EventSerializer))
-    @action(detail=True, methods=["post"], permission_classes=[ChangePermission])
-    def publish(self, request, slug=None):
-        return self._set_published(request, published=True)
-
-    @extend_schema(**_publish_schema("Unpublish an event (back to draft)", read.EventSerializer))
-    @action(detail=True, methods=["post"], permission_classes=[ChangePermission])
-    def unpublish(self, request, slug=None):
-        return self._set_published(request, published=False)
-
-    def _set_published(self, request, *, published: bool) -> Response:
-        event = self.get_object()
-        with transaction.atomic():
-            if "If-Match" in request.headers:
-                expected = expected_version(request, event.version)
-                if not Event.objects.filter(pk=event.pk, version=expected).exists():
-                    raise VersionConflict(event, Event.objects.get(pk=event.pk).version)
-            change = services.events_publish if published else services.events_unpublish
-            change(events=[event], user=request.user)
-        return self.written(event, None, status.HTTP_200_OK)
+    @transaction.atomic
+    def set_published(self, event, *, published: bool) -> None:
+        # Publishing in bulk checks no version: check the one If-Match named.
+        checked = "If-Match" in self.request.headers
+        if checked and not Event.objects.filter(pk=event.pk, version=event.version).exists():
+            raise VersionConflict(event, Event.objects.get(pk=event.pk).version)
+        change = services.events_publish if published else services.events_unpublish
+        change(events=[event], user=self.request.user)
 
     @extend_schema(
         summary="An event's revisions, newest first, with field-level changes",
@@ -419,6 +416,9 @@ class EventViewSet(EditableViewSet):
 class PublishedOrDraftsViewSet(EditableViewSet):
     """Citations and claims: of published events, or of any event for editors who ask."""
 
+    lookup_field = "pk"
+    lookup_value_regex = ID
+
     def get_queryset(self):
         rows = self.queryset.order_by("pk")
         if self.request.method in SAFE_METHODS and not self.include_drafts():
@@ -447,7 +447,6 @@ class PublishedOrDraftsViewSet(EditableViewSet):
 )
 class CitationViewSet(PublishedOrDraftsViewSet):
     queryset = Citation.objects.all()
-    lookup_value_regex = ID
     filterset_class = CitationFilter
     serializer_class = read.CitationDetailSerializer
     write_serializer_class = write.CitationWriteSerializer
@@ -470,7 +469,6 @@ class CitationViewSet(PublishedOrDraftsViewSet):
 )
 class ClaimViewSet(PublishedOrDraftsViewSet):
     queryset = Claim.objects.all()
-    lookup_value_regex = ID
     filterset_class = ClaimFilter
     serializer_class = read.ClaimDetailSerializer
     write_serializer_class = write.ClaimWriteSerializer
@@ -484,9 +482,6 @@ class ClaimViewSet(PublishedOrDraftsViewSet):
 )
 class PropertyViewSet(EditableViewSet):
     queryset = ClaimProperty.objects.order_by("name", "pk")
-    lookup_field = "slug"
-    lookup_value_regex = SLUG
-    filter_backends: list = []
     serializer_class = read.PropertyDetailSerializer
     write_serializer_class = write.PropertyWriteSerializer
 
@@ -496,20 +491,14 @@ class PropertyViewSet(EditableViewSet):
 )
 class SourceViewSet(EditableViewSet):
     queryset = sources_with_citation_counts().order_by("title", "pk")
+    lookup_field = "pk"
     lookup_value_regex = ID
-    filter_backends: list = []
     # Sources also take multipart/form-data, with an uploaded ``file``.
     parser_classes = [JSONParser, MultiPartParser]
     serializer_class = read.SourceSerializer
     write_serializer_class = write.SourceWriteSerializer
 
-    def document(self, source) -> dict:
-        if self.request.method in SAFE_METHODS:
-            return super().document(source)
-        source = sources_with_citation_counts().get(pk=source.pk)
-        return read.EditorSourceSerializer(source, context=self.get_serializer_context()).data
-
-    def written(self, instance, serializer, status_code) -> Response:
+    def written(self, instance, serializer=None, status_code=status.HTTP_200_OK) -> Response:
         response = super().written(instance, serializer, status_code)
         report = getattr(serializer, "reanchor_report", None)
         if report is not None:
@@ -524,10 +513,6 @@ class SourceViewSet(EditableViewSet):
 
 class LookupViewSet(EditableViewSet):
     """Actors, places and tags: by slug, in name order."""
-
-    lookup_field = "slug"
-    lookup_value_regex = SLUG
-    filter_backends: list = []
 
 
 @extend_schema_view(**_schema(read.ActorDetailSerializer, write.ActorWriteSerializer, "actor"))
@@ -588,7 +573,6 @@ class DeletedEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = DeletedEventSerializer
     permission_classes = [DeletedEventPermission]
     lookup_value_regex = ID
-    filter_backends: list = []
     parser_classes = [JSONParser]
 
     def get_queryset(self):
