@@ -15,9 +15,7 @@ http_url_validator = URLValidator(
 def is_http_url(value: str) -> bool:
     """Whether a stored address may be linked: only what ``http_url_validator`` accepts.
 
-    Outputs check again rather than trust the database: a row written around
-    validation (a bulk update, a SQL fix) must not turn into a script link.
-    Remembered per address: a page checks the same few sources many times.
+    A row written around validation (a bulk update, a SQL fix) must not become a script link.
     """
     try:
         http_url_validator(value)

@@ -1,14 +1,7 @@
-"""Versions and history shared by every editable model.
+"""Versions and history shared by every editable model, in the app ``timeline`` builds on.
 
-Each editable row carries a ``version`` that goes up by one with every saved
-change. A save only writes when the row still has the version the instance
-was loaded with, claimed in a conditional ``UPDATE … WHERE version = n``
-before the fields are written, so of two editors who opened the same
-version only the first to save wins; the other gets a ``VersionConflict``
-and nothing of theirs is written over the first.
-
-This lives in the ``sources`` app because it is the base layer: ``timeline``
-imports ``sources``, never the reverse.
+A save writes only if the row still has the ``version`` it was loaded with: of two
+editors who opened the same version, the second to save gets a ``VersionConflict``.
 """
 
 from collections.abc import Iterator
@@ -62,11 +55,7 @@ class VersionedModel(models.Model):
 
 
 class History(HistoricalRecords):
-    """django-simple-history's records, able to record one revision on demand.
-
-    Saving a model and then setting its many-to-many fields would otherwise
-    record a revision for the save and one more for each relation changed.
-    """
+    """django-simple-history's records, able to record one revision on demand (``one_revision``)."""
 
     def contribute_to_class(self, cls, name):
         super().contribute_to_class(cls, name)
@@ -82,12 +71,8 @@ def record_revision(instance: models.Model, history_type: str = "~") -> None:
 def one_revision(
     instance: models.Model, *, user=None, reason: str = "", created: bool | None = None
 ) -> Iterator[None]:
-    """Record a single revision for everything saved inside the block.
-
-    The block saves the instance and sets its many-to-many relations; the one
-    revision is recorded when it ends, with the final state. ``created``
-    defaults to whether the instance had no primary key yet.
-    """
+    """Record one revision, with the final state, for the instance saved inside the block
+    and its many-to-many relations set there (not one per save and relation)."""
     if created is None:
         created = instance.pk is None
     if user is not None and user.is_authenticated:

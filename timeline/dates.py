@@ -1,10 +1,5 @@
-"""EDTF event dates: parse an editor's date string into indexed bounds.
-
-Events are dated with the Library of Congress Extended Date/Time Format, so
-"2025-03" (some day in March), "2025-05~" (about May) and
-"2025-10-25/2025-10-26" (a two-day range) are all exact statements of what is
-known. We parse with the ``edtf`` package and derive the bounds ourselves.
-"""
+"""EDTF event dates ("2025-03", "2025-05~", "2025-10-25/2025-10-26"): an editor's date
+string, parsed with the ``edtf`` package, as the bounds and precision that are indexed."""
 
 import calendar
 import datetime
@@ -79,9 +74,8 @@ def _precision_of(obj: EDTFObject) -> str:
 def parse_event_date(value: str) -> EventDate:
     """Parse an EDTF string into its strict lower/upper bounds and precision.
 
-    An interval's precision is the coarser of its two ends. Sets ("[2025,2026]")
-    and open or unknown ends ("2025-10/..") have no place on a timeline and are
-    refused, as is a range that ends before it starts.
+    Sets ("[2025,2026]"), open or unknown ends ("2025-10/..") and a range that ends before
+    it starts have no place on a timeline.
     """
     text = (value or "").strip()
     if not text:
@@ -117,6 +111,7 @@ def _parse(text: str) -> EventDate:
             raise InvalidEventDate(
                 "Both ends of the date must be known; open ranges are not allowed."
             )
+        # The coarser of its two ends.
         precision = max((_precision_of(end) for end in ends), key=PRECISION_ORDER.index)
     elif isinstance(parsed, OneOfASet | MultipleDates):
         raise InvalidEventDate("Give one date or one range, not a set of dates.")

@@ -1,8 +1,4 @@
-"""Read paths shared by the admin, the API and the tests.
-
-Each method that needs related rows owns its select/prefetch, so every caller
-gets the same tuned query.
-"""
+"""Read paths shared by the admin, the API and the tests, each with its own prefetches."""
 
 import datetime
 import re
@@ -40,11 +36,8 @@ class EventQuerySet(models.QuerySet):
     ) -> "EventQuerySet":
         """Events whose [start, end] span touches the given window (either side open).
 
-        "Ends on or after ``start``" alone bounds no index on the start dates:
-        it would scan every earlier event. No event spans more days than the
-        longest one does, so none that starts before ``start`` minus that many
-        days can reach ``start``: with that lower bound the scan covers the
-        window only (one more query, on an index: the longest span).
+        "Ends on or after ``start``" alone bounds no index on the start dates, so
+        also start no earlier than the longest span before ``start`` (one indexed query).
         """
         queryset = self
         if start is not None:
@@ -60,11 +53,8 @@ class EventQuerySet(models.QuerySet):
     def search(self, text: str) -> "EventQuerySet":
         """Events whose title, summary or display date hold every word, in any case.
 
-        On PostgreSQL, words are matched from their start (``soy`` finds
-        "soybeans") in ``search_vector``, on a GIN index; its statistics let
-        the planner tell a common word (read the events in order until the
-        page is full) from a rare one (look the word up). Elsewhere, any
-        substring matches.
+        On PostgreSQL, words match from their start (``soy`` finds "soybeans") in
+        ``search_vector``, on a GIN index; elsewhere, any substring matches.
         """
         words = text.split()
         if not words:
@@ -109,8 +99,6 @@ class EventQuerySet(models.QuerySet):
         return self.select_related("place").prefetch_related(
             "actors",
             "tags",
-            # One query for all citations and their sources: a timeline cites
-            # the same few articles many times.
             # The sources' archived texts are long and no reader needs them here.
             Prefetch(
                 "citations",
@@ -118,7 +106,6 @@ class EventQuerySet(models.QuerySet):
                 .defer("source__text")
                 .order_by("pk"),
             ),
-            # One query for the claims, with their properties and citations' ids.
             Prefetch("claims", queryset=Claim.objects.for_reading()),
         )
 
@@ -134,11 +121,7 @@ class _IdListField(models.TextField):
 
 
 class JoinedIds(Aggregate):
-    """The ids of a group's rows as one sorted list (GROUP_CONCAT, STRING_AGG on PostgreSQL).
-
-    A claim's citations come with the claim this way, in its own row: no
-    second query to fetch the links.
-    """
+    """The ids of a group's rows as one sorted list (GROUP_CONCAT, STRING_AGG on PostgreSQL)."""
 
     function = "GROUP_CONCAT"
     output_field = _IdListField()
@@ -152,10 +135,7 @@ class JoinedIds(Aggregate):
 
 class CitationQuerySet(models.QuerySet):
     def numbered(self) -> "CitationQuerySet":
-        """``number``: each citation's place among its event's (1, 2, … in the order added).
-
-        Editors and readers know an event's citations by these numbers.
-        """
+        """``number``: each citation's place among its event's (1, 2, … in the order added)."""
         up_to_this_one = (
             self.model.objects.filter(event_id=OuterRef("event_id"), pk__lte=OuterRef("pk"))
             .order_by()

@@ -1,8 +1,6 @@
 """Claims compared: how a value is read, which values agree, and where sources differ.
 
-Pure functions over claims the caller has loaded (model instances, or rows
-with the same attributes: ``pk``, ``property``, ``value``, ``rank``,
-``rank_note``, ``comparison_key`` and ``citation_ids``); no queries.
+Pure functions over loaded claims (instances, or rows with their attributes): no queries.
 """
 
 import functools
@@ -57,7 +55,7 @@ class Reading:
         return cls(key=key, text=quantity.text(), quantity=quantity)
 
     def as_dict(self) -> dict:
-        """The API's ``normalized`` object: the quantity's parts, or only the text."""
+        """The API's ``normalized`` object."""
         if self.quantity is not None:
             return self.quantity.as_dict()
         return {"text": self.text, "qualifier": None, "amount": None, "upper": None, "unit": None}
@@ -72,9 +70,8 @@ def fold_text(value: str) -> str:
 def read_value(value: str, normalized_as: str = "", *, kind: str = "quantity") -> Reading:
     """How a claim's value (or, when given, its "compare as") is compared, given its kind.
 
-    Words that are not a quantity are compared as words, except a "compare as"
-    for a property of quantities, which is refused, as is a quantity of another
-    kind than the property's (“47%” as a duration). Raises UnreadableValue.
+    Words that are no quantity are compared as words; UnreadableValue for such a "compare
+    as" of a property of quantities, and for a quantity of another kind (“47%” as a duration).
     """
     field, written = ("normalized_as", normalized_as) if normalized_as.strip() else ("value", value)
     quantity = None if kind == "text" else parse_quantity(written)
@@ -140,11 +137,8 @@ def cited_sources(citation_ids, source_of: Callable[[int], dict | None]) -> list
 def claims_document(
     groups: list[PropertyClaims], source_of: Callable[[int], dict | None]
 ) -> list[dict]:
-    """The API's ``claims`` of an event.
-
-    ``source_of(citation_id)`` is the embedded source of one of the event's
-    citations (None for any other: never shown, as the claim may not cite it).
-    """
+    """The API's ``claims`` of an event; ``source_of(citation_id)`` embeds the source of
+    one of the event's citations (None for any other, which the claim may not cite)."""
     return [
         {
             "property": {"slug": group.prop.slug, "name": group.prop.name, "kind": group.prop.kind},

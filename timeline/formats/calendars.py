@@ -36,6 +36,15 @@ def _day(value: datetime.date) -> str:
     return f"{value.day} {_month(value)}"
 
 
+def month_span(start: datetime.date, end: datetime.date) -> str:
+    """The whole months from start's to end's: “March 2025”, “March to May 2025” with a dash."""
+    if start.year != end.year:
+        return f"{_month(start)} – {_month(end)}"
+    if start.month == end.month:
+        return _month(end)
+    return f"{MONTHS[start.month - 1]}–{_month(end)}"
+
+
 def period_label(start: datetime.date, end: datetime.date) -> str:
     """The days from start to end (inclusive) as people write them: “2019”, “March 2025”,
     “30 October 2025”, a span with its ends joined by an en dash."""
@@ -44,11 +53,7 @@ def period_label(start: datetime.date, end: datetime.date) -> str:
     if start.day == 1 and (end + datetime.timedelta(days=1)).day == 1:  # whole months
         if (start.month, end.month) == (1, 12):
             return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
-        if start.year != end.year:
-            return f"{_month(start)} – {_month(end)}"
-        if start.month == end.month:
-            return _month(end)
-        return f"{MONTHS[start.month - 1]}–{_month(end)}"
+        return month_span(start, end)
     if (start.year, start.month) == (end.year, end.month):
         return f"{start.day}–{_day(end)}"
     if start.year == end.year:

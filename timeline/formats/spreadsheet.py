@@ -54,7 +54,6 @@ def _defuse(value: str) -> str:
 
 
 def title_row(timeline) -> dict[str, str]:
-    """The row (Type "title") that holds the timeline's title and description."""
     text = title_slide(timeline)["text"]
     return dict.fromkeys(COLUMNS, "") | {
         "Headline": _defuse(text["headline"]),
@@ -78,13 +77,11 @@ def event_to_row(event) -> dict[str, str]:
 
 
 def timeline_to_rows(timeline, events: Iterable) -> list[dict[str, str]]:
-    """The sheet: a title row, then one row per event in the order given."""
     return [title_row(timeline), *(event_to_row(event) for event in events)]
 
 
 def write_csv(rows: Iterable[dict[str, str]], file: IO[str]) -> None:
-    """Write rows as CSV with the template's header (UTF-8 without BOM: TimelineJS
-    reads a BOM as part of the first column's name)."""
+    # No BOM when encoded: TimelineJS reads one as part of the first column's name.
     writer = csv.DictWriter(file, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(rows)
@@ -110,9 +107,7 @@ class SheetError(ValueError):
 
 @dataclass(frozen=True)
 class SheetRow:
-    """A row of the sheet: its physical line in the file (header = 1) and its cells."""
-
-    line: int
+    line: int  # its physical line in the file (header = 1)
     cells: dict[str, str]
 
 
@@ -148,10 +143,7 @@ def _plain(value: str) -> str:
 
 
 def _text_cell(value: str) -> tuple[str, str, bool]:
-    """The summary, the status, and whether an export's citations were left out.
-
-    An export's claims are left out as well: like citations, they are not imported.
-    """
+    """The summary, the status, and whether an export's citations (and claims) were left out."""
     if not value.strip():
         return "", "occurred", False
     tree = lxml.html.fragment_fromstring(value, create_parent="div")
@@ -237,10 +229,7 @@ def row_to_event(row: SheetRow) -> SheetEvent:
 
 
 def rows_to_events(rows: Iterable[SheetRow]) -> SheetImport:
-    """Validate a sheet's rows: the title row, the events, and what cannot be kept.
-
-    Rows of Type "era" are skipped, since this service has no eras.
-    """
+    """Validate a sheet's rows: the title row, the events, and what cannot be kept (eras)."""
     sheet = SheetImport()
     for row in rows:
         if not any(row.cells.values()):
@@ -263,11 +252,8 @@ def rows_to_events(rows: Iterable[SheetRow]) -> SheetImport:
 
 
 def parse_csv(file: IO[str]) -> SheetImport:
-    """Read and validate a sheet saved as CSV (a text stream, newline="").
-
-    Column names are matched ignoring case and surrounding spaces; Year and
-    Headline must be there, other template columns may be left out.
-    """
+    """Read and validate a sheet saved as CSV (a text stream, newline=""): column names
+    match ignoring case and surrounding spaces, and only Year and Headline are required."""
     reader = csv.reader(file)
     try:
         header = next(reader, None)

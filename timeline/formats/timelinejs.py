@@ -1,7 +1,4 @@
-"""A timeline as the JSON document of Knight Lab's TimelineJS3.
-
-Pure functions over events the caller has loaded (with their tags and
-citations prefetched): no queries, no request.
+"""A timeline as the JSON document of Knight Lab's TimelineJS3, from prefetched events.
 
 TimelineJS inserts a slide's headline and text as HTML (after DOMPurify), so
 titles, summaries and quotes are escaped once. ``display_date`` and ``group``
@@ -10,7 +7,6 @@ are escaped twice, so that “Q&A <b>” reaches the reader as typed and no mark
 an editor types can run.
 """
 
-import calendar
 import datetime
 import re
 from collections.abc import Callable, Iterable
@@ -20,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from timeline.claims import disputes
 from timeline.dates import parse_event_date
+from timeline.formats.calendars import month_span
 
 # The classes an export marks its own parts of a slide's text with, so that
 # an import can tell them from the summary.
@@ -59,11 +56,8 @@ def primary_tag(event):
 def timeline_to_timelinejs(
     timeline, events: Iterable, *, link: Callable[[object], str] | None = None
 ) -> dict:
-    """The document of a timeline and the events given, in their order.
-
-    ``link(event)``, when given, is the address of the event's own page; each
-    slide's text ends with a link to it.
-    """
+    """The document of a timeline and the events given, in their order; each slide's text
+    ends with a link to ``link(event)``, when given: the event's own page."""
     return {
         "title": title_slide(timeline),
         "events": [event_to_slide(event, link=link) for event in events],
@@ -114,20 +108,14 @@ def _slide_dates(event) -> tuple[dict, dict | None]:
 
 
 def _season_label(event) -> str:
-    """The name of a season-precision date ("Spring 2025"), else ""."""
+    """The name of a season-precision date ("Spring 2025") or its months, else ""."""
     parsed = parse_event_date(event.date)
     if parsed.precision != "season":
         return ""
     match = _SEASON.fullmatch(event.date.strip())
     if match and int(match.group(2)) in SEASON_NAMES:
         return SEASON_NAMES[int(match.group(2))].format(year=match.group(1))
-    start, end = parsed.start, parsed.end
-    first, last = calendar.month_name[start.month], calendar.month_name[end.month]
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{first} {start.year}"
-    if start.year == end.year:
-        return f"{first}–{last} {start.year}"
-    return f"{first} {start.year} – {last} {end.year}"
+    return month_span(parsed.start, parsed.end)
 
 
 def _paragraphs(text: str) -> SafeString:

@@ -78,9 +78,7 @@ class TimelineJSView(TimelineFormatView):
     authentication_classes: list = []  # the same for everyone: no credentials are read
 
     def get_timeline(self, slug: str) -> Timeline:
-        # 1. the timeline; 2. its published events in date order (with their
-        # place); 3. their actors; 4. their tags; 5. their citations with
-        # their sources. No events: the last three are skipped.
+        # At most five queries: the timeline, its events and places, actors, tags, citations.
         return published_timeline(slug, Timeline.objects.with_events())
 
     @extend_schema(
@@ -155,12 +153,8 @@ def _newest_history(model, **filters) -> Subquery:
 
 
 def _changes() -> dict:
-    """The newest change of everything a timeline's files show, erring towards “changed”.
-
-    Drafts too: unpublishing an event changes the files. Deleted events, actors,
-    places, tags and properties: their history's newest record, from any timeline.
-    (A claim's own changes move its event's.)
-    """
+    """The newest change of everything a timeline's files show, erring towards “changed”:
+    drafts too (unpublishing changes the files), and deletions from any timeline."""
     return {
         "events_changed": Max("events__updated_at"),
         "sources_changed": Max("events__citations__source__updated_at"),

@@ -1,7 +1,4 @@
-"""Events, their citations and claims, and the timelines, actors, places and tags around them.
-
-One module a family of models; everything is importable from here.
-"""
+"""Events, their citations and claims, and the timelines, actors, places and tags around them."""
 
 from timeline.models.claims import (
     Claim,
@@ -16,20 +13,17 @@ from timeline.models.events import (
     INDEX_ONLY_FIELDS,
     Citation,
     Event,
-    EventHistoryExtras,
     EventStatus,
     Precision,
     annotation_selectors,
 )
-from timeline.models.lookups import SLUG_HELP, WIKIDATA_HELP, Actor, ActorKind, Place, Tag
+from timeline.models.lookups import Actor, ActorKind, Place, Tag
 from timeline.models.timelines import ContentGeneration, Timeline
 
 __all__ = [
     "ANCHOR_FIELDS",
     "DATE_FIELDS",
     "INDEX_ONLY_FIELDS",
-    "SLUG_HELP",
-    "WIKIDATA_HELP",
     "Actor",
     "ActorKind",
     "Citation",
@@ -39,7 +33,6 @@ __all__ = [
     "ClaimRank",
     "ContentGeneration",
     "Event",
-    "EventHistoryExtras",
     "EventStatus",
     "Place",
     "Precision",

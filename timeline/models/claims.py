@@ -1,12 +1,9 @@
 """Claims: what each source says about one property of an event, kept side by side.
 
-After Wikidata's statements: a claim gives one value of a property ("duration:
-just over an hour"), backed by one or more of the event's citations, with a
-rank (preferred, normal, deprecated) that editors set and explain. Values are
-compared by their normalized reading ("one hour and 40 minutes" and "100
-minutes" agree); a property whose claims that are not deprecated give two or
-more different readings is *disputed*, and every output shows each value with
-its sources instead of picking one.
+After Wikidata's statements: a claim gives one value of a property, backed by
+the event's citations, with a rank that editors set and explain. A property
+whose claims (deprecated ones aside) read differently is *disputed*, and every
+output shows each value with its sources instead of picking one.
 """
 
 from django.core.exceptions import ValidationError
@@ -17,7 +14,7 @@ from sources.validators import wikidata_property_validator
 from sources.versioning import History, VersionedModel
 from timeline.claims import disputes
 from timeline.models.events import Citation, Event
-from timeline.models.lookups import SLUG_HELP
+from timeline.models.lookups import SLUG_HELP, not_empty, valid_choice
 from timeline.querysets import ClaimQuerySet
 
 
@@ -42,10 +39,7 @@ class ClaimRank(models.TextChoices):
 
 
 class ClaimProperty(VersionedModel):
-    """What a claim is about, e.g. “duration” or “tariff rate on Chinese goods”.
-
-    A small vocabulary, shared by every event, that editors extend as they need.
-    """
+    """What a claim is about, e.g. “duration”: a vocabulary shared by every event."""
 
     name = models.CharField(
         "name",
@@ -84,11 +78,7 @@ class ClaimProperty(VersionedModel):
         verbose_name = "property"
         verbose_name_plural = "properties"
         ordering = ["name", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=PropertyKind.values), name="%(app_label)s_%(class)s_kind_valid"
-            ),
-        ]
+        constraints = [valid_choice("kind", PropertyKind)]
 
     def __str__(self) -> str:
         return self.name
@@ -114,10 +104,7 @@ class ClaimProperty(VersionedModel):
 
 
 class ClaimCitation(models.Model):
-    """A citation stating a claim. The citation cannot be deleted while a claim uses it.
-
-    Declared before the claim: its history copies these fields as the claim is made.
-    """
+    """A citation stating a claim (declared first: the claim's history copies its fields)."""
 
     claim = models.ForeignKey(
         "timeline.Claim",
@@ -225,12 +212,8 @@ class Claim(VersionedModel):
                     "to that claim instead."
                 ),
             ),
-            models.CheckConstraint(
-                condition=~Q(value=""), name="%(app_label)s_%(class)s_value_not_empty"
-            ),
-            models.CheckConstraint(
-                condition=Q(rank__in=ClaimRank.values), name="%(app_label)s_%(class)s_rank_valid"
-            ),
+            not_empty("value"),
+            valid_choice("rank", ClaimRank),
             models.CheckConstraint(
                 condition=Q(rank=ClaimRank.NORMAL) | ~Q(rank_note=""),
                 name="%(app_label)s_%(class)s_rank_explained",
@@ -249,11 +232,8 @@ class Claim(VersionedModel):
         super().save(*args, **kwargs)
 
     def derive_comparison_key(self) -> None:
-        """Store the reading's key.
-
-        A value its property's kind refuses (validation says so first, but a
-        restore or a changed kind can bring one) is compared as words, never lost.
-        """
+        # A value its property's kind refuses (a restore or a changed kind can
+        # bring one past validation) is compared as words, never lost.
         try:
             self.comparison_key = self.reading().key
         except disputes.UnreadableValue:
@@ -279,11 +259,8 @@ class Claim(VersionedModel):
             raise ValidationError(errors)
 
     def clean_citations(self, citations) -> None:
-        """Refuse a claim with no citation, or one citing another event's citations.
-
-        Called by the admin form and the API before the citations are set:
-        a many-to-many relation is not there yet when ``clean()`` runs.
-        """
+        """Refuse no citation, or another event's: the admin and the API call this
+        before setting them, as ``clean()`` runs before a many-to-many relation exists."""
         citations = list(citations)
         if not citations:
             raise ValidationError(

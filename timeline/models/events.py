@@ -10,7 +10,7 @@ from sources.anchoring import AnchorError, anchor_quote
 from sources.models import Source
 from sources.versioning import History, VersionedModel
 from timeline.dates import InvalidEventDate, parse_event_date
-from timeline.models.lookups import SLUG_HELP, Actor, Place, Tag
+from timeline.models.lookups import SLUG_HELP, Actor, Place, Tag, not_empty, valid_choice
 from timeline.querysets import CitationQuerySet, EventQuerySet
 
 
@@ -54,8 +54,7 @@ INDEX_ONLY_FIELDS = ("span_days", "search_vector")
 class Event(VersionedModel):
     """Something that happened (or is planned) on a date, backed by citations.
 
-    ``start``, ``end`` and ``precision`` are derived from the EDTF ``date`` on
-    save, so that filters and ordering use plain indexed dates.
+    Filters and ordering use the plain dates derived from the EDTF ``date`` on save.
     """
 
     slug = models.SlugField("slug", max_length=120, unique=True, help_text=SLUG_HELP)
@@ -151,14 +150,8 @@ class Event(VersionedModel):
                 name="%(app_label)s_%(class)s_start_before_end",
                 violation_error_message="The date range ends before it starts.",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=EventStatus.values),
-                name="%(app_label)s_%(class)s_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(precision__in=Precision.values),
-                name="%(app_label)s_%(class)s_precision_valid",
-            ),
+            valid_choice("status", EventStatus),
+            valid_choice("precision", Precision),
         ]
 
     def __str__(self) -> str:
@@ -171,7 +164,6 @@ class Event(VersionedModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        """The event's permalink page for readers."""
         return reverse("pages:event", kwargs={"slug": self.slug})
 
     @property
@@ -223,11 +215,7 @@ def annotation_selectors(exact, prefix, suffix, start, end) -> list[dict]:
 
 
 class Citation(VersionedModel):
-    """A verbatim quote from a source that backs an event.
-
-    When the source has archived text, the quote is anchored in it and the
-    W3C Web Annotation selectors are stored, so readers can find the passage.
-    """
+    """A verbatim quote from a source that backs an event, anchored in its archived text."""
 
     event = models.ForeignKey(
         Event, verbose_name="event", on_delete=models.CASCADE, related_name="citations"
@@ -275,9 +263,7 @@ class Citation(VersionedModel):
                 name="%(app_label)s_%(class)s_unique_quote",
                 violation_error_message="This event already cites this quote from this source.",
             ),
-            models.CheckConstraint(
-                condition=~Q(quote=""), name="%(app_label)s_%(class)s_quote_not_empty"
-            ),
+            not_empty("quote"),
             models.CheckConstraint(
                 condition=Q(position_start__isnull=True, position_end__isnull=True)
                 | Q(position_start__lte=F("position_end")),
@@ -303,15 +289,13 @@ class Citation(VersionedModel):
 
     @property
     def selectors(self) -> list[dict]:
-        """W3C Web Annotation selectors; empty when the quote is not anchored."""
         return annotation_selectors(
             self.exact, self.prefix, self.suffix, self.position_start, self.position_end
         )
 
     def anchor(self) -> None:
-        """Anchor the quote in the source's text, or clear the anchor.
+        """Anchor the quote in the source's text (AnchorError: not in it), or clear the anchor.
 
-        Raises AnchorError when the source has text and the quote is not in it.
         The previous anchor's context tells repeated passages apart.
         """
         text = self.source.text if self.source_id else ""

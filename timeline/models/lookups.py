@@ -8,7 +8,20 @@ from sources.validators import wikidata_id_validator
 from sources.versioning import History, VersionedModel
 
 SLUG_HELP = "Short identifier used in web addresses: lowercase letters, digits and hyphens."
-WIKIDATA_HELP = "Wikidata item id (e.g. “Q148”), if there is one."
+
+
+def valid_choice(field: str, choices: type[models.TextChoices]) -> models.CheckConstraint:
+    """The database refuses a value of ``field`` outside its choices."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": choices.values}),
+        name=f"%(app_label)s_%(class)s_{field}_valid",
+    )
+
+
+def not_empty(field: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=~Q(**{field: ""}), name=f"%(app_label)s_%(class)s_{field}_not_empty"
+    )
 
 
 class ActorKind(models.TextChoices):
@@ -31,7 +44,7 @@ class Lookup(VersionedModel):
         max_length=20,
         blank=True,
         validators=[wikidata_id_validator],
-        help_text=WIKIDATA_HELP,
+        help_text="Wikidata item id (e.g. “Q148”), if there is one.",
     )
 
     class Meta:
@@ -52,11 +65,7 @@ class Actor(Lookup):
     history = History()
 
     class Meta(Lookup.Meta):
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=ActorKind.values), name="%(app_label)s_%(class)s_kind_valid"
-            ),
-        ]
+        constraints = [valid_choice("kind", ActorKind)]
 
 
 class Place(Lookup):

@@ -39,7 +39,6 @@ class Timeline(VersionedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        """The timeline's page for readers."""
         return reverse("pages:timeline", kwargs={"slug": self.slug})
 
     @property
@@ -48,12 +47,8 @@ class Timeline(VersionedModel):
 
 
 class ContentGeneration(models.Model):
-    """One row counting the writes to content: cached reads are keyed by it.
-
-    Every committed write to an event, citation, claim, property, timeline,
-    source, actor, place or tag (or their links) adds one (``timeline.generations``), so a
-    cached response can never outlive the data it was built from.
-    """
+    """One row counting committed writes to content (``timeline.generations``): cached
+    reads are keyed by it, so none outlives the data it was built from."""
 
     value = models.BigIntegerField(default=0)
 
