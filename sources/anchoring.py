@@ -5,58 +5,30 @@ suffix) and a TextPositionSelector (start, end) as defined by the W3C Web Annota
 model (https://www.w3.org/TR/annotation-model/#text-quote-selector). Offsets are Python
 ``str`` indices (Unicode code points) into the original text, ``end`` exclusive.
 
-Quotes are typed or pasted by people, so matching is tolerant of a small, fixed set of
-typographic differences (whitespace runs, curly vs straight quotes, dash variants) and of
-nothing else: case, other punctuation and spelling must match, because a citation has to
-be verbatim. Everything here is pure and free of Django so it can be reused and tested
-in isolation.
+Quotes are typed or pasted by people, so matching forgives whitespace runs, curly vs
+straight quotes and dash variants, and nothing else: a citation has to be verbatim.
+Everything here is pure and free of Django.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = [
-    "CONTEXT_CHARS",
-    "Anchor",
-    "AnchorError",
-    "EmptyQuote",
-    "QuoteNotFound",
-    "anchor_quote",
-    "fold",
-]
-
 CONTEXT_CHARS = 32
 """Length of the prefix/suffix context stored with an anchor (enough to disambiguate)."""
 
-_MESSAGE_QUOTE_CHARS = 60
+QUOTE_CHARS = 60
+"""Length of a quote shown in a message before it is cut short."""
 
-# One-to-one character replacements; whitespace is handled separately because runs collapse.
-_FOLD_MAP: dict[str, str] = {
-    # Typographic double quotes.
-    "\u201c": '"',  # left double quotation mark
-    "\u201d": '"',  # right double quotation mark
-    "\u201e": '"',  # double low-9 quotation mark
-    "\u201f": '"',  # double high-reversed-9 quotation mark
-    "\u2033": '"',  # double prime
-    "\u00ab": '"',  # left-pointing double angle quotation mark
-    "\u00bb": '"',  # right-pointing double angle quotation mark
-    # Typographic single quotes and apostrophes.
-    "\u2018": "'",  # left single quotation mark
-    "\u2019": "'",  # right single quotation mark
-    "\u201a": "'",  # single low-9 quotation mark
-    "\u201b": "'",  # single high-reversed-9 quotation mark
-    "\u2032": "'",  # prime
-    # Dashes and hyphens.
-    "\u2010": "-",  # hyphen
-    "\u2011": "-",  # non-breaking hyphen
-    "\u2012": "-",  # figure dash
-    "\u2013": "-",  # en dash
-    "\u2014": "-",  # em dash
-    "\u2015": "-",  # horizontal bar
-    "\u2212": "-",  # minus sign
-}
-_FOLD_TABLE = str.maketrans(_FOLD_MAP)
+# One-to-one replacements (so offsets stay put): typographic double quotes, double prime
+# and guillemets; single quotes and prime; hyphens, dashes and minus sign.
+_FOLD_TABLE = str.maketrans(
+    {
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032", "'"),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+    }
+)
 
 
 class AnchorError(ValueError):
@@ -76,8 +48,7 @@ class Anchor:
     """Where a quote sits in a source text, in both W3C selector flavours.
 
     ``exact`` is the source text itself (``text[start:end]``), which may differ from the
-    submitted quote in folded characters; storing the source form keeps the selectors valid
-    against the archived text.
+    submitted quote in folded characters, so the selectors stay valid against the text.
     """
 
     exact: str
@@ -99,47 +70,32 @@ class Anchor:
         ]
 
 
+def shorten(quote: str) -> str:
+    """The quote cut to ``QUOTE_CHARS`` characters for a message, with "…" when cut."""
+    return quote if len(quote) <= QUOTE_CHARS else quote[:QUOTE_CHARS] + "…"
+
+
 def fold(text: str) -> tuple[str, list[int]]:
     """Fold text for tolerant matching, keeping a map back to the original offsets.
 
-    Returns ``(folded, offsets)`` where ``offsets[i]`` is the index in ``text`` of the first
-    source character of ``folded[i]``; ``len(offsets) == len(folded) + 1`` and the last
-    entry is ``len(text)``, so a folded half-open range maps to an original one. Every run of
-    whitespace becomes one ASCII space; typographic quotes and dashes become their ASCII
-    forms. Nothing else changes (no case folding, no normalisation), so that only
-    typographic noise is forgiven.
+    Returns ``(folded, offsets)``: ``offsets[i]`` is the index in ``text`` of the first
+    character behind ``folded[i]``, and a last entry ``len(text)``. Every whitespace run
+    becomes one space; typographic quotes and dashes become ASCII. Nothing else changes.
     """
-    # The table replacements are one-to-one, so they keep every offset unchanged.
-    translated = text.translate(_FOLD_TABLE)
     chars: list[str] = []
     offsets: list[int] = []
-    in_space = False
-    for index, char in enumerate(translated):
-        if char.isspace():
-            if not in_space:
-                chars.append(" ")
-                offsets.append(index)
-                in_space = True
-        else:
+    for index, char in enumerate(text.translate(_FOLD_TABLE)):
+        if not char.isspace():
             chars.append(char)
             offsets.append(index)
-            in_space = False
+        elif not chars or chars[-1] != " ":
+            chars.append(" ")
+            offsets.append(index)
     offsets.append(len(text))
     return "".join(chars), offsets
 
 
-def _common_suffix_length(a: str, b: str) -> int:
-    """Length of the longest common suffix of ``a`` and ``b``."""
-    length = 0
-    for x, y in zip(reversed(a), reversed(b), strict=False):
-        if x != y:
-            break
-        length += 1
-    return length
-
-
 def _common_prefix_length(a: str, b: str) -> int:
-    """Length of the longest common prefix of ``a`` and ``b``."""
     length = 0
     for x, y in zip(a, b, strict=False):
         if x != y:
@@ -158,14 +114,6 @@ def _find_all(haystack: str, needle: str) -> list[int]:
     return found
 
 
-def _not_found_message(quote: str) -> str:
-    """Error text that names the quote, truncated so messages stay readable."""
-    shown = quote.strip()
-    if len(shown) > _MESSAGE_QUOTE_CHARS:
-        shown = shown[:_MESSAGE_QUOTE_CHARS] + "…"
-    return f'Quote not found in the source text: "{shown}"'
-
-
 def anchor_quote(
     text: str,
     quote: str,
@@ -176,13 +124,8 @@ def anchor_quote(
 ) -> Anchor:
     """Find ``quote`` in ``text`` (modulo folding) and return its anchor.
 
-    When the quote occurs more than once, the candidates are ranked by how much of the
-    ``prefix`` hint matches the text right before them plus how much of the ``suffix`` hint
-    matches right after (both compared folded, ignoring whitespace at the junction); a
-    ``start`` hint (e.g. a previously stored TextPositionSelector start) breaks ties by
-    proximity. Without any hint, or if hints cannot separate the candidates, the first
-    occurrence wins, which makes the result deterministic.
-
+    Of several occurrences, the one whose surroundings best match the ``prefix`` and
+    ``suffix`` hints wins, then the one nearest the ``start`` hint, then the first.
     Raises EmptyQuote if the quote is blank and QuoteNotFound if it does not occur.
     """
     # Folding turns every whitespace run into one space, so stripping spaces afterwards
@@ -194,31 +137,22 @@ def anchor_quote(
     folded_text, offsets = fold(text)
     candidates = _find_all(folded_text, folded_quote)
     if not candidates:
-        raise QuoteNotFound(_not_found_message(quote))
+        raise QuoteNotFound(f'Quote not found in the source text: "{shorten(quote.strip())}"')
 
-    if len(candidates) == 1:
-        best = candidates[0]
-    else:
-        folded_prefix = fold(prefix)[0].rstrip(" ")
-        folded_suffix = fold(suffix)[0].lstrip(" ")
-        quote_length = len(folded_quote)
+    folded_prefix = fold(prefix)[0].rstrip(" ")
+    folded_suffix = fold(suffix)[0].lstrip(" ")
 
-        def rank(candidate: int) -> tuple[int, int, int]:
-            score = 0
-            if folded_prefix:
-                # +1 leaves room for a single folded space at the junction.
-                window_start = max(0, candidate - len(folded_prefix) - 1)
-                before = folded_text[window_start:candidate].rstrip(" ")
-                score += _common_suffix_length(before, folded_prefix)
-            if folded_suffix:
-                after_start = candidate + quote_length
-                after = folded_text[after_start : after_start + len(folded_suffix) + 1]
-                score += _common_prefix_length(after.lstrip(" "), folded_suffix)
-            distance = abs(offsets[candidate] - start) if start is not None else 0
-            return (-score, distance, candidate)
+    def rank(candidate: int) -> tuple[int, int, int]:
+        # Each window has room for a single folded space at the junction.
+        before = folded_text[max(0, candidate - len(folded_prefix) - 1) : candidate]
+        after_start = candidate + len(folded_quote)
+        after = folded_text[after_start : after_start + len(folded_suffix) + 1]
+        score = _common_prefix_length(before.rstrip(" ")[::-1], folded_prefix[::-1])
+        score += _common_prefix_length(after.lstrip(" "), folded_suffix)
+        distance = abs(offsets[candidate] - start) if start is not None else 0
+        return (-score, distance, candidate)
 
-        best = min(candidates, key=rank)
-
+    best = min(candidates, key=rank)
     match_start = offsets[best]
     # The folded quote never ends on a space, so its last folded char is exactly one source
     # char and the next offset is the original end (exclusive).

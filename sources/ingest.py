@@ -1,10 +1,8 @@
 """Turn uploaded or imported article files into archived plain text.
 
-Citations quote a source's text verbatim, so everything here keeps the characters of the
-article as they are: typographic quotes, dashes and spelling pass through untouched. Only
-layout is normalised (line endings, trailing spaces, runs of blank lines), and HTML is
-reduced to its readable text. Everything here is pure and free of the database, so the
-admin, the API and ``manage.py import_sources`` share the same rules.
+Citations quote a source's text verbatim, so the article's characters (typographic quotes,
+dashes, spelling) pass through untouched: only the layout is normalised, and HTML reduced
+to its readable text. Free of the database: the admin, the API and ``import_sources`` share it.
 """
 
 from __future__ import annotations
@@ -15,21 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import html_text
-import lxml.etree
 import lxml.html
-
-__all__ = [
-    "FRONT_MATTER_KEYS",
-    "HTML_SUFFIXES",
-    "MAX_TEXT_BYTES",
-    "Article",
-    "IngestError",
-    "decode_upload",
-    "html_to_text",
-    "looks_like_html",
-    "normalise_text",
-    "read_article_file",
-]
 
 MAX_TEXT_BYTES = 2_000_000
 """Largest file accepted: an article's text is far smaller; anything bigger is a mistake."""
@@ -116,11 +100,7 @@ class IngestError(ValueError):
 
 @dataclass
 class Article:
-    """An article file read for archiving: its plain text and what it says about itself.
-
-    ``metadata`` holds Source field names (see ``FRONT_MATTER_KEYS``) mapped to the values
-    as written; only keys with a non-empty value are present.
-    """
+    """An article file's plain text, and the Source fields it gives (non-empty, as written)."""
 
     text: str
     metadata: dict[str, str]
@@ -164,13 +144,8 @@ def _tree_to_text(tree: lxml.html.HtmlElement) -> str:
 
 
 def html_to_text(html: str) -> str:
-    """Reduce an HTML article to its readable plain text.
-
-    Paragraphs and headings are separated by a blank line, line breaks and list items by a
-    newline; scripts, styles and the document head are dropped and entities decoded. Text
-    inside inline tags joins its sentence unchanged: ``<p>a <b>bold</b> word</p>`` gives
-    "a bold word".
-    """
+    """Reduce an HTML article to its readable plain text: a blank line between paragraphs,
+    scripts, styles and the head dropped, inline tags' text kept in its sentence."""
     return _tree_to_text(_parse_html(html))
 
 
@@ -240,33 +215,25 @@ def _decode(data: bytes, *, content_type: str = "") -> str:
         ) from None
 
 
-def _is_html(text: str, *, filename: str, content_type: str) -> bool:
+def decode_upload(data: bytes, *, filename: str = "", content_type: str = "") -> str:
+    """Plain text from an uploaded file's bytes, HTML (by name, type or content) reduced.
+
+    Raises IngestError, for the editor, on a file that is too big, empty or binary, or
+    neither UTF-8 nor in the charset its content type or an HTML <meta> declares.
+    """
+    text = _decode(data, content_type=content_type)
     media_type = content_type.split(";", 1)[0].strip().lower()
-    return (
+    if (
         Path(filename).suffix.lower() in HTML_SUFFIXES
         or media_type in HTML_CONTENT_TYPES
         or looks_like_html(text)
-    )
-
-
-def _require_text(text: str) -> str:
+    ):
+        text = html_to_text(text)
+    else:
+        text = normalise_text(text)
     if not text:
         raise IngestError("The file holds no readable text.")
     return text
-
-
-def decode_upload(data: bytes, *, filename: str = "", content_type: str = "") -> str:
-    """Plain text from an uploaded file's bytes.
-
-    Refuses files over ``MAX_TEXT_BYTES``, empty and binary files, and text that is neither
-    UTF-8 nor in the character set that the content type or an HTML <meta> declares. HTML
-    (by file name, content type or content) is reduced to its text; other text only has
-    its layout normalised. Raises IngestError with a message for the editor.
-    """
-    text = _decode(data, content_type=content_type)
-    if _is_html(text, filename=filename, content_type=content_type):
-        return _require_text(html_to_text(text))
-    return _require_text(normalise_text(text))
 
 
 def _first_meta(tree: lxml.html.HtmlElement, *names: str) -> str:
@@ -352,21 +319,11 @@ def _split_front_matter(text: str, name: str) -> tuple[dict[str, str], str]:
 
 
 def read_article_file(path: Path) -> Article:
-    """Read an article file: its text, plus metadata from its HTML or its header.
+    """Read an article file: its text, plus metadata from its HTML <head> or its header.
 
-    HTML files (.html, .htm, .xhtml, or any file that is HTML without a header) give their
-    title, publisher, address, publication date and language from the page's <head>.
-    Other files may start with a header, between two lines holding only ``---``::
-
-        ---
-        title: Trump and Xi hold first talks in six years
-        url: https://example.org/news/trump-xi
-        published_on: 2025-10-30
-        ---
-        The article's text…
-
-    with one ``key: value`` per line, keys from ``FRONT_MATTER_KEYS``. Files are decoded
-    with ``decode_upload``'s rules. Raises IngestError naming the file.
+    The header, in a file that is not HTML, is ``key: value`` lines (keys from
+    ``FRONT_MATTER_KEYS``) between two lines holding only ``---``. Files are decoded with
+    ``decode_upload``'s rules. Raises IngestError naming the file.
     """
     try:
         raw = _decode(path.read_bytes())

@@ -66,7 +66,6 @@ TOP_LEVEL_KEYS = {"format", "version", "exported_from", "timeline", "events", *L
 # "history"): a document written before has none of them, and imports without claims.
 CLAIM_KEYS = frozenset({"properties", "claims"})
 TIMESTAMPS = ("created_at", "updated_at")
-MISSING_USER_NOTE = "[by {username}, not a user here]"
 # Derived, and derived again on import: an event's columns kept for indexes,
 # and a claim's reading, which depends on its property's kind here.
 NOT_IN_DOCUMENT = {Event: INDEX_ONLY_FIELDS, Claim: ("comparison_key",)}
@@ -318,10 +317,6 @@ class ValidatedDocument:
     objects: dict[type[models.Model], dict[int, Row]]  # by model, then by document id
     history: dict[type[models.Model], list[Row]]  # by the model whose history it is
 
-    @property
-    def timeline(self) -> Row:
-        return next(iter(self.objects[Timeline].values()))
-
 
 def _keys(data, path: str, expected: set[str], *, optional=frozenset()) -> None:
     """The object has the expected keys (``optional`` ones may be missing), and no others."""
@@ -345,8 +340,7 @@ def _ids(data, path: str, known: Collection[int], noun: str) -> list[int]:
     for index, pk in enumerate(ids):
         if type(pk) is not int:
             raise _error(f"{path}[{index}]", f"must be an integer, not {_json_type(pk)}")
-        if pk not in known:
-            raise _error(f"{path}[{index}]", f"no {noun} with id {pk} in the document")
+        _reference(pk, f"{path}[{index}]", known, noun)
         if pk in ids[:index]:
             raise _error(f"{path}[{index}]", f"{noun} {pk} is listed twice")
     return ids
@@ -358,10 +352,8 @@ def _reference(pk, path: str, known: Collection[int], noun: str, *, null: bool =
 
 
 def _parse(model, data, path: str, *, without=(), extra=()) -> models.Model:
-    """An unsaved instance with the row's values, checked field by field.
-
-    ``extra`` keys are the caller's to read; those in CLAIM_KEYS may be missing.
-    """
+    """An unsaved instance with the row's values, checked field by field; ``extra`` keys
+    are the caller's to read (those in CLAIM_KEYS may be missing)."""
     fields = _fields(model, without=without)
     _keys(data, path, {f.name for f in fields} | set(extra), optional=CLAIM_KEYS & set(extra))
     return model(**{f.attname: _load(f, data[f.name], f"{path}.{f.name}") for f in fields})
@@ -604,7 +596,6 @@ class _Plan:
     reused: dict[type[models.Model], set[int]]  # document ids of objects found here
     history_ids: dict[type[models.Model], dict[int, int]] = field(default_factory=dict)
     users: dict[str, models.Model] = field(default_factory=dict)
-    comparison_keys: dict[int, str] = field(default_factory=dict)  # by document claim id
 
 
 def _refuse_conflicts(validated: ValidatedDocument) -> None:
@@ -661,13 +652,7 @@ def _find_reusable(validated: ValidatedDocument) -> dict[type[models.Model], dic
             )
             continue
         if same is None and source.url:
-            same = (
-                Source.objects.filter(url=source.url, text_sha256=source.text_sha256)
-                .only("text")
-                .order_by("pk")
-                .first()
-            )
-            same = same if same is not None and same.text == source.text else None
+            same = Source.objects.filter(url=source.url, text=source.text).order_by("pk").first()
         if same is not None:
             found[Source][pk] = same.pk
     if problems:
@@ -700,17 +685,19 @@ def _allocate(model, wanted: list[int], *, history: bool = False) -> dict[int, i
     return mapping
 
 
-def _read_claims(validated: ValidatedDocument, reused_properties: dict[int, int]) -> dict[int, str]:
-    """Each claim's comparison key, read with the kind of its property as it will be here."""
+def _read_claims(validated: ValidatedDocument, reused_properties: dict[int, int]) -> None:
+    """Set each claim's comparison key, read with the kind of its property as it will be here."""
     kinds_here = dict(
         ClaimProperty.objects.filter(pk__in=reused_properties.values()).values_list("pk", "kind")
     )
-    keys, problems = {}, []
-    for pk, row in validated.objects[Claim].items():
+    problems = []
+    for row in validated.objects[Claim].values():
         claim, prop = row.obj, row.obj.property
         kind = kinds_here.get(reused_properties.get(claim.property_id), prop.kind)
         try:
-            keys[pk] = disputes.read_value(claim.value, claim.normalized_as, kind=kind).key
+            claim.comparison_key = disputes.read_value(
+                claim.value, claim.normalized_as, kind=kind
+            ).key
         except disputes.UnreadableValue as exc:
             problems.append(
                 (
@@ -721,14 +708,13 @@ def _read_claims(validated: ValidatedDocument, reused_properties: dict[int, int]
             )
     if problems:
         raise DocumentError(problems)
-    return keys
 
 
 def _plan(validated: ValidatedDocument) -> _Plan:
     _refuse_conflicts(validated)
     reusable = _find_reusable(validated)
+    _read_claims(validated, reusable[ClaimProperty])
     plan = _Plan(ids={}, reused={})
-    plan.comparison_keys = _read_claims(validated, reusable[ClaimProperty])
     for model, rows in validated.objects.items():
         found = reusable.get(model, {})
         plan.reused[model] = set(found)
@@ -775,12 +761,11 @@ def _write_objects(validated: ValidatedDocument, plan: _Plan, report: ImportRepo
     ids = plan.ids
     for model in (*LOOKUPS.values(), Event, Citation, Claim, Timeline):
         rows = validated.objects[model]
-        objs = []
-        for pk, row in rows.items():
-            if pk not in plan.reused[model]:
-                objs.append(_copy(row, model, ids, _foreign_keys(model)))
-                if model is Claim:
-                    objs[-1].comparison_key = plan.comparison_keys[pk]
+        objs = [
+            _copy(row, model, ids, _foreign_keys(model))
+            for pk, row in rows.items()
+            if pk not in plan.reused[model]
+        ]
         _insert(model, objs)
         report.created[str(model._meta.verbose_name_plural)] += len(objs)
         report.reused[str(model._meta.verbose_name_plural)] += len(plan.reused[model])
@@ -794,7 +779,7 @@ def _write_objects(validated: ValidatedDocument, plan: _Plan, report: ImportRepo
 
 
 def _reason(reason: str | None, username: str) -> str:
-    note = MISSING_USER_NOTE.format(username=username)[:100]
+    note = f"[by {username}, not a user here]"[:100]
     if not reason:
         return note
     room = 100 - len(note) - 1
@@ -844,12 +829,9 @@ def _write_history(validated: ValidatedDocument, plan: _Plan, report: ImportRepo
 
 
 def _advance_sequences() -> None:
-    """Move the next id of every table past the ids written.
-
-    PostgreSQL's sequences do not follow explicit ids. A live table's next id
-    must also pass the ids in its history: a new row must not inherit a
-    deleted row's history.
-    """
+    """Move the next id of every table past the ids written (PostgreSQL's sequences do not
+    follow explicit ids), and a live table's past its history's: a new row must not inherit
+    a deleted row's history."""
     live = [*HISTORY.values()]
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(
@@ -881,20 +863,18 @@ def _advance_sequences() -> None:
 
 
 def import_timeline(document, *, report: ImportReport | None = None) -> Timeline:
-    """Validate the document (unless ``validate_document`` made it), then write it in one
-    transaction and return the new timeline.
+    """Validate the document, then write it in one transaction and return the new timeline.
 
     Raises DocumentError, with nothing written, when the document is invalid or
     conflicts with what is here. ``report``, when given, is filled in.
     """
-    if not isinstance(document, ValidatedDocument):
-        document = validate_document(document)
+    validated = validate_document(document)
     report = report if report is not None else ImportReport()
     with transaction.atomic():
-        plan = _plan(document)
-        _write_objects(document, plan, report)
-        _write_history(document, plan, report)
+        plan = _plan(validated)
+        _write_objects(validated, plan, report)
+        _write_history(validated, plan, report)
         _advance_sequences()
         # Bulk inserts send no signals: cached reads must still see the import.
         generations.advance()
-    return Timeline.objects.get(pk=plan.ids[Timeline][document.timeline.obj.pk])
+    return Timeline.objects.get(pk=next(iter(plan.ids[Timeline].values())))

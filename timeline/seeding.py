@@ -19,7 +19,7 @@ from sources.models import Source
 from sources.versioning import one_revision
 from timeline import seed_data
 from timeline.models import Actor, Citation, Claim, ClaimProperty, Event, Place, Tag, Timeline
-from timeline.services import events_touch, source_reanchor_citations
+from timeline.services import events_touch, source_save
 
 SEED_REASON = "manage.py seed"
 
@@ -97,9 +97,8 @@ def seed_timeline(*, seed_dir: Path, update: bool = False) -> SeedReport:
                 path.stat().st_mtime, tz=datetime.UTC
             )
             source._change_reason = SEED_REASON
-            source.save()
             report.texts_attached += 1
-            report.unanchored += source_reanchor_citations(source=source).unanchored
+            report.unanchored += source_save(source=source).unanchored
 
     lookups = {}
     for model, items in (

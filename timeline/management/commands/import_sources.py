@@ -2,6 +2,7 @@ import argparse
 import datetime
 import re
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,26 +13,17 @@ from django.utils import timezone
 from django.utils.text import slugify
 from tqdm import tqdm
 
-from sources.ingest import IngestError, read_article_file
+from sources.anchoring import shorten
+from sources.ingest import FRONT_MATTER_KEYS, IngestError, read_article_file
 from sources.models import Source
 from sources.validators import http_url_validator, language_tag_validator
 from sources.versioning import VersionConflict
-from timeline.services import source_reanchor_citations
+from timeline.services import source_save
 
 CHANGE_REASON = "manage.py import_sources"
 DIRECTORY_SUFFIXES = (".txt", ".md", ".html", ".htm")
 # Compared to tell "unchanged" from "changed"; the slug is the key, not a value.
-COMPARED_FIELDS = (
-    "title",
-    "publisher",
-    "url",
-    "published_on",
-    "language",
-    "retrieved_at",
-    "notes",
-    "text",
-)
-QUOTE_CHARS = 60
+COMPARED_FIELDS = (*(key for key in FRONT_MATTER_KEYS if key != "slug"), "text")
 
 
 @dataclass
@@ -76,10 +68,6 @@ def describe_validation_error(exc: ValidationError) -> str:
         f"{'source' if name == NON_FIELD_ERRORS else name}: {' '.join(messages)}"
         for name, messages in exc.message_dict.items()
     )
-
-
-def shorten(quote: str) -> str:
-    return quote if len(quote) <= QUOTE_CHARS else quote[:QUOTE_CHARS] + "…"
 
 
 class Command(BaseCommand):
@@ -140,10 +128,8 @@ class Command(BaseCommand):
         defaults = self.validated_defaults(options, file_count=len(files))
         results: list[FileResult] = []
         slugs_seen: dict[str, Path] = {}
-        # Always shown on a terminal (tqdm hides it elsewhere, disable=None) and erased when
-        # done (leave=False): it costs nothing for one file and tells a long import is moving.
-        # Written to the process's stderr: the command's wrapper ends every write with a
-        # newline, which would break the bar's redrawing.
+        # Shown on a terminal only (disable=None), erased when done; on the process's stderr,
+        # as the command's wrapper ends every write with a newline and breaks the redrawing.
         progress = tqdm(
             files, unit="file", file=sys.stderr, disable=None, leave=False, dynamic_ncols=True
         )
@@ -233,19 +219,17 @@ class Command(BaseCommand):
                 result.reason = f"exists with different {different}; use --update"
                 return
         source._change_reason = CHANGE_REASON
-        source.save()
+        reanchored = source_save(source=source)  # None unless an existing text changed
         result.status = "created" if before is None else "updated"
-        if before is not None and before["text"] != source.text:
-            report = source_reanchor_citations(source=source)
+        if reanchored is not None:
             result.unanchored = [
                 f"event {citation.event.slug}: “{shorten(citation.quote)}”"
-                for citation in report.unanchored
+                for citation in reanchored.unanchored
             ]
 
     def report(self, results: list[FileResult], *, dry_run: bool) -> None:
-        counts = {status: 0 for status in ("created", "updated", "skipped", "failed")}
+        counts = Counter(result.status for result in results)
         for result in results:
-            counts[result.status] += 1
             name = f"{result.path} ({result.slug})" if result.slug else str(result.path)
             if result.status == "failed":
                 self.stdout.write(self.style.ERROR(f"failed   {result.path}: {result.reason}"))
@@ -263,13 +247,10 @@ class Command(BaseCommand):
                     )
                 )
         summary = (
-            f"{len(results)} file(s): {counts['created']} created, {counts['updated']} updated, "
-            f"{counts['skipped']} skipped, {counts['failed']} failed."
+            ("Dry run, nothing written. Would import" if dry_run else "Imported")
+            + f" {len(results)} file(s): {counts['created']} created, "
+            f"{counts['updated']} updated, {counts['skipped']} skipped, {counts['failed']} failed."
         )
-        if dry_run:
-            summary = f"Dry run, nothing written. Would import {summary}"
-        else:
-            summary = f"Imported {summary}"
         style = self.style.ERROR if counts["failed"] else self.style.SUCCESS
         self.stdout.write(style(summary))
         if counts["failed"]:

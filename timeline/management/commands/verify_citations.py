@@ -3,7 +3,7 @@ from operator import attrgetter
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sources.anchoring import AnchorError
+from sources.anchoring import AnchorError, shorten
 from sources.models import Source
 from timeline.models import ANCHOR_FIELDS, Citation
 
@@ -81,11 +81,9 @@ class Command(BaseCommand):
             for citation in group:
                 if outcome := check_citation(citation, text):
                     kinds[outcome[0]] += 1
-                    quote = citation.quote
-                    quote = quote if len(quote) <= 60 else quote[:60] + "…"
                     problems.append(
                         f"  event {citation.event.slug}, citation {citation.pk}: "
-                        f"“{quote}”\n    {outcome[1]}"
+                        f"“{shorten(citation.quote)}”\n    {outcome[1]}"
                     )
             if problems:
                 self.stdout.write(
