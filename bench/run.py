@@ -1128,8 +1128,7 @@ def cold_row(cold: ColdReads, warm: Scenario) -> str:
 def list_cold_row(cold: ColdReads, warm: Scenario) -> str:
     return _one_at_a_time_row(
         "D cold",
-        "the same, right after each of C cold's writes "
-        f"({len(cold.list_ms)} GETs, one at a time)",
+        f"the same, right after each of C cold's writes ({len(cold.list_ms)} GETs, one at a time)",
         cold.list_ms,
         0,
         cold,

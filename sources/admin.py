@@ -6,7 +6,7 @@ from django.contrib.admin.widgets import AdminURLFieldWidget
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 
-from sources.admin_mixins import EditorAdmin, VersionedModelForm
+from sources.admin_mixins import EditorAdmin, VersionedModelForm, column
 from sources.ingest import MAX_TEXT_BYTES, IngestError, decode_uploaded_file, html_to_text
 from sources.models import Source
 from sources.validators import http_url_validator
@@ -51,24 +51,15 @@ class SourceForm(VersionedModelForm):
     def clean(self):
         cleaned_data = super().clean()
         upload = cleaned_data.get("upload")
-        if upload:
-            if "text" in self.changed_data:
-                raise ValidationError(
-                    {"upload": "Either paste the text or upload a file, not both."}
-                )
-            if upload.size > MAX_TEXT_BYTES:
-                raise ValidationError(
-                    {"upload": f"The file is larger than {MAX_TEXT_BYTES:,} bytes."}
-                )
-            try:
+        if upload and "text" in self.changed_data:
+            raise ValidationError({"upload": "Either paste the text or upload a file, not both."})
+        try:
+            if upload:
                 cleaned_data["text"] = decode_uploaded_file(upload)
-            except IngestError as exc:
-                raise ValidationError({"upload": str(exc)}) from exc
-        elif cleaned_data.get("text_is_html") and cleaned_data.get("text"):
-            try:
+            elif cleaned_data.get("text_is_html") and cleaned_data.get("text"):
                 cleaned_data["text"] = html_to_text(cleaned_data["text"])
-            except IngestError as exc:
-                raise ValidationError({"text": str(exc)}) from exc
+        except IngestError as exc:
+            raise ValidationError({"upload" if upload else "text": str(exc)}) from exc
         return cleaned_data
 
 
@@ -92,15 +83,10 @@ class SourceAdmin(EditorAdmin):
         ("Editors", {"fields": ["notes", ("created_at", "updated_at")]}),
     ]
 
+    has_text = column("has_text", "text", boolean=True)
+    citations = column("citation_total", "citations", ordering="citation_total")
+
     def get_queryset(self, request):
         return (
             super().get_queryset(request).annotate(citation_total=Count("citations", distinct=True))
         )
-
-    @admin.display(description="text", boolean=True)
-    def has_text(self, source: Source) -> bool:
-        return source.has_text
-
-    @admin.display(description="citations", ordering="citation_total")
-    def citations(self, source: Source) -> int:
-        return source.citation_total

@@ -1,17 +1,11 @@
 """The editors' admin: no lost edits, and one revision for each save.
 
-Every change form carries, hidden, the version of the row it was opened at.
-Saving checks it against the row, locked until the save commits: when
-someone else saved in between, nothing is written and the editor's form
-comes back with their changes in it and a link to the current version.
-
-A save through the admin records one revision (fields and many-to-many
-relations as they end up), by the signed-in editor, including a revert from
-the history page.
+A change form carries its row's version, checked under a row lock on save: an edit over
+someone else's save is refused and comes back with a link to the current version.
 """
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core import checks
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,14 +22,26 @@ from sources.versioning import VersionConflict, record_revision
 VERSION_FIELD = "_version"
 
 
+def column(attr: str, description: str, **options):
+    """A list or read-only column showing an attribute of the row (e.g. an annotation)."""
+    return admin.display(description=description, **options)(lambda _, obj: getattr(obj, attr))
+
+
+def revision_of(instance):
+    """The revision an instance was rebuilt from (on a revert form), or None."""
+    return getattr(instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
+
+
+def revision_related_ids(historical, field) -> list[int]:
+    """The ids a tracked many-to-many relation held at a revision."""
+    related = getattr(historical, field.name)
+    return list(related.values_list(get_m2m_reverse_field_name(field), flat=True))
+
+
 class VersionField(forms.IntegerField):
     """The row's version when the form was opened, sent back with the form."""
 
     widget = forms.HiddenInput
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
 
     def to_python(self, value):
         # A missing or garbled version is the form's error, not this field's:
@@ -53,35 +59,31 @@ class VersionField(forms.IntegerField):
 class VersionedModelForm(forms.ModelForm):
     """A model form that refuses to save over a version its editor has not seen."""
 
-    _version = VersionField()
+    _version = VersionField(required=False)
 
     # Set by EditorAdmin.get_form, for the link to the current version.
     admin_site_name = "admin"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.is_bound:
+        if self.is_bound or self.instance.pk is None:
             return
-        if self.editing:
-            # Read from the row, not the instance: the history page's revert
-            # form is built from an old revision and its old version.
-            self.initial[VERSION_FIELD] = self._current_version()
-        historical = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
-        if historical is not None:
-            self._initial_relations_from(historical)
-
-    @property
-    def editing(self) -> bool:
-        return self.instance.pk is not None
+        # Read from the row, not the instance: a revert form's instance has an old version.
+        self.initial[VERSION_FIELD] = self._current_version()
+        if historical := revision_of(self.instance):
+            # A revision's instance has its fields, not its relations: the revision has those.
+            for field in self.instance._meta.many_to_many:
+                if field.name in self.fields and hasattr(historical, field.name):
+                    self.initial[field.name] = revision_related_ids(historical, field)
 
     def clean(self):
         cleaned_data = super().clean()
-        if self.editing:
+        if self.instance.pk is not None:
             self._check_version(cleaned_data.get(VERSION_FIELD))
         return cleaned_data
 
     def _current_version(self, *, lock: bool = False) -> int | None:
-        rows = type(self.instance)._meta.default_manager.filter(pk=self.instance.pk)
+        rows = self.instance._meta.default_manager.filter(pk=self.instance.pk)
         if lock:
             # Held until the admin's transaction commits the save (PostgreSQL;
             # SQLite has no row locks, and the model's conditional UPDATE
@@ -90,16 +92,17 @@ class VersionedModelForm(forms.ModelForm):
         return rows.values_list("version", flat=True).first()
 
     def _check_version(self, submitted: int | None) -> None:
-        name = type(self.instance)._meta.verbose_name
+        opts = self.instance._meta
         current = self._current_version(lock=True)
         if current is None:
             raise ValidationError(
-                f"This {name} has been deleted, so nothing was saved.", code="deleted"
+                f"This {opts.verbose_name} has been deleted, so nothing was saved.",
+                code="deleted",
             )
         if submitted is None:
             raise ValidationError(
-                f"This form does not say which version of the {name} it changes, so nothing "
-                "was saved. Reload the page and make your changes again.",
+                f"This form does not say which version of the {opts.verbose_name} it changes, "
+                "so nothing was saved. Reload the page and make your changes again.",
                 code="version_missing",
             )
         if current == submitted:
@@ -107,7 +110,6 @@ class VersionedModelForm(forms.ModelForm):
         # Saving again is then a deliberate choice to replace the current version.
         self.data = self.data.copy()
         self.data[self.add_prefix(VERSION_FIELD)] = str(current)
-        opts = type(self.instance)._meta
         current_url = reverse(
             f"{self.admin_site_name}:{opts.app_label}_{opts.model_name}_change",
             args=[self.instance.pk],
@@ -118,30 +120,18 @@ class VersionedModelForm(forms.ModelForm):
                 "Nothing was saved. Your changes are still in the form below: compare with "
                 '<a href="{}" target="_blank" rel="noopener">the current version</a> '
                 "(opens in a new tab) and save again to replace it, or reload to start over.",
-                name,
+                opts.verbose_name,
                 current,
                 current_url,
             ),
             code="version_conflict",
         )
 
-    def _initial_relations_from(self, historical) -> None:
-        # The instance rebuilt from a revision has its fields, not its
-        # many-to-many relations: those the history tracks come from the revision.
-        for field in type(self.instance)._meta.many_to_many:
-            if field.name in self.fields and hasattr(historical, field.name):
-                self.initial[field.name] = list(
-                    getattr(historical, field.name).values_list(
-                        get_m2m_reverse_field_name(field), flat=True
-                    )
-                )
-
 
 class EditorAdmin(SimpleHistoryAdmin):
     """Base of every editors' admin: version checks, one revision per save, history.
 
-    A subclass that sets its own ``form`` must derive it from
-    ``VersionedModelForm``; ``manage.py check`` says so otherwise.
+    Its ``form`` must derive from ``VersionedModelForm`` (``manage.py check`` says so).
     """
 
     form = VersionedModelForm
@@ -168,14 +158,11 @@ class EditorAdmin(SimpleHistoryAdmin):
     def get_fieldsets(self, request, obj=None):
         # Only a form that can save carries the version (not the add form,
         # not a view-only one, which would show it as a read-only field).
-        fieldsets = [
-            (name, {**options, "fields": [f for f in options["fields"] if f != VERSION_FIELD]})
-            for name, options in super().get_fieldsets(request, obj)
-        ]
+        (name, options), *rest = super().get_fieldsets(request, obj)
+        fields = [field for field in options["fields"] if field != VERSION_FIELD]
         if obj is not None and self.has_change_permission(request, obj):
-            (name, options), *rest = fieldsets
-            fieldsets = [(name, {**options, "fields": [*options["fields"], VERSION_FIELD]}), *rest]
-        return fieldsets
+            fields.append(VERSION_FIELD)
+        return [(name, {**options, "fields": fields}), *rest]
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -198,7 +185,7 @@ class EditorAdmin(SimpleHistoryAdmin):
             return self.version_conflict_response(request, conflict)
 
     def version_conflict_response(self, request, conflict: VersionConflict):
-        """The row moved on between the form's check and the write (no row locks)."""
+        # The row moved on between the form's check and the write (no row locks).
         instance = conflict.instance
         self.message_user(
             request,
@@ -211,8 +198,7 @@ class EditorAdmin(SimpleHistoryAdmin):
 
     def save_form(self, request, form, change):
         obj = super().save_form(request, form, change)
-        historical = getattr(obj, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
-        if historical is not None:
+        if historical := revision_of(obj):
             # A revert restores what its form shows; what it does not show
             # (publication, timestamps) stays as it is now.
             obj.refresh_from_db(
@@ -231,7 +217,6 @@ class EditorAdmin(SimpleHistoryAdmin):
         def save_m2m_and_record_revision():
             save_m2m()
             obj.__dict__.pop("skip_history_when_saving", None)
-            obj._history_user = request.user
             record_revision(obj, "~" if change else "+")
 
         form.save_m2m = save_m2m_and_record_revision
@@ -244,7 +229,3 @@ class EditorAdmin(SimpleHistoryAdmin):
             obj.version = submitted
         obj.skip_history_when_saving = True
         super().save_model(request, obj, form, change)
-
-    def delete_model(self, request, obj):
-        obj._history_user = request.user
-        super().delete_model(request, obj)

@@ -1,25 +1,30 @@
 """The editors' workspace."""
 
 import re
+from collections import Counter
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
+from django.views.decorators.http import require_POST
 
 from sources.admin import SourceAdmin
-from sources.admin_mixins import EditorAdmin, VersionedModelForm
+from sources.admin_mixins import (
+    EditorAdmin,
+    VersionedModelForm,
+    column,
+    revision_of,
+    revision_related_ids,
+)
 from sources.models import Source
 from sources.versioning import VersionConflict
 from timeline import services
@@ -56,13 +61,23 @@ UNIQUE_VALUE = next(
     for constraint in Claim._meta.constraints
     if constraint.name == "timeline_claim_unique_value"
 )
+CITATIONS = Claim._meta.get_field("citations")
+
+
+def numbered_citations():
+    """Citations numbered on their event as editors and readers know them, in that order."""
+    return Citation.objects.select_related("source").defer("source__text").numbered().order_by("pk")
+
+
+def event_citations(event_id: int | None) -> dict[int, Citation]:
+    """An event's numbered citations by id."""
+    return {citation.pk: citation for citation in numbered_citations().filter(event_id=event_id)}
 
 
 def claims_for_review(claims):
     """Claims with ``property_disputed`` and their numbered citations, in one more query."""
-    citations = Citation.objects.select_related("source").defer("source__text").numbered()
     return claims.with_property_disputed().prefetch_related(
-        Prefetch("citations", queryset=citations.order_by("pk"))
+        Prefetch("citations", queryset=numbered_citations())
     )
 
 
@@ -71,32 +86,8 @@ def citation_label(citation: Citation) -> str:
     return f"[{citation.number}] {citation}"
 
 
-def revision_citation_ids(historical) -> list[int]:
-    """The ids of the citations a claim cited at one of its revisions."""
-    return list(historical.citations.order_by("citation_id").values_list("citation_id", flat=True))
-
-
-class EventCitations:
-    """An event's citations, numbered, loaded once for all its claims' forms.
-
-    ``deleting``: the ids of those the same save deletes (on the event's page).
-    """
-
-    def __init__(self, event_id: int | None, *, deleting: frozenset[int] = frozenset()):
-        citations = Citation.objects.filter(event_id=event_id).select_related("source")
-        citations = list(citations.defer("source__text").order_by("pk")) if event_id else []
-        for number, citation in enumerate(citations, start=1):
-            citation.number = number
-        self.by_id = {citation.pk: citation for citation in citations}
-        self.deleting = deleting
-
-
 class NumberedCheckboxes(forms.CheckboxSelectMultiple):
-    """Citations to tick, each shown by its number (“[2]”); the whole label is its tooltip.
-
-    A table row has no room for nine quotes: the numbers are those of the
-    legend below the table and of the citations above it.
-    """
+    """Citations to tick by their numbers, “[2]”, as in the legend; the label is the tooltip."""
 
     def create_option(self, name, value, label, *args, **kwargs):
         option = super().create_option(name, value, label, *args, **kwargs)
@@ -106,11 +97,7 @@ class NumberedCheckboxes(forms.CheckboxSelectMultiple):
 
 
 class ClaimForm(forms.ModelForm):
-    """A claim and the citations that state it, chosen among its event's own.
-
-    The citations are a field of the form's own: the admin cannot edit a
-    many-to-many relation with a through model of its own.
-    """
+    """A claim and the citations that state it, chosen among its event's own."""
 
     cited = forms.TypedMultipleChoiceField(
         label="cites",
@@ -118,7 +105,7 @@ class ClaimForm(forms.ModelForm):
         # Not required: an empty choice gets the model's own message (clean_cited).
         required=False,
         widget=NumberedCheckboxes,
-        help_text=Claim._meta.get_field("citations").help_text,
+        help_text=CITATIONS.help_text,
     )
 
     class Meta:
@@ -130,28 +117,29 @@ class ClaimForm(forms.ModelForm):
             "rank_note": forms.Textarea(attrs={"rows": 2, "cols": 22}),
         }
 
-    def __init__(self, *args, event_citations: EventCitations | None = None, **kwargs):
+    def __init__(self, *args, citations=None, deleting: frozenset[int] = frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
-        # On the event's page, the formset loads the citations once for all claims.
-        self.event_citations = event_citations or EventCitations(self.instance.event_id)
+        # On the event's page, the formset loads the citations once for all claims;
+        # ``deleting``: the ids of those the same save deletes.
+        self.citations = event_citations(self.instance.event_id) if citations is None else citations
+        self.deleting = deleting
         self.fields["cited"].choices = [
-            (pk, citation_label(citation)) for pk, citation in self.event_citations.by_id.items()
+            (pk, citation_label(citation)) for pk, citation in self.citations.items()
         ]
-        historical = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
-        if historical is not None:  # a revert's form: the revision's citations
-            cited = revision_citation_ids(historical)
+        if historical := revision_of(self.instance):  # a revert's form: the revision's citations
+            cited = revision_related_ids(historical, CITATIONS)
         else:
             cited = [c.pk for c in self.instance.citations.all()] if self.instance.pk else []
         self.initial.setdefault("cited", cited)
 
     def clean_cited(self) -> list[Citation]:
-        citations = [self.event_citations.by_id[pk] for pk in self.cleaned_data["cited"]]
+        citations = [self.citations[pk] for pk in self.cleaned_data["cited"]]
         try:
             self.instance.clean_citations(citations)
         except ValidationError as refusal:
             raise ValidationError(refusal.error_dict["citations"]) from refusal
         # (A claim already citing it keeps the citation: the citation's row says so.)
-        deleting = [c for c in citations if c.pk in self.event_citations.deleting]
+        deleting = [c for c in citations if c.pk in self.deleting]
         if deleting and "cited" in self.changed_data:
             numbers = ", ".join(f"[{citation.number}]" for citation in deleting)
             raise ValidationError(
@@ -198,18 +186,33 @@ class ClaimChangeForm(ClaimForm, VersionedModelForm):
     def clean(self):
         # The version check locks the claim's row: lock its event's first, in
         # the order every writer takes them (the save moves the event's version).
-        if self.editing:
+        if self.instance.pk is not None:
             list(Event.objects.filter(pk=self.instance.event_id).select_for_update().values("pk"))
         return super().clean()
 
 
+def _rows_deleted(data, *, prefix: str) -> frozenset[int]:
+    """The ids of the saved rows that an inline's submitted data marks for deletion."""
+    deleted = set()
+    for key in data:
+        row = re.fullmatch(rf"{re.escape(prefix)}-(\d+)-DELETE", key)
+        if row and forms.CheckboxInput().value_from_datadict(data, None, key):
+            pk = data.get(f"{prefix}-{row[1]}-id", "")
+            if pk.isdigit():
+                deleted.add(int(pk))
+    return frozenset(deleted)
+
+
 class ClaimFormSet(BaseInlineFormSet):
-    def __init__(self, *args, citations_deleting: frozenset[int] = frozenset(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.event_citations = EventCitations(self.instance.pk, deleting=citations_deleting)
+        self.citations = event_citations(self.instance.pk)
+        # The event's citations are saved first: a claim must not cite one they delete.
+        self.citations_deleting = _rows_deleted(self.data, prefix="citations")
 
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "event_citations": self.event_citations}
+        kwargs = super().get_form_kwargs(index)
+        return {**kwargs, "citations": self.citations, "deleting": self.citations_deleting}
 
     def clean(self):
         # Two rows giving one value of a property: said on the later row's value.
@@ -230,11 +233,13 @@ class ClaimColumns:
 
     @staticmethod
     def _citations(claim: Claim) -> list[Citation]:
-        historical = getattr(claim, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
+        if claim.pk is None:
+            return []
+        historical = revision_of(claim)
         if historical is None:  # numbered by claims_for_review
             return list(claim.citations.all())
-        numbered = EventCitations(claim.event_id).by_id
-        return [numbered[pk] for pk in revision_citation_ids(historical) if pk in numbered]
+        cited = set(revision_related_ids(historical, CITATIONS))
+        return [c for pk, c in event_citations(claim.event_id).items() if pk in cited]
 
     @admin.display(description="reads as")
     def reads_as(self, claim: Claim) -> str:
@@ -253,15 +258,11 @@ class ClaimColumns:
     # Shown instead of the ``cited`` checkboxes to whoever may not change the claim.
     @admin.display(description="cites")
     def cited(self, claim: Claim) -> str:
-        if claim.pk is None:
-            return "—"
         labels = ((citation_label(citation),) for citation in self._citations(claim))
         return format_html_join(mark_safe("<br>"), "{}", labels) or "—"
 
     @admin.display(description="sources")
     def cited_sources(self, claim: Claim) -> str:
-        if claim.pk is None:
-            return "—"
         numbers_by_source = {}
         for citation in self._citations(claim):
             numbers_by_source.setdefault(citation.source, []).append(str(citation.number))
@@ -381,13 +382,6 @@ class EventAdmin(EditorAdmin):
         # added once it is saved (the add page says so).
         return self.inlines if obj else [CitationInline]
 
-    def get_formset_kwargs(self, request, obj, inline, prefix):
-        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if isinstance(inline, ClaimInline) and request.method == "POST":
-            # The citations are saved first: a claim must not cite one they delete.
-            kwargs["citations_deleting"] = _rows_deleted(request.POST, prefix="citations")
-        return kwargs
-
     def save_formset(self, request, form, formset, change):
         formset.save(commit=False)
         if formset.model is Citation:
@@ -399,7 +393,6 @@ class EventAdmin(EditorAdmin):
             return
         # One revision for each claim saved, with the citations it ends up with.
         for claim in formset.deleted_objects:
-            claim._history_user = request.user
             claim.delete()
         for claim_form in formset.saved_forms:
             services.claim_save(
@@ -410,14 +403,15 @@ class EventAdmin(EditorAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         revisions = event_revisions(int(object_id)) if object_id.isdigit() else []
+        for change in (c for r in revisions for c in r["changes"] if c["field"] == "citations"):
+            # A claim's citations, named as the citations' table names them.
+            for end in ("old", "new"):
+                if change[end] is not None:
+                    change[end] = ", ".join(f"#{pk}" for pk in change[end]) or "none"
         extra_context = {
             **(extra_context or {}),
             "citation_revisions": [r for r in revisions if r["object"] == "citation"],
-            "claim_revisions": [
-                {**r, "changes": [_citations_by_id(change) for change in r["changes"]]}
-                for r in revisions
-                if r["object"] == "claim"
-            ],
+            "claim_revisions": [r for r in revisions if r["object"] == "claim"],
         }
         return super().history_view(request, object_id, extra_context)
 
@@ -425,17 +419,9 @@ class EventAdmin(EditorAdmin):
     def when(self, event: Event) -> str:
         return event.display_date or event.date
 
-    @admin.display(description="published", boolean=True, ordering="published_at")
-    def is_published(self, event: Event) -> bool:
-        return event.is_published
-
-    @admin.display(description="citations", ordering="citation_count")
-    def citation_count(self, event: Event) -> int:
-        return event.citation_count
-
-    @admin.display(description="disputed", boolean=True, ordering="is_disputed")
-    def is_disputed(self, event: Event) -> bool:
-        return event.is_disputed
+    is_published = column("is_published", "published", boolean=True, ordering="published_at")
+    citation_count = column("citation_count", "citations", ordering="citation_count")
+    is_disputed = column("is_disputed", "disputed", boolean=True, ordering="is_disputed")
 
     @admin.action(description="Publish selected events", permissions=["change"])
     def publish(self, request, queryset):
@@ -456,7 +442,7 @@ class EventAdmin(EditorAdmin):
             path("deleted/", view(self.deleted_view), name="timeline_event_deleted"),
             path(
                 "deleted/<int:event_id>/restore/",
-                view(self.restore_view),
+                view(require_POST(self.restore_view)),
                 name="timeline_event_restore",
             ),
             *super().get_urls(),
@@ -467,29 +453,21 @@ class EventAdmin(EditorAdmin):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         request.current_app = self.admin_site.name
-        # Count the citations deleted with each event in the same query.
-        citations_deleted_with_it = (
-            Citation.history.filter(
-                event_id=OuterRef("id"),
-                history_type="-",
-                history_change_reason=DELETED_WITH_EVENT,
-                history_date=OuterRef("history_date"),
-            )
-            .order_by()
-            .values("event_id")
-            .annotate(count=Count("history_id"))
-            .values("count")
+        page = Paginator(services.deleted_events(), 100).get_page(request.GET.get("p"))
+        # The citations deleted with an event share its deletion's time.
+        deleted_with = Citation.history.filter(
+            event_id__in=[record.id for record in page],
+            history_type="-",
+            history_change_reason=DELETED_WITH_EVENT,
         )
-        deleted = services.deleted_events().annotate(
-            citation_count=Coalesce(
-                Subquery(citations_deleted_with_it), 0, output_field=IntegerField()
-            )
-        )
+        counts = Counter(deleted_with.values_list("event_id", "history_date"))
+        for record in page:
+            record.citation_count = counts[record.id, record.history_date]
         context = {
             **self.admin_site.each_context(request),
             "title": "Deleted events",
             "opts": self.opts,
-            "page_obj": Paginator(deleted, 100).get_page(request.GET.get("p")),
+            "page_obj": page,
             "can_restore": self.has_add_permission(request),
         }
         return TemplateResponse(request, "admin/timeline/event/deleted_events.html", context)
@@ -498,8 +476,6 @@ class EventAdmin(EditorAdmin):
         """Bring a deleted event back as a draft, with the citations deleted with it."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
         try:
             event = services.event_restore(event_id=event_id, user=request.user)
         except services.NotRestorable as refusal:
@@ -514,29 +490,6 @@ class EventAdmin(EditorAdmin):
         return redirect(f"{self.admin_site.name}:timeline_event_change", event.pk)
 
 
-def _rows_deleted(data, *, prefix: str) -> frozenset[int]:
-    """The ids of the saved rows that an inline's submitted data marks for deletion."""
-    deleted = set()
-    for key in data:
-        row = re.fullmatch(rf"{re.escape(prefix)}-(\d+)-DELETE", key)
-        if row and forms.CheckboxInput().value_from_datadict(data, None, key):
-            pk = data.get(f"{prefix}-{row[1]}-id", "")
-            if pk.isdigit():
-                deleted.add(int(pk))
-    return frozenset(deleted)
-
-
-def _citations_by_id(change: dict) -> dict:
-    """A claim's change of citations, named as the citations' table names them (#id)."""
-    if change["field"] != "citations":
-        return change
-
-    def named(ids: list[int] | None) -> str | None:
-        return None if ids is None else ", ".join(f"#{pk}" for pk in ids) or "none"
-
-    return {**change, "old": named(change["old"]), "new": named(change["new"])}
-
-
 @admin.register(Timeline)
 class TimelineAdmin(EditorAdmin):
     list_display = ["title", "slug", "event_count", "published_at", "updated_at"]
@@ -547,12 +500,10 @@ class TimelineAdmin(EditorAdmin):
     readonly_fields = ["created_at", "updated_at"]
     actions = ["publish", "unpublish"]
 
+    event_count = column("event_count", "events", ordering="event_count")
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(event_count=Count("events", distinct=True))
-
-    @admin.display(description="events", ordering="event_count")
-    def event_count(self, timeline: Timeline) -> int:
-        return timeline.event_count
 
     @admin.action(description="Publish selected timelines", permissions=["change"])
     def publish(self, request, queryset):
@@ -566,9 +517,7 @@ class TimelineAdmin(EditorAdmin):
 
     def _set_published(self, request, queryset, *, published: bool) -> None:
         changed, moved_on = 0, []
-        for timeline in queryset:
-            if timeline.is_published == published:
-                continue
+        for timeline in queryset.filter(published_at__isnull=published):
             try:
                 services.timeline_set_published(
                     timeline=timeline, published=published, user=request.user
@@ -599,13 +548,11 @@ class LookupAdmin(EditorAdmin):
     # Items are at /wiki/Q…, properties at /wiki/Property:P….
     wikidata_page = ""
 
+    event_count = column("use_count", "events", ordering="use_count")
+
     def get_queryset(self, request):
         uses = Count(self.used_by, distinct=True)
         return super().get_queryset(request).annotate(use_count=uses)
-
-    @admin.display(description="events", ordering="use_count")
-    def event_count(self, obj) -> int:
-        return obj.use_count
 
     @admin.display(description="Wikidata", ordering="wikidata_id")
     def wikidata_link(self, obj) -> str:
@@ -642,10 +589,7 @@ class ClaimPropertyAdmin(LookupAdmin):
     fields = ["name", "slug", "kind", "description", "wikidata_id"]
     used_by = "claims"
     wikidata_page = "Property:"
-
-    @admin.display(description="claims", ordering="use_count")
-    def claim_count(self, prop: ClaimProperty) -> int:
-        return prop.use_count
+    claim_count = column("use_count", "claims", ordering="use_count")
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -714,12 +658,10 @@ class CitingEventInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    anchored = column("is_anchored", "anchored", boolean=True)
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("event")
-
-    @admin.display(description="anchored", boolean=True)
-    def anchored(self, citation: Citation) -> bool:
-        return citation.is_anchored
 
 
 # The timeline app extends the sources admin (never the reverse): a source

@@ -17,14 +17,8 @@ def timeline_index(request):
     timelines = (
         Timeline.objects.published().with_event_counts().with_date_spans().order_by("title", "pk")
     )
-    return render(
-        request,
-        "timeline/index.html",
-        {
-            "timelines": timelines,
-            "canonical_url": request.build_absolute_uri(request.path),
-        },
-    )
+    context = {"timelines": timelines, "canonical_url": request.build_absolute_uri(request.path)}
+    return render(request, "timeline/index.html", context)
 
 
 def _quoted(names: list[str]) -> str:
@@ -90,17 +84,14 @@ def event_page(request, slug: str):
     """An event's permalink: everything the timeline shows, and the timelines it is in."""
     event = get_object_or_404(Event.objects.published().with_citations(), slug=slug)
     timelines = list(event.timelines.published())
-    return render(
-        request,
-        "timeline/event.html",
-        {
-            "event": event,
-            "timelines": timelines,
-            # Tags and actors link to the event's first timeline, filtered.
-            "filter_url": timelines[0].get_absolute_url() if timelines else "",
-            "canonical_url": request.build_absolute_uri(event.get_absolute_url()),
-        },
-    )
+    context = {
+        "event": event,
+        "timelines": timelines,
+        # Tags and actors link to the event's first timeline, filtered.
+        "filter_url": timelines[0].get_absolute_url() if timelines else "",
+        "canonical_url": request.build_absolute_uri(event.get_absolute_url()),
+    }
+    return render(request, "timeline/event.html", context)
 
 
 def favicon(request):

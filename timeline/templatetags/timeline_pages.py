@@ -1,5 +1,4 @@
-"""Template helpers for the public pages: an event's date as HTML ``<time>`` elements,
-the addresses that may be linked, and an event's claims with links to its sources."""
+"""Template helpers for the public pages: dates as ``<time>``, links, and claims."""
 
 import calendar
 import datetime
@@ -15,22 +14,8 @@ register = template.Library()
 MONTHS = list(calendar.month_name)
 
 
-def _is_whole_month(start: datetime.date, end: datetime.date) -> bool:
-    return (start.year, start.month, start.day) == (end.year, end.month, 1) and (
-        end.day == calendar.monthrange(end.year, end.month)[1]
-    )
-
-
-def _is_whole_year(start: datetime.date, end: datetime.date) -> bool:
-    return start == datetime.date(start.year, 1, 1) and end == datetime.date(start.year, 12, 31)
-
-
 def _at_precision(day: datetime.date, precision: str) -> tuple[str, str]:
-    """One end of a date as (HTML datetime value, text), no finer than it is known.
-
-    A season's ends are shown as months: HTML has no season, and a month is
-    what EDTF's bounds for a season say.
-    """
+    """One end of a date as (HTML datetime value, text); a season's as a month (HTML has none)."""
     if precision == "day":
         return day.isoformat(), f"{day.day} {MONTHS[day.month]} {day.year}"
     if precision in ("month", "season"):
@@ -41,21 +26,12 @@ def _at_precision(day: datetime.date, precision: str) -> tuple[str, str]:
 def date_parts(event) -> list[tuple[str, str]]:
     """An event's date as (datetime value, visible text) pairs: one, or a start and an end.
 
-    The values are valid HTML ``datetime`` strings at the date's precision
-    (``2025-10-30``, ``2025-03``, ``2025``). An editor's ``display_date``
-    replaces the text; it then stands alone, carrying the machine-readable start.
+    A whole day, month or year is one: its ends read the same at its precision.
+    An editor's ``display_date`` replaces the text, carrying the start's value.
     """
-    start, end, precision = event.start, event.end, event.precision
-    if start == end:
-        parts = [_at_precision(start, "day")]
-    elif precision == "month" and _is_whole_month(start, end):
-        parts = [_at_precision(start, "month")]
-    elif precision == "year" and _is_whole_year(start, end):
-        parts = [_at_precision(start, "year")]
-    else:
-        parts = [_at_precision(start, precision), _at_precision(end, precision)]
-        if parts[0] == parts[1]:
-            parts = parts[:1]
+    parts = [_at_precision(day, event.precision) for day in (event.start, event.end)]
+    if parts[0] == parts[1]:
+        parts = parts[:1]
     if event.display_date:
         return [(parts[0][0], event.display_date)]
     # EDTF qualifiers: "~" approximate, "?" uncertain, "%" both.
@@ -86,10 +62,7 @@ def event_claims(event) -> list[disputes.PropertyView]:
 
 @register.simple_tag
 def source_refs(event, numbers) -> str:
-    """Links to the event's source notes, “[2][3]”, looking like the summary's references.
-
-    Only the summary's references are ``.ref``: each note links back to one of them.
-    """
+    """Links to an event's source notes, “[2][3]”; not ``.ref``, which the notes link back to."""
     return format_html_join(
         "",
         '<sup class="claim-ref"><a href="#note-{}-{}" aria-label="Source {}">[{}]</a></sup>',
