@@ -1,10 +1,8 @@
 """What editors send to create and change things (the write API).
 
-Validation is the models' own (``Model.full_clean``, as in the admin): one
-rule, one place. Unknown fields are refused, so a typo is never silently
-dropped; fields of the read shape (``url``, ``start``, ``selectors``…) are
-accepted and ignored, so a client may send back what it read. A write
-answers with what a GET would show (``EditableViewSet.written``). Writes
+Validation is the models' own (``Model.full_clean``, as in the admin). Unknown fields
+are refused, so a typo is never silently dropped; fields of the read shape (``url``,
+``start``…) are accepted and ignored, so a client may send back what it read. Writes
 that span models are ``timeline.services``' own, which the admin shares.
 """
 
@@ -47,11 +45,8 @@ class SlugOrObjectField(serializers.SlugRelatedField):
 
 
 class WholeIdField(serializers.PrimaryKeyRelatedField):
-    """An object by id: a whole number, as JSON or digits.
-
-    Never a float (1.5 is not 1), a boolean, or a number too large for the
-    database (an unknown id, not a 500).
-    """
+    """An object by id, as JSON or digits: never a float (1.5 is not 1) or a boolean;
+    a number too large for the database is an unknown id, not a 500."""
 
     def to_internal_value(self, data):
         if isinstance(data, str) and ID_PATTERN.fullmatch(data):
@@ -66,9 +61,7 @@ class WholeIdField(serializers.PrimaryKeyRelatedField):
 class SourceIdField(WholeIdField):
     """A source by id; the embedded source as read (with its ``id``) is accepted too."""
 
-    default_error_messages = {
-        "does_not_exist": "There is no source with id {pk_value}.",
-    }
+    default_error_messages = {"does_not_exist": "There is no source with id {pk_value}."}
 
     def __init__(self, **kwargs):
         super().__init__(queryset=Source.objects.defer("text"), **kwargs)
@@ -84,9 +77,7 @@ class SourceIdField(WholeIdField):
 class CitationIdField(WholeIdField):
     """A citation by id, as the read shape lists a claim's citations."""
 
-    default_error_messages = {
-        "does_not_exist": "There is no citation with id {pk_value}.",
-    }
+    default_error_messages = {"does_not_exist": "There is no citation with id {pk_value}."}
 
     def __init__(self, **kwargs):
         super().__init__(queryset=Citation.objects.all(), **kwargs)
@@ -94,8 +85,7 @@ class CitationIdField(WholeIdField):
 
 @functools.cache
 def read_field_names(serializer_class) -> frozenset[str]:
-    # Built once per class: a nested list would otherwise build the read
-    # serializer's fields again for every item.
+    # Once per class, not for every item of a nested list.
     return frozenset(serializer_class().fields)
 
 
@@ -118,9 +108,9 @@ class StrictFieldsMixin:
         return super().to_internal_value(data)
 
 
-class ModelCleanMixin:
-    """Validate with the model's own ``full_clean``: the rules the admin applies."""
-
+# Validated with the model's own ``full_clean``: the rules the admin applies. (No docstring:
+# the schema would describe the serializers without their own with it.)
+class WriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     def model_clean(self, attrs: dict, *, exclude: tuple[str, ...] = ()) -> None:
         model = self.Meta.model
         instance = copy.copy(self.instance) if self.instance is not None else model()
@@ -143,12 +133,15 @@ class ModelCleanMixin:
         self.model_clean(attrs)
         return attrs
 
-
-class WriteSerializer(StrictFieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
     def _user(self):
         """Who writes, for the history (None outside a request)."""
-        request = self.context.get("request")
-        return request.user if request is not None else None
+        return getattr(self.context.get("request"), "user", None)
+
+
+# Saved by ``update``, through ``timeline.services``: a new object is a blank one updated.
+class ServiceWriteSerializer(WriteSerializer):
+    def create(self, validated_data):
+        return self.update(self.Meta.model(), validated_data)
 
 
 class ActorWriteSerializer(WriteSerializer):
@@ -181,7 +174,7 @@ class TagWriteSerializer(WriteSerializer):
         fields = ["slug", "name", "wikidata_id"]
 
 
-class CitationInEventSerializer(StrictFieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
+class CitationInEventSerializer(WriteSerializer):
     """A citation written inside its event: without ``id`` it is new."""
 
     read_serializer_class = read.CitationSerializer
@@ -201,7 +194,7 @@ class CitationInEventSerializer(StrictFieldsMixin, ModelCleanMixin, serializers.
         return attrs
 
 
-class EventWriteSerializer(WriteSerializer):
+class EventWriteSerializer(ServiceWriteSerializer):
     """An event with its actors, tags and (optionally) its whole list of citations.
 
     When ``citations`` is sent, it is the complete list: items with an ``id``
@@ -277,10 +270,6 @@ class EventWriteSerializer(WriteSerializer):
             attrs["citations"] = citations
         return attrs
 
-    def create(self, validated_data):
-        # A draft: published_at stays empty.
-        return self.update(Event(), validated_data)
-
     def update(self, event, validated_data):
         related = {name: validated_data.pop(name, None) for name in ("actors", "tags", "citations")}
         for name, value in validated_data.items():
@@ -288,7 +277,7 @@ class EventWriteSerializer(WriteSerializer):
         return services.event_save(event=event, **related, user=self._user())
 
 
-class CitationWriteSerializer(WriteSerializer):
+class CitationWriteSerializer(ServiceWriteSerializer):
     """One citation on its own: which event it backs, and the quote."""
 
     read_serializer_class = read.CitationDetailSerializer
@@ -300,14 +289,9 @@ class CitationWriteSerializer(WriteSerializer):
         fields = ["event", "source", "quote", "locator", "note"]
         validators: list = []  # the model's UniqueConstraint is checked by full_clean
 
-    def create(self, validated_data):
-        return services.citation_save(citation=Citation(**validated_data))
-
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        moving = self.instance is not None and attrs.get("event", self.instance.event) != (
-            self.instance.event
-        )
+        moving = self.instance and attrs.get("event", self.instance.event) != self.instance.event
         stated = list(self.instance.claims.select_related("property")) if moving else []
         if stated:
             claims = "; ".join(f"“{claim}”" for claim in stated)
@@ -348,7 +332,7 @@ class PropertyWriteSerializer(WriteSerializer):
         return services.property_save(prop=prop, kind_before=kind, user=self._user())
 
 
-class ClaimWriteSerializer(WriteSerializer):
+class ClaimWriteSerializer(ServiceWriteSerializer):
     """One claim: its event, property, value as written, rank and citations."""
 
     read_serializer_class = read.ClaimDetailSerializer
@@ -386,9 +370,6 @@ class ClaimWriteSerializer(WriteSerializer):
             raise serializers.ValidationError(errors)
         return attrs
 
-    def create(self, validated_data):
-        return self.update(Claim(), validated_data)
-
     def update(self, claim, validated_data):
         citations = validated_data.pop("citations", None)
         left = claim.event_id
@@ -399,7 +380,7 @@ class ClaimWriteSerializer(WriteSerializer):
         )
 
 
-class SourceWriteSerializer(WriteSerializer):
+class SourceWriteSerializer(ServiceWriteSerializer):
     """A source with its archived text: plain ``text``, or ``html``, or an uploaded ``file``.
 
     HTML (sent as ``html`` or as an .html upload) is reduced to its readable
@@ -460,9 +441,6 @@ class SourceWriteSerializer(WriteSerializer):
             raise serializers.ValidationError({given[0]: [str(exc)]}) from exc
         return super().validate(attrs)
 
-    def create(self, validated_data):
-        return self.update(Source(), validated_data)
-
     def update(self, source, validated_data):
         for name, value in validated_data.items():
             setattr(source, name, value)
@@ -470,7 +448,7 @@ class SourceWriteSerializer(WriteSerializer):
         return source
 
 
-class TimelineWriteSerializer(WriteSerializer):
+class TimelineWriteSerializer(ServiceWriteSerializer):
     """A timeline's text and its events (slugs; drafts may join, the public sees published)."""
 
     read_serializer_class = read.EditorTimelineSerializer
@@ -481,9 +459,6 @@ class TimelineWriteSerializer(WriteSerializer):
     class Meta:
         model = Timeline
         fields = ["slug", "title", "description", "events"]
-
-    def create(self, validated_data):
-        return self.update(Timeline(), validated_data)
 
     def update(self, timeline, validated_data):
         events = validated_data.pop("events", None)
