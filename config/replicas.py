@@ -1,30 +1,10 @@
-"""Read replicas: anonymous reads go to a replica, everything else to the primary.
+"""Read replicas: a GET, HEAD or OPTIONS without credentials reads from one replica, taken
+in turn; everything else uses the primary, so that editors see their own writes at once.
 
-``DATABASE_REPLICA_URLS`` (comma-separated) adds one database alias per
-replica (``replica1``, ``replica2``, …; ``config/settings.py``). A request is
-routed once, when it arrives, by :class:`ReadReplicaMiddleware`:
-
-- a GET, HEAD or OPTIONS with no credentials (no ``Authorization`` header,
-  no session cookie) reads from one replica, taken in turn;
-- anything else — every write, and every read by an editor or a signed-in
-  user — reads and writes on the primary, so that editors see their own
-  writes at once.
-
-A routed request reads everything from its one replica, the content
-generation included (``timeline.generations.current``): its cached entries
-are keyed by what that replica holds. The primary bumps the generation after
-the write's commit, so a replica replays the data before the bump, and the
-generation is read before the data: nothing older is ever cached under a
-newer generation. Readers of a lagging replica see a write once the replica
-has replayed it (docs/scaling.md).
-
-A replica that cannot be reached is left out for ``RETRY_SECONDS``: its
-turn goes to the next one, or to the primary, so a replica going down costs
-one request's connection attempt per process, not an outage of the reads.
-The check is the connection health check Django makes on a request's first
-query anyway (``CONN_HEALTH_CHECKS``), done a moment earlier.
-
-Migrations run on the primary only; a replica gets its schema by replication.
+A routed request reads everything from its one replica, the content generation included:
+the primary bumps the generation after the write's commit and a request reads it before the
+data, so nothing older is ever cached under a newer generation. A replica that cannot be
+reached is left out for ``RETRY_SECONDS``. docs/scaling.md, "Read replicas", says more.
 """
 
 import contextvars
@@ -85,9 +65,8 @@ class ReadReplicaMiddleware:
         with self._lock:
             first = self._turn % len(aliases)
             self._turn += 1
-        turns = aliases[first:] + aliases[:first]
         now = time.monotonic()
-        for alias in turns:
+        for alias in aliases[first:] + aliases[:first]:
             if self._down_until.get(alias, 0) > now:
                 continue
             if self._reachable(alias):
@@ -98,6 +77,7 @@ class ReadReplicaMiddleware:
 
     @staticmethod
     def _reachable(alias: str) -> bool:
+        """Django's health check of a request's first query (CONN_HEALTH_CHECKS), made earlier."""
         connection = connections[alias]
         try:
             connection.close_if_health_check_failed()

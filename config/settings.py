@@ -1,8 +1,7 @@
 """Settings for the Timeline service, read from the environment.
 
-With nothing set it runs locally on SQLite with DEBUG on, so anyone can check
-out, install and run it. ``DATABASE_URL`` selects PostgreSQL, ``REDIS_URL`` a
-shared cache, and ``DJANGO_ENV=production`` turns on the production checks.
+With nothing set it runs locally on SQLite with DEBUG on. ``DATABASE_URL`` selects
+PostgreSQL, ``REDIS_URL`` a shared cache, ``DJANGO_ENV=production`` the production checks.
 """
 
 import os
@@ -17,18 +16,16 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env_str(name: str, default: str | None = None) -> str:
-    """Read a required (no default) or optional environment variable."""
-    value = os.environ.get(name, default)
-    if value is None or value == "":
-        if default is not None:
-            return default
+    """Read a required (no default) or optional environment variable; empty means unset."""
+    value = os.environ.get(name) or default
+    if value is None:
         raise ImproperlyConfigured(f"Set the {name} environment variable.")
     return value
 
 
 def env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
-    if value is None or value == "":
+    if not value:
         return default
     if value.lower() in {"1", "true", "yes", "on"}:
         return True
@@ -133,11 +130,9 @@ TEMPLATES = [
 ]
 
 
-# SQLite is the embedded default; DATABASE_URL=postgres://… selects PostgreSQL
-# (psycopg 3). Persistent connections are health-checked so a restarted
-# database is picked up without restarting the web tier.
 def _database(url: str) -> dict:
     """The primary's settings, and each replica's: the same options for both."""
+    # Persistent connections are health-checked: a restarted database is picked up.
     database = dj_database_url.parse(
         url,
         conn_max_age=int(env_str("DATABASE_CONN_MAX_AGE", "60" if PRODUCTION else "0")),
@@ -149,16 +144,14 @@ def _database(url: str) -> dict:
     )
     if database["ENGINE"] == "django.db.backends.postgresql":
         prepared = env_bool("DATABASE_PREPARED_STATEMENTS", True)
-        # A database that hangs (a partition, a frozen host) must not hold a
-        # worker until gunicorn kills it: give up connecting after a few seconds
-        # (a 503), and let TCP keepalives find a dead peer on an open connection.
         database.setdefault("OPTIONS", {}).update(
             {
-                # Parameters bound by the server, and a query run five times prepared:
-                # PostgreSQL stops planning it every time. Off behind a pooler that
-                # cannot keep prepared statements (PgBouncer before 1.21, transactions).
+                # A query run five times is prepared, not planned every time. Off behind a
+                # pooler that cannot keep prepared statements (PgBouncer before 1.21).
                 "server_side_binding": prepared,
                 "prepare_threshold": 5 if prepared else None,
+                # A hung database must not hold a worker until gunicorn kills it: a 503
+                # after a few seconds, and TCP keepalives find a dead peer.
                 "connect_timeout": int(env_str("DATABASE_CONNECT_TIMEOUT", "5")),
                 "keepalives": 1,
                 "keepalives_idle": 30,
@@ -169,18 +162,15 @@ def _database(url: str) -> dict:
     return database
 
 
+# SQLite by default; DATABASE_URL=postgres://… selects PostgreSQL (psycopg 3).
 DATABASES = {"default": _database(env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
-# Read replicas (config/replicas.py): DATABASE_REPLICA_URLS=postgres://…,…
-# adds replica1, replica2, … Credential-free reads go to them in turn; writes,
-# editors and migrations use the primary. In tests each is a mirror of the
-# primary (Django's TEST MIRROR).
+# Read replicas (config/replicas.py) from DATABASE_REPLICA_URLS: replica1, … (mirrors in tests).
 for _index, _url in enumerate(env_list("DATABASE_REPLICA_URLS", ""), start=1):
     DATABASES[f"replica{_index}"] = {**_database(_url), "TEST": {"MIRROR": "default"}}
 DATABASE_READ_REPLICAS = [alias for alias in DATABASES if alias != "default"]
 DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
 
-# Cached responses and request rates: Redis, shared by every web node, when
-# REDIS_URL is set; else each process its own, bounded as its memory must be.
+# Cached responses and request rates: Redis, shared by every web node, or per process.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -210,8 +200,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-# Production serves the collected, hashed files; development serves straight
-# from the apps (no collectstatic step for a newcomer).
+# Production serves the collected, hashed files; development the apps' (no collectstatic).
 STATIC_ROOT = (
     Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles"))) if PRODUCTION else None
 )
@@ -229,9 +218,8 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The domain in calendar event UIDs (event-42@<domain>). Set it in production,
-# so that subscribed calendars keep matching events when the site moves;
-# empty means the requesting host.
+# The domain in calendar UIDs (event-42@<domain>); empty means the requesting host. Set it
+# in production, so that subscribed calendars keep matching events when the site moves.
 TIMELINE_UID_DOMAIN = env_str("TIMELINE_UID_DOMAIN", "")
 
 # Where `manage.py seed` reads the archived article texts from.
@@ -264,8 +252,7 @@ REST_FRAMEWORK = {
         "timeline.api.throttling.AnonRateThrottle",
         "timeline.api.throttling.UserRateThrottle",
     ],
-    # Proxies in front of the web tier that append to X-Forwarded-For: the
-    # client address is the one that many entries from the right.
+    # Proxies appending to X-Forwarded-For: the client is that many entries from the right.
     # 0 means none: the connection's own address (DRF's None would trust the header).
     "NUM_PROXIES": int(env_str("DJANGO_NUM_PROXIES", "0")),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -278,9 +265,8 @@ def env_rate(name: str, default: str) -> str | None:
     return None if value.lower() in {"off", "none", "0"} else value
 
 
-# Requests per client, counted in the cache (Redis shares the counts between
-# web nodes). "anon" is per client address, "user" per signed-in user, and
-# "login" limits token requests with a password per client address.
+# Requests per client, counted in the cache: "anon" per client address, "user" per
+# signed-in user, "login" token requests with a password per client address.
 TIMELINE_THROTTLE_RATES = {
     "anon": env_rate("API_THROTTLE_ANON", "300/minute"),
     "user": env_rate("API_THROTTLE_USER", "1200/minute"),
@@ -291,9 +277,8 @@ TIMELINE_THROTTLE_RATES = {
 TIMELINE_MAX_QUERY_PARAMS = 30
 TIMELINE_MAX_QUERY_VALUE_LENGTH = 500
 
-# Brute-force protection for the admin and API token logins (django-axes):
-# a username tried from one address is locked for a cool-off after too many
-# failures. The attempts are in the database, shared by every web node.
+# Brute-force protection for the admin and API token logins (django-axes): a username
+# tried from one address is locked for a cool-off after too many failures.
 AXES_FAILURE_LIMIT = int(env_str("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(env_str("LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -302,8 +287,7 @@ AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
 AXES_LOCKOUT_CALLABLE = "config.clients.locked_out"
 AXES_VERBOSE = False
 
-# CORS: any origin may read the API (published data; anonymous reads), no
-# cookies or credentials cross origins, and only reads are allowed.
+# CORS: any origin may read the API (published data), without credentials; reads only.
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
@@ -311,17 +295,15 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["ETag", "Location"]
 CORS_PREFLIGHT_MAX_AGE = 86400
 
-# API tokens (django-rest-knox): stored hashed, each editor may hold several
-# (one per machine or script) and revoke any of them.
+# API tokens (django-rest-knox): stored hashed, several per editor, each revocable.
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=int(env_str("API_TOKEN_TTL_DAYS", "30"))),
     "TOKEN_LIMIT_PER_USER": 20,
     "AUTH_HEADER_PREFIX": "Token",
 }
 
-# Content-Security-Policy (django-csp) for every response: the public pages,
-# the admin and the API docs load only this site's own scripts, styles,
-# images and fonts; no page may frame them.
+# Content-Security-Policy (django-csp): every page loads only this site's own files;
+# no page may frame them.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -367,8 +349,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Logs go to stderr: one JSON object a line in production (for log shippers),
-# plain lines in development; DJANGO_LOG_FORMAT picks either.
+# Logs go to stderr: JSON lines in production (for log shippers), plain in development.
 LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "json" if PRODUCTION else "plain")
 if LOG_FORMAT not in {"json", "plain"}:
     raise ImproperlyConfigured("DJANGO_LOG_FORMAT must be 'json' or 'plain'.")

@@ -95,6 +95,7 @@ class TokenListView(APIView):
         credentials.is_valid(raise_exception=True)
         user = request.user
         if "username" in credentials.validated_data:
+            # django-axes records failures on Django's HttpRequest, which DRF wraps.
             user = authenticate(request._request, **credentials.validated_data)
             if user is None or not user.is_active:
                 raise exceptions.AuthenticationFailed("Wrong username or password.")
