@@ -85,9 +85,8 @@ class VersionedModelForm(forms.ModelForm):
     def _current_version(self, *, lock: bool = False) -> int | None:
         rows = self.instance._meta.default_manager.filter(pk=self.instance.pk)
         if lock:
-            # Held until the admin's transaction commits the save (PostgreSQL;
-            # SQLite has no row locks, and the model's conditional UPDATE
-            # catches what slips through).
+            # Held until the admin's transaction commits (PostgreSQL; without row locks,
+            # SQLite relies on the model's conditional UPDATE).
             rows = rows.select_for_update()
         return rows.values_list("version", flat=True).first()
 
@@ -199,8 +198,7 @@ class EditorAdmin(SimpleHistoryAdmin):
     def save_form(self, request, form, change):
         obj = super().save_form(request, form, change)
         if historical := revision_of(obj):
-            # A revert restores what its form shows; what it does not show
-            # (publication, timestamps) stays as it is now.
+            # A revert restores what its form shows; the rest (publication, timestamps) stays.
             obj.refresh_from_db(
                 fields=[
                     field.attname
@@ -209,9 +207,8 @@ class EditorAdmin(SimpleHistoryAdmin):
                 ]
             )
             obj._change_reason = f"Reverted to version {historical.version}"
-        # The change form and simple-history's revert form both save the
-        # relations with form.save_m2m() after save_model(): the one revision
-        # is recorded then, with the final relations.
+        # The change and revert forms both call form.save_m2m() after save_model():
+        # the one revision is recorded then, with the final relations.
         save_m2m = form.save_m2m
 
         def save_m2m_and_record_revision():

@@ -39,43 +39,13 @@ _FRONT_MATTER_FENCE = "---"
 # pair of text nodes (spans are often laid out as blocks), which would split a word such
 # as "<span class=dropcap>T</span>he" or a quote such as "“<em>amazing</em>,”" and make
 # verbatim quotes unfindable. Unwrapped, their text joins the surrounding text as written.
-_INLINE_TAGS = frozenset(
-    {
-        "a",
-        "abbr",
-        "acronym",
-        "b",
-        "bdi",
-        "bdo",
-        "big",
-        "cite",
-        "code",
-        "data",
-        "del",
-        "dfn",
-        "em",
-        "font",
-        "i",
-        "ins",
-        "kbd",
-        "mark",
-        "nobr",
-        "q",
-        "s",
-        "samp",
-        "small",
-        "span",
-        "strike",
-        "strong",
-        "sub",
-        "sup",
-        "time",
-        "tt",
-        "u",
-        "var",
-        "wbr",
-    }
-)
+# fmt: off
+_INLINE_TAGS = frozenset({
+    "a", "abbr", "acronym", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em",
+    "font", "i", "ins", "kbd", "mark", "nobr", "q", "s", "samp", "small", "span", "strike",
+    "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
+})
+# fmt: on
 # Never shown as the article's text: the head (its <title> often repeats the headline with
 # the site's name; read_article_file takes it as metadata), fallbacks and templates.
 _INVISIBLE_TAGS = ("head", "noscript", "template")

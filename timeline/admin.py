@@ -70,7 +70,6 @@ def numbered_citations():
 
 
 def event_citations(event_id: int | None) -> dict[int, Citation]:
-    """An event's numbered citations by id."""
     return {citation.pk: citation for citation in numbered_citations().filter(event_id=event_id)}
 
 
@@ -378,8 +377,7 @@ class EventAdmin(EditorAdmin):
         return super().get_queryset(request).with_citation_counts().with_disputed()
 
     def get_inlines(self, request, obj):
-        # A new event has no citations for a claim to cite: its claims are
-        # added once it is saved (the add page says so).
+        # A new event has no citations to cite: claims come once it is saved (the page says so).
         return self.inlines if obj else [CitationInline]
 
     def save_formset(self, request, form, formset, change):

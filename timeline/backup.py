@@ -498,17 +498,13 @@ def _parse_history(data, path: str, model, objects: dict, history: dict) -> list
         name: objects[target].keys() | {r.obj.id for r in history.get(target, [])}
         for name, target in relations.items()
     }
+    historical = model.history.model
+    extra = ("history_user", *relations)
     rows: list[Row] = []
     seen: set[int] = set()
     for index, item in enumerate(_list(data, path)):
         row_path = f"{path}[{index}]"
-        record = _parse(
-            model.history.model,
-            item,
-            row_path,
-            without=("history_user",),
-            extra=("history_user", *relations),
-        )
+        record = _parse(historical, item, row_path, without=("history_user",), extra=extra)
         if record.history_id in seen:
             raise _error(f"{row_path}.history_id", f"{record.history_id} is used twice in {path}")
         seen.add(record.history_id)
@@ -520,16 +516,11 @@ def _parse_history(data, path: str, model, objects: dict, history: dict) -> list
         # A deleted citation's or claim's history names an id no live one has.
         if model not in (Citation, Claim):
             _reference(record.id, f"{row_path}.id", objects[model], model._meta.verbose_name)
-        for f in _foreign_keys(model.history.model):
+        for f in _foreign_keys(historical):
             target = f.related_model
+            pk, noun = getattr(record, f.attname), target._meta.verbose_name
             # A citation's or claim's record always names its event; others may be null.
-            _reference(
-                getattr(record, f.attname),
-                f"{row_path}.{f.name}",
-                objects[target],
-                target._meta.verbose_name,
-                null=target is not Event,
-            )
+            _reference(pk, f"{row_path}.{f.name}", objects[target], noun, null=target is not Event)
         if model is Event:
             for number, pk in enumerate(record.timeline_ids):
                 if pk not in objects[Timeline]:
@@ -555,10 +546,8 @@ def validate_document(document) -> ValidatedDocument:
         newer = " (made by a newer release: upgrade this one)" if version > VERSION else ""
         raise _error("version", f"this release reads version {VERSION}, not {version}{newer}")
     _keys(document, "", TOP_LEVEL_KEYS, optional=CLAIM_KEYS)
-    if not isinstance(document["exported_from"], dict):
-        raise _error(
-            "exported_from", f"must be an object, not {_json_type(document['exported_from'])}"
-        )
+    if not isinstance(exported_from := document["exported_from"], dict):
+        raise _error("exported_from", f"must be an object, not {_json_type(exported_from)}")
 
     objects: dict[type[models.Model], dict[int, Row]] = {}
     for name, model in LOOKUPS.items():
@@ -643,13 +632,8 @@ def _find_reusable(validated: ValidatedDocument) -> dict[type[models.Model], dic
         source = row.obj
         same = Source.objects.filter(slug=source.slug).only("url", "text").first()
         if same is not None and (same.url, same.text) != (source.url, source.text):
-            problems.append(
-                (
-                    f"{row.path}.slug",
-                    f"a source with the slug “{source.slug}” exists here with another URL or "
-                    "text; rename one of them",
-                )
-            )
+            taken = f"a source with the slug “{source.slug}” exists here with another URL or text"
+            problems.append((f"{row.path}.slug", f"{taken}; rename one of them"))
             continue
         if same is None and source.url:
             same = Source.objects.filter(url=source.url, text=source.text).order_by("pk").first()
@@ -695,9 +679,7 @@ def _read_claims(validated: ValidatedDocument, reused_properties: dict[int, int]
         claim, prop = row.obj, row.obj.property
         kind = kinds_here.get(reused_properties.get(claim.property_id), prop.kind)
         try:
-            claim.comparison_key = disputes.read_value(
-                claim.value, claim.normalized_as, kind=kind
-            ).key
+            reading = disputes.read_value(claim.value, claim.normalized_as, kind=kind)
         except disputes.UnreadableValue as exc:
             problems.append(
                 (
@@ -706,6 +688,8 @@ def _read_claims(validated: ValidatedDocument, reused_properties: dict[int, int]
                     f"values are of the kind “{kind}”, not “{prop.kind}”.",
                 )
             )
+        else:
+            claim.comparison_key = reading.key
     if problems:
         raise DocumentError(problems)
 

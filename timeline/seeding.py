@@ -148,11 +148,8 @@ def seed_timeline(*, seed_dir: Path, update: bool = False) -> SeedReport:
     properties = {
         item["slug"]: upsert(ClaimProperty, *_split(item))[0] for item in seed_data.PROPERTIES
     }
-    claimed = set(
-        Claim.history.filter(event_id__in=[e.pk for e in events.values()]).values_list(
-            "event_id", flat=True
-        )
-    )
+    event_ids = [event.pk for event in events.values()]
+    claimed = set(Claim.history.filter(event_id__in=event_ids).values_list("event_id", flat=True))
     touched = set()
     for item in seed_data.CLAIMS:
         event = events[item["event"]]

@@ -409,8 +409,8 @@ def _single(measure: _Measure, qualifier: str, approximate: bool) -> Quantity | 
     return None if amount is None else Quantity(code, qualifier, amount, None, approximate)
 
 
-def _range(lower: _Measure | None, upper: _Measure | None, approximate: bool) -> Quantity | None:
-    if lower is None or upper is None or lower.qualifier or upper.qualifier:
+def _range(lower: _Measure, upper: _Measure, approximate: bool) -> Quantity | None:
+    if lower.qualifier or upper.qualifier:
         return None
     # The unit may be written once, on either end: "40-50%", "$1-2bn".
     lower, upper = (

@@ -54,10 +54,8 @@ def http_url(value: str) -> str:
     return value if is_http_url(value) else ""
 
 
-@register.simple_tag
-def event_claims(event) -> list[disputes.PropertyView]:
-    """The event's properties for readers, its sources numbered as the page's notes."""
-    return disputes.event_views(event)
+# The event's properties for readers, its sources numbered as the page's notes.
+register.simple_tag(disputes.event_views, name="event_claims")
 
 
 @register.simple_tag

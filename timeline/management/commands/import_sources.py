@@ -63,13 +63,6 @@ def files_to_import(paths: list[Path], *, recursive: bool) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
-def describe_validation_error(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'source' if name == NON_FIELD_ERRORS else name}: {' '.join(messages)}"
-        for name, messages in exc.message_dict.items()
-    )
-
-
 class Command(BaseCommand):
     help = (
         "Archive article files (.txt, .md, .html, .htm) as sources. Each file becomes the "
@@ -188,7 +181,10 @@ class Command(BaseCommand):
         except (IngestError, OSError) as exc:
             result.reason = str(exc)
         except ValidationError as exc:
-            result.reason = describe_validation_error(exc)
+            result.reason = "; ".join(
+                f"{'source' if name == NON_FIELD_ERRORS else name}: {' '.join(messages)}"
+                for name, messages in exc.message_dict.items()
+            )
         except VersionConflict:
             result.reason = "an editor changed this source during the import; run it again."
         return result

@@ -1,5 +1,6 @@
 import json
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
@@ -19,11 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: str, **options):
         try:
-            if file == "-":
-                text = sys.stdin.read()
-            else:
-                with open(file, encoding="utf-8") as handle:
-                    text = handle.read()
+            text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
         except OSError as exc:
             raise CommandError(f"{file}: {exc.strerror or exc}.") from None
         except UnicodeDecodeError:
