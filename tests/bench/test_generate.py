@@ -342,6 +342,16 @@ def test_replace_leaves_the_seeded_timeline_alone(seeded):
     assert other_rows() == before
 
 
+@pytest.mark.postgresql
+def test_a_batch_of_events_over_postgresqls_parameter_limit_is_split():
+    # 5,000 events in one INSERT would be over 100,000 parameters; server-side
+    # binding takes 65,535 at most.
+    inserted = [field for field in Event._meta.concrete_fields if not field.primary_key]
+    events = 65_535 // len(inserted) + 1
+    generate(events=events, sources=10, citations_per_event=1, timelines=0)
+    assert bench_events().count() == events
+
+
 def test_insert_rows_gives_the_columns_left_out_their_defaults():
     event, source = EventFactory(), SourceFactory()
 
