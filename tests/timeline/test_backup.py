@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.management.color import no_style
 from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
 
 from sources.models import Source
 from sources.versioning import one_revision
@@ -1090,3 +1091,19 @@ def test_history_users_missing_here_are_reported_by_the_command(small_timeline, 
     call_command("import_timeline", str(path), stdout=out)
 
     assert f"No user here for {editor.username}" in out.getvalue()
+
+
+def test_bulk_writes_are_split_to_stay_under_the_parameter_limit(small_timeline, monkeypatch):
+    # PostgreSQL takes 65,535 parameters a query with server-side binding; a
+    # limit this low splits every bulk write of the small timeline as a large
+    # one is split under the real limit.
+    exported = export_text("trade")
+    empty_content()
+    monkeypatch.setattr(backup, "MAX_QUERY_PARAMETERS", 20)
+    with CaptureQueriesContext(connection) as queries:
+        backup.import_timeline(json.loads(exported))
+
+    inserts = [q["sql"] for q in queries if q["sql"].startswith('INSERT INTO "timeline_citation"')]
+    # One citation a query: each takes more than 10 of the 20 parameters.
+    assert len(inserts) == Citation.objects.count() > 1
+    assert export_text("trade") == exported
