@@ -76,6 +76,8 @@ class ReadCacheMiddleware:
             generation = generations.current()
         except DatabaseError:
             return self.get_response(request)  # the view answers: a 503
+        # The lists' counts are kept under the same generation (timeline.api.pagination).
+        request.content_generation = generation
         digest = hashlib.sha256(
             "\n".join(
                 (
