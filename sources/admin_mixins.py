@@ -220,9 +220,13 @@ class EditorAdmin(SimpleHistoryAdmin):
         return obj
 
     def save_model(self, request, obj, form, change):
-        submitted = form.cleaned_data.get(VERSION_FIELD)
-        if change and submitted is not None:
-            # The write checks the version again, in the UPDATE itself.
-            obj.version = submitted
+        self.take_version(obj, form, change)
         obj.skip_history_when_saving = True
         super().save_model(request, obj, form, change)
+
+    @staticmethod
+    def take_version(obj, form, change) -> None:
+        """The version the editor read: the write checks it again, in the UPDATE itself."""
+        submitted = form.cleaned_data.get(VERSION_FIELD)
+        if change and submitted is not None:
+            obj.version = submitted

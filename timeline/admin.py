@@ -163,21 +163,6 @@ class ClaimForm(forms.ModelForm):
                 self.add_error("value", UNIQUE_VALUE)
         return cleaned_data
 
-    def save(self, commit=True):
-        # The citations are set with the form's other relations, whenever those are saved.
-        claim = super().save(commit=False)
-        save_m2m = self.save_m2m
-
-        def save_m2m_and_citations():
-            save_m2m()
-            claim.citations.set(self.cleaned_data["cited"])
-
-        self.save_m2m = save_m2m_and_citations
-        if commit:
-            claim.save()
-            self.save_m2m()
-        return claim
-
 
 class ClaimChangeForm(ClaimForm, VersionedModelForm):
     """A claim on its own page: saved only over the version its editor opened."""
@@ -629,8 +614,15 @@ class ClaimAdmin(ClaimColumns, EditorAdmin):
     # is written: writers lock event rows before claim rows, and cannot deadlock.
 
     def save_model(self, request, obj, form, change):
-        services.events_touch(event_ids=[obj.event_id])
-        super().save_model(request, obj, form, change)
+        # As the API writes a claim: with its citations, as one revision (a revert's
+        # reason, set by save_form, is kept).
+        self.take_version(obj, form, change)
+        cited = form.cleaned_data["cited"]
+        services.claim_save(
+            claim=obj, citations=cited, user=request.user, touch_events=[obj.event_id]
+        )
+        # The change and revert views call it next: claim_save has done its work.
+        form.save_m2m = lambda: None
 
     def delete_model(self, request, obj):
         services.events_touch(event_ids=[obj.event_id])

@@ -804,8 +804,10 @@ def test_reverting_a_claim_restores_its_citations(editor_client, editor, busan, 
     page = editor_client.get(url)
     form = submitted_form(page, "historicalclaim_form")
 
+    revisions = Claim.history.filter(id=claim.pk).count()
     response = editor_client.post(url, form)
 
+    assert Claim.history.filter(id=claim.pk).count() == revisions + 1
     # The revert's form shows the revision: its value, its citations and their sources.
     assert (form["value"], form["cited"]) == ("100 minutes", str(first.pk))
     sources = page.content.decode().split('class="form-row field-cited_sources"')[1]
