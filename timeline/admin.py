@@ -365,6 +365,15 @@ class EventAdmin(EditorAdmin):
         # A new event has no citations to cite: claims come once it is saved (the page says so).
         return self.inlines if obj else [CitationInline]
 
+    def save_model(self, request, obj, form, change):
+        # As the API writes an event: with its actors and tags, as one revision (a
+        # revert's reason, set by save_form, is kept). Its citations and claims follow.
+        self.take_version(obj, form, change)
+        related = {name: form.cleaned_data.get(name) for name in ("actors", "tags")}
+        services.event_save(event=obj, **related, user=request.user)
+        # The change and revert views call it next: event_save has done its work.
+        form.save_m2m = lambda: None
+
     def save_formset(self, request, form, formset, change):
         formset.save(commit=False)
         if formset.model is Citation:
