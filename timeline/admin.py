@@ -497,6 +497,13 @@ class TimelineAdmin(EditorAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(event_count=Count("events", distinct=True))
 
+    def save_model(self, request, obj, form, change):
+        # As the API writes a timeline: with its events, as one revision.
+        self.take_version(obj, form, change)
+        events = form.cleaned_data.get("events")
+        services.timeline_save(timeline=obj, events=events, user=request.user)
+        form.save_m2m = lambda: None  # timeline_save has done its work
+
     @admin.action(description="Publish selected timelines", permissions=["change"])
     def publish(self, request, queryset):
         self._set_published(request, queryset, published=True)
