@@ -809,10 +809,7 @@ class _Generator:
 
     def bulk_create(self, model: type[models.Model], objects: list) -> None:
         """Insert rows whose ids are needed next (``bulk_create`` sets them)."""
-        # At most 65,535 parameters a query with server-side binding (config/settings.py),
-        # which Django 5.2 leaves to the caller.
-        per_query = 65_535 // len(model._meta.concrete_fields)
-        model.objects.bulk_create(objects, batch_size=min(self.options.batch_size, per_query))
+        model.objects.bulk_create(objects, batch_size=self.options.batch_size)
         self.report.counts[str(model._meta.verbose_name_plural)] += len(objects)
 
     def insert(

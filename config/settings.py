@@ -143,6 +143,8 @@ def _database(url: str) -> dict:
         "DATABASE_DISABLE_SERVER_SIDE_CURSORS", False
     )
     if database["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, with bulk writes kept under the parameter limit.
+        database["ENGINE"] = "config.postgresql"
         prepared = env_bool("DATABASE_PREPARED_STATEMENTS", True)
         database.setdefault("OPTIONS", {}).update(
             {

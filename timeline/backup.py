@@ -66,9 +66,6 @@ TOP_LEVEL_KEYS = {"format", "version", "exported_from", "timeline", "events", *L
 # "history"): a document written before has none of them, and imports without claims.
 CLAIM_KEYS = frozenset({"properties", "claims"})
 TIMESTAMPS = ("created_at", "updated_at")
-# PostgreSQL's limit with server-side binding (config/settings.py), which Django 5.2
-# leaves bulk writes to keep under.
-MAX_QUERY_PARAMETERS = 65_535
 # Derived, and derived again on import: an event's columns kept for indexes,
 # and a claim's reading, which depends on its property's kind here.
 NOT_IN_DOCUMENT = {Event: INDEX_ONLY_FIELDS, Claim: ("comparison_key",)}
@@ -731,28 +728,17 @@ def _copy(row: Row, model, ids: dict, foreign_keys: list[models.ForeignKey]) -> 
     return obj
 
 
-def _bulk_create(model, objs) -> None:
-    per_row = len(model._meta.concrete_fields)
-    model._meta.default_manager.bulk_create(
-        objs, batch_size=max(1, MAX_QUERY_PARAMETERS // per_row)
-    )
-
-
 def _insert(model, objs: list[models.Model]) -> None:
     """bulk_create (no signals, so no history), keeping the document's timestamps."""
     stamped = [f.attname for f in model._meta.concrete_fields if f.name in TIMESTAMPS]
     kept = [[getattr(obj, name) for name in stamped] for obj in objs]
-    _bulk_create(model, objs)
+    model._meta.default_manager.bulk_create(objs)
     if stamped and objs:
         # auto_now and auto_now_add fields were just set to now: put the document's back.
         for obj, values in zip(objs, kept, strict=True):
             for name, value in zip(stamped, values, strict=True):
                 setattr(obj, name, value)
-        # Each row: its id, and an id and a value for each field.
-        per_row = 1 + 2 * len(stamped)
-        model._meta.default_manager.bulk_update(
-            objs, stamped, batch_size=MAX_QUERY_PARAMETERS // per_row
-        )
+        model._meta.default_manager.bulk_update(objs, stamped)
 
 
 def _write_objects(validated: ValidatedDocument, plan: _Plan, report: ImportReport) -> None:
@@ -769,15 +755,10 @@ def _write_objects(validated: ValidatedDocument, plan: _Plan, report: ImportRepo
         report.reused[str(model._meta.verbose_name_plural)] += len(plan.reused[model])
         for name, target in RELATIONS.get(model, {}).items():
             through = model._meta.get_field(name).remote_field.through
-            _bulk_create(
-                through,
-                [
-                    through(
-                        **{_column(model): ids[model][pk], _column(target): ids[target][related]}
-                    )
-                    for pk, row in rows.items()
-                    for related in row.relations[name]
-                ],
+            through.objects.bulk_create(
+                through(**{_column(model): ids[model][pk], _column(target): ids[target][related]})
+                for pk, row in rows.items()
+                for related in row.relations[name]
             )
 
 
@@ -809,7 +790,7 @@ def _write_history(validated: ValidatedDocument, plan: _Plan, report: ImportRepo
                     )
                     report.missing_users.add(row.username)
             written.append((row, record))
-        _bulk_create(historical, [record for _, record in written])
+        historical.objects.bulk_create([record for _, record in written])
         report.history_rows += len(written)
         for name, target in RELATIONS.get(model, {}).items():
             # The live row of the same pair, or 0 when the pair is no longer related.
@@ -820,17 +801,14 @@ def _write_history(validated: ValidatedDocument, plan: _Plan, report: ImportRepo
                 for owner, related, pk in pairs.values_list(_column(model), _column(target), "id")
             }
             rows_then = _history_m2m(model, name)
-            _bulk_create(
-                rows_then,
-                [
-                    rows_then(
-                        history_id=record.history_id,
-                        id=row_ids.get((record.id, ids[target][related]), 0),
-                        **{_column(model): record.id, _column(target): ids[target][related]},
-                    )
-                    for row, record in written
-                    for related in row.relations[name]
-                ],
+            rows_then.objects.bulk_create(
+                rows_then(
+                    history_id=record.history_id,
+                    id=row_ids.get((record.id, ids[target][related]), 0),
+                    **{_column(model): record.id, _column(target): ids[target][related]},
+                )
+                for row, record in written
+                for related in row.relations[name]
             )
 
 

@@ -1093,13 +1093,14 @@ def test_history_users_missing_here_are_reported_by_the_command(small_timeline, 
     assert f"No user here for {editor.username}" in out.getvalue()
 
 
+@pytest.mark.postgresql
 def test_bulk_writes_are_split_to_stay_under_the_parameter_limit(small_timeline, monkeypatch):
-    # PostgreSQL takes 65,535 parameters a query with server-side binding; a
-    # limit this low splits every bulk write of the small timeline as a large
-    # one is split under the real limit.
+    # PostgreSQL takes 65,535 parameters a query with server-side binding
+    # (config/postgresql); a limit this low splits every bulk write of the small
+    # timeline as a large one is split under the real limit.
     exported = export_text("trade")
     empty_content()
-    monkeypatch.setattr(backup, "MAX_QUERY_PARAMETERS", 20)
+    monkeypatch.setattr("config.postgresql.base.MAX_QUERY_PARAMETERS", 20)
     with CaptureQueriesContext(connection) as queries:
         backup.import_timeline(json.loads(exported))
 
