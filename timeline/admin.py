@@ -365,14 +365,11 @@ class EventAdmin(EditorAdmin):
         # A new event has no citations to cite: claims come once it is saved (the page says so).
         return self.inlines if obj else [CitationInline]
 
-    def save_model(self, request, obj, form, change):
-        # As the API writes an event: with its actors and tags, as one revision (a
-        # revert's reason, set by save_form, is kept). Its citations and claims follow.
-        self.take_version(obj, form, change)
+    def save_through_service(self, request, obj, form) -> bool:
+        # With its actors and tags; its citations and claims follow (save_formset).
         related = {name: form.cleaned_data.get(name) for name in ("actors", "tags")}
         services.event_save(event=obj, **related, user=request.user)
-        # The change and revert views call it next: event_save has done its work.
-        form.save_m2m = lambda: None
+        return True
 
     def save_formset(self, request, form, formset, change):
         formset.save(commit=False)
@@ -497,12 +494,10 @@ class TimelineAdmin(EditorAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(event_count=Count("events", distinct=True))
 
-    def save_model(self, request, obj, form, change):
-        # As the API writes a timeline: with its events, as one revision.
-        self.take_version(obj, form, change)
+    def save_through_service(self, request, obj, form) -> bool:
         events = form.cleaned_data.get("events")
         services.timeline_save(timeline=obj, events=events, user=request.user)
-        form.save_m2m = lambda: None  # timeline_save has done its work
+        return True
 
     @admin.action(description="Publish selected timelines", permissions=["change"])
     def publish(self, request, queryset):
@@ -629,16 +624,12 @@ class ClaimAdmin(ClaimColumns, EditorAdmin):
     # The event's version covers its claims. It is touched before the claim
     # is written: writers lock event rows before claim rows, and cannot deadlock.
 
-    def save_model(self, request, obj, form, change):
-        # As the API writes a claim: with its citations, as one revision (a revert's
-        # reason, set by save_form, is kept).
-        self.take_version(obj, form, change)
+    def save_through_service(self, request, obj, form) -> bool:
         cited = form.cleaned_data["cited"]
         services.claim_save(
             claim=obj, citations=cited, user=request.user, touch_events=[obj.event_id]
         )
-        # The change and revert views call it next: claim_save has done its work.
-        form.save_m2m = lambda: None
+        return True
 
     def delete_model(self, request, obj):
         services.events_touch(event_ids=[obj.event_id])
