@@ -54,10 +54,13 @@ class PageNumberPagination(pagination.PageNumberPagination):
         return KeptCountPaginator(object_list, per_page, key=self.count_key())
 
     def count_key(self) -> str | None:
-        """Where a public list's count is kept; None for editors' reads (drafts, fresh writes)."""
+        """Where a public list's count is kept; None for editors' reads (drafts, fresh writes).
+
+        ReadCacheMiddleware sets the generation on credential-free reads only.
+        """
         request = self.request
         generation = getattr(request, "content_generation", None)
-        if generation is None or request.user.is_authenticated:
+        if generation is None:
             return None
         # The count depends on the list and its filters, not on the page, its size or
         # any other parameter.
