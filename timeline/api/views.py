@@ -122,6 +122,15 @@ class ChangePermission(DjangoModelPermissions):
     }
 
 
+class ModelPermissionsOrAnonReadOnly(DjangoModelPermissionsOrAnonReadOnly):
+    """DRF's, answering reads first: it builds the view's queryset to find the model
+    even for a GET, which needs no permission (0.34 of 3.9 million instructions an event
+    read costs with every cache off, callgrind)."""
+
+    def has_permission(self, request, view):
+        return request.method in SAFE_METHODS or super().has_permission(request, view)
+
+
 class DraftsForEditors(BasePermission):
     """Drafts (``?include_drafts=true``) for editors who may change events, and nobody else."""
 
@@ -139,7 +148,7 @@ class EditableViewSet(viewsets.ModelViewSet):
 
     write_serializer_class: type[serializers.Serializer]
     parser_classes = [JSONParser]
-    permission_classes = [DjangoModelPermissionsOrAnonReadOnly, DraftsForEditors]
+    permission_classes = [ModelPermissionsOrAnonReadOnly, DraftsForEditors]
     lookup_field = "slug"
     lookup_value_regex = SLUG
     # Anonymous reads are answered from the cache (timeline.api.caching).
