@@ -1,5 +1,6 @@
 """manage.py verify_citations: every quote still stands where its anchor says, read-only."""
 
+import datetime as dt
 import re
 from io import StringIO
 
@@ -11,7 +12,7 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from sources.models import Source
-from tests.factories import SAMPLE_TEXT, CitationFactory, SourceFactory
+from tests.factories import SAMPLE_TEXT, CitationFactory, EventFactory, SourceFactory
 from timeline.models import Citation, Event
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +22,11 @@ def run(*args) -> str:
     out = StringIO()
     call_command("verify_citations", *args, stdout=out)
     return out.getvalue()
+
+
+def citations_part(output: str) -> list[str]:
+    """The output without its list of unsupported dates (tested on its own below)."""
+    return [line for line in output.splitlines() if not line.startswith(("Dates ", "  event "))]
 
 
 def run_failing(*args) -> tuple[str, str]:
@@ -34,9 +40,9 @@ def test_every_seeded_citation_anchors(seeded):
     total = Citation.objects.count()
     assert total > 0
 
-    assert (
-        run() == f"All {total} citations anchor in their sources' text (0 sources without text).\n"
-    )
+    assert citations_part(run()) == [
+        f"All {total} citations anchor in their sources' text (0 sources without text)."
+    ]
 
 
 def test_a_changed_source_text_fails_naming_the_event_and_the_reason(seeded):
@@ -113,7 +119,7 @@ def test_citations_of_sources_without_text_are_a_warning_only():
 
     output = run()
 
-    assert output.splitlines() == [
+    assert citations_part(output) == [
         "Not checked: 2 citations of 2 sources without text (blank, blank-too).",
         "All 1 citation anchor in their sources' text (2 sources without text).",
     ]
@@ -127,9 +133,9 @@ def test_source_option_limits_the_check():
     CitationFactory(source=bad)
     Source.objects.filter(pk=bad.pk).update(text="Nothing quoted here.")
 
-    assert run("--source", "good") == (
-        "All 2 citations anchor in their sources' text (0 sources without text).\n"
-    )
+    assert citations_part(run("--source", "good")) == [
+        "All 2 citations anchor in their sources' text (0 sources without text)."
+    ]
     _, error = run_failing("--source", "good", "--source", "bad")
     assert error.startswith("1 of 3 checked citations failed")
 
@@ -151,7 +157,39 @@ def test_the_check_writes_nothing(seeded):
 
     statements = [query["sql"].lstrip().split()[0].upper() for query in queries]
     assert set(statements) == {"SELECT"}
-    # One query for the citations, then one per source for its text.
-    assert len(statements) == 1 + Source.objects.filter(citations__isnull=False).distinct().count()
+    # One query for the citations, then one per source for its text; then the events
+    # and their quotes with their sources' publication dates, for the dates.
+    sources = Source.objects.filter(citations__isnull=False).distinct().count()
+    assert len(statements) == 1 + sources + 2
     assert sorted(Citation.objects.values_list("pk", "version", "position_start")) == versions
     assert (Citation.history.count(), Event.history.count(), Source.history.count()) == history
+
+
+def test_dates_no_cited_quote_states_are_listed_and_fail_with_strict():
+    source = SourceFactory(
+        slug="busan-report",
+        text="No deal came from Thursday's talks in Busan. Tariffs were cut in October.",
+        published_on=dt.date(2025, 10, 31),
+    )
+    stated = EventFactory(slug="busan-meeting", date="2025-10-30")
+    CitationFactory(
+        event=stated, source=source, quote="No deal came from Thursday's talks in Busan."
+    )
+    too_precise = EventFactory(slug="tariff-cut", date="2025-10-15")
+    CitationFactory(event=too_precise, source=source, quote="Tariffs were cut in October.")
+    silent = EventFactory(slug="no-date", date="2025-10")
+    CitationFactory(event=silent, source=SourceFactory(slug="other"))
+
+    output = run()
+    assert output.splitlines()[:3] == [
+        "Dates no cited quote states: 2 events",
+        "  event no-date (2025-10): its quotes name no date",
+        "  event tariff-cut (2025-10-15): its quotes say “October” → 2025-10",
+    ]
+    assert "busan-meeting" not in output
+    assert output.splitlines()[-1].startswith("All 3 citations anchor")
+
+    _, error = run_failing("--strict")
+    assert error == "2 events: no cited quote states its date."
+    # Limited to one source, only the events citing it are checked.
+    assert "no-date" not in run("--source", "busan-report")

@@ -2,10 +2,12 @@ from itertools import groupby
 from operator import attrgetter
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Prefetch
 
 from sources.anchoring import AnchorError, shorten
 from sources.models import Source
-from timeline.models import ANCHOR_FIELDS, Citation
+from timeline.evidence import UNSUPPORTED, date_evidence
+from timeline.models import ANCHOR_FIELDS, Citation, Event
 
 
 def plural(count: int, noun: str) -> str:
@@ -40,7 +42,8 @@ class Command(BaseCommand):
     help = (
         "Check every citation against its source's current archived text: the quote must "
         "still be there, where its stored anchor says. Writes nothing; exits non-zero when "
-        "a quote no longer anchors or a stored anchor is stale."
+        "a quote no longer anchors or a stored anchor is stale. Then lists every event whose "
+        "date no cited quote states (timeline/evidence.py); with --strict, those fail too."
     )
 
     def add_arguments(self, parser):
@@ -52,8 +55,13 @@ class Command(BaseCommand):
             metavar="SLUG",
             help="Check only this source's citations (repeat for several sources).",
         )
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="Also fail when an event's date is unsupported by its cited quotes.",
+        )
 
-    def handle(self, *args, slugs: list[str], **options):
+    def handle(self, *args, slugs: list[str], strict: bool = False, **options):
         citations = (
             Citation.objects.select_related("source", "event")
             # Each source's text is read once below, not once per citation.
@@ -100,6 +108,7 @@ class Command(BaseCommand):
                     f"({', '.join(without_text)})."
                 )
             )
+        unsupported = self.check_dates(slugs)
         failures = kinds["unanchored"] + kinds["stale"]
         if failures:
             raise CommandError(
@@ -107,9 +116,43 @@ class Command(BaseCommand):
                 f"{kinds['unanchored']} no longer anchor, "
                 f"{plural(kinds['stale'], 'stored anchor')} stale."
             )
+        if strict and unsupported:
+            raise CommandError(f"{plural(unsupported, 'event')}: no cited quote states its date.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"All {plural(checked, 'citation')} anchor in their sources' text "
                 f"({plural(len(without_text), 'source')} without text)."
             )
         )
+
+    def check_dates(self, slugs: list[str]) -> int:
+        """List the events whose date no cited quote states; return how many."""
+        # Each citation's quote and its source's publication date, not the sources' texts.
+        quotes = Citation.objects.select_related("source").only(
+            "event_id", "quote", "source__published_on"
+        )
+        events = Event.objects.prefetch_related(Prefetch("citations", queryset=quotes))
+        events = events.order_by("start", "slug")
+        if slugs:
+            events = events.filter(citations__source__slug__in=slugs).distinct()
+        unsupported = []
+        for event in events:
+            citations = [(c.pk, c.quote, c.source.published_on) for c in event.citations.all()]
+            evidence = date_evidence(event.start, event.end, citations)
+            if evidence["state"] == UNSUPPORTED:
+                said = "; ".join(
+                    f"“{o['expression']}” → {o['resolved'] or o['explanation']}"
+                    for o in evidence["other"]
+                )
+                unsupported.append(
+                    f"  event {event.slug} ({event.date}): "
+                    + (f"its quotes say {said}" if said else "its quotes name no date")
+                )
+        if unsupported:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Dates no cited quote states: {plural(len(unsupported), 'event')}"
+                )
+            )
+            self.stdout.write("\n".join(unsupported))
+        return len(unsupported)
