@@ -21,6 +21,7 @@ from edtf.parser.parser_classes import (
 )
 
 PRECISION_ORDER = ("day", "month", "season", "year")
+WINTER = 24
 
 # edtf prints a debugging line to stdout when a grammar corner fails ("2025-1X");
 # silence it in that module only (redirecting sys.stdout would not be thread-safe).
@@ -48,6 +49,17 @@ def _to_date(value) -> datetime.date:
     except ValueError:
         day = f"{value.tm_year:04d}-{value.tm_mon:02d}-{value.tm_mday:02d}"
         raise InvalidEventDate(f"“{day}” is not a real day.") from None
+
+
+def _last_day(obj: EDTFObject, whole: EDTFObject) -> datetime.date:
+    """The last day a date covers. A winter (``2025-24``) runs from December to the end of
+    February, as every other season runs three months; edtf ends it with December, since
+    its seasons are months of one year."""
+    obj = getattr(obj, "date", obj)  # an interval's end wraps its date
+    if isinstance(obj, Season) and int(obj.season) == WINTER:
+        year = int(obj.year) + 1
+        return datetime.date(year, 2, calendar.monthrange(year, 2)[1])
+    return _to_date(whole.upper_strict())
 
 
 def _precision_of(obj: EDTFObject) -> str:
@@ -117,7 +129,10 @@ def _parse(text: str) -> EventDate:
         raise InvalidEventDate("Give one date or one range, not a set of dates.")
     else:
         precision = _precision_of(parsed)
-    start, end = _to_date(parsed.lower_strict()), _to_date(parsed.upper_strict())
+    last = (
+        parsed.upper if isinstance(parsed, Interval | Level1Interval | Level2Interval) else parsed
+    )
+    start, end = _to_date(parsed.lower_strict()), _last_day(last, parsed)
     if start > end:
         raise InvalidEventDate("The range ends before it starts.")
     return EventDate(start=start, end=end, precision=precision)

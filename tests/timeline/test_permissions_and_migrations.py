@@ -1,5 +1,6 @@
-"""The Editors group's permissions, and the migration that starts the history."""
+"""The Editors group's permissions, and the data migrations: the history's start, winters."""
 
+import datetime as dt
 import importlib
 
 from django.apps import apps
@@ -62,3 +63,25 @@ def test_history_baseline_gives_every_existing_row_a_first_revision(db):
     assert [row.event_id for row in timeline.history.get().events.all()] == [event.pk]
     assert Citation.history.count() == 1
     assert Source.history.count() == 1
+
+
+def test_winter_dates_are_derived_again_through_february(db):
+    winter = EventFactory(date="2025-24")
+    autumn_to_winter = EventFactory(date="2025-23/2025-24")
+    october = EventFactory(date="2025-10")
+    # As the derivation left them before: winter ended with December.
+    Event.objects.filter(pk__in=[winter.pk, autumn_to_winter.pk]).update(
+        end=dt.date(2025, 12, 31), span_days=0
+    )
+
+    migration = importlib.import_module("timeline.migrations.0009_winter_runs_to_february")
+    migration.derive_again(apps, schema_editor=None)
+
+    rows = Event.objects.in_bulk([winter.pk, autumn_to_winter.pk, october.pk])
+    assert (rows[winter.pk].start, rows[winter.pk].end) == (
+        dt.date(2025, 12, 1),
+        dt.date(2026, 2, 28),
+    )
+    assert rows[winter.pk].span_days == 89
+    assert rows[autumn_to_winter.pk].end == dt.date(2026, 2, 28)
+    assert rows[october.pk].end == dt.date(2025, 10, 31)
