@@ -16,15 +16,18 @@ found with exactly the gold span, **relaxed** one whose span overlaps a gold spa
 precision (over the expressions found), recall (over the gold ones) and F1.
 """
 
-import json
 import os
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[2]
-SEEDS = Path(os.environ.get("TIMELINE_SEED_DIR", ROOT.parent / "shared" / "seeds"))
+try:
+    from tests.data.dates import check_corpus
+except ImportError:  # run as a script
+    import check_corpus
+
+ROOT = check_corpus.REPO
+SEEDS = check_corpus.SEEDS_DIR
+ALL = ("news.json", "seeds.json", "heldout.json")
 
 
 @dataclass(frozen=True)
@@ -44,30 +47,28 @@ class Document:
     dates: list[Gold]
 
 
-def _locate(text: str, annotation: dict, where: str) -> Gold:
-    at = -1
-    for _ in range(annotation.get("occurrence", 1)):
-        at = text.find(annotation["text"], at + 1)
-        if at < 0:
-            raise ValueError(f"{where}: “{annotation['text']}” is not in the text that often")
-    end = at + len(annotation["text"])
-    return Gold(at, end, annotation["text"], annotation["value"], annotation.get("kind", ""))
-
-
 def load(*files: str) -> list[Document]:
-    """The annotated documents of these files (all three by default)."""
-    documents = []
-    for name in files or ("news.json", "seeds.json", "heldout.json"):
-        for item in json.loads((HERE / name).read_text(encoding="utf-8")):
-            text = item.get("text")
-            if text is None:
-                text = (SEEDS / item["file"]).read_text(encoding="utf-8")
-            where = f"{name} {item['id']}"
-            dates = [_locate(text, annotation, where) for annotation in item["dates"]]
-            documents.append(
-                Document(item["id"], text, item["reference"], sorted(dates, key=lambda g: g.start))
-            )
-    return documents
+    """The annotated documents of these files (all three by default), located by
+    check_corpus.py's loader; a gold expression it cannot find is an error."""
+    problems = []
+    found = check_corpus.load_corpus(problems, files or ALL)
+    if problems:
+        raise ValueError("; ".join(problems))
+    return [
+        Document(
+            item["id"],
+            item["text"],
+            item["reference"],
+            sorted(
+                (
+                    Gold(a["start"], a["end"], a["text"], a["value"], a["kind"])
+                    for a in item["dates"]
+                ),
+                key=lambda gold: gold.start,
+            ),
+        )
+        for item in found
+    ]
 
 
 @dataclass
