@@ -138,9 +138,13 @@ def nearest(candidates: list[Value], reference: dt.date, tense: str, *, strict=F
         fits = [
             c for c in candidates if c.upper < reference or (not strict and c.lower <= reference)
         ]
-        return max(fits, key=lambda c: c.lower)
-    fits = [c for c in candidates if c.lower > reference or (not strict and c.upper >= reference)]
-    return min(fits, key=lambda c: c.lower)
+    else:
+        fits = [
+            c for c in candidates if c.lower > reference or (not strict and c.upper >= reference)
+        ]
+    if not fits:
+        raise Unresolved("no such date lies that way from publication")
+    return max(fits, key=lambda c: c.lower) if tense == "past" else min(fits, key=lambda c: c.lower)
 
 
 WHERE = {
@@ -212,7 +216,7 @@ def _in_year(
     if reference is None:
         raise Unresolved("it names no year, and the publication date is not known")
     candidates = []
-    for offset in (-1, 0, 1):
+    for offset in range(-4, 5):  # a 29 February may be four years away
         try:
             candidates.append(make(reference.year + offset))
         except ValueError:  # 29 February, outside leap years

@@ -6,6 +6,9 @@ each form the service must read, the tense rule, rough references and bad input.
 
 import datetime as dt
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from timeline.textdates import find_dates
 
 # Friday 31 October 2025, the day after the Busan meeting.
@@ -107,3 +110,50 @@ def test_words_and_numbers_that_are_not_dates():
         "for a 90-day pause lasting three years. Talks continue now and went well recently."
     )
     assert found(text) == []
+
+
+# Expressions whose value depends on the day and the tense, leap days and year ends.
+PHRASES = [
+    "on Feb. 29",
+    "on 29 February",
+    "since Feb. 29",
+    "in February",
+    "in late February",
+    "the middle of February",
+    "on Thursday",
+    "last Friday",
+    "next Monday",
+    "this winter",
+    "last winter",
+    "next spring",
+    "this season",
+    "later this week",
+    "later this month",
+    "earlier this month",
+    "since January",
+    "since Sunday",
+    "12 weeks ago",
+    "the next 12 months",
+    "the past 3 days",
+    "in the coming week",
+    "the first half",
+    "the fourth quarter",
+    "yesterday",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    phrase=st.sampled_from(PHRASES),
+    tense=st.sampled_from(["It happened", "It will happen", "It is"]),
+    reference=st.one_of(
+        st.none(), st.dates(min_value=dt.date(1901, 1, 1), max_value=dt.date(2098, 12, 31))
+    ),
+)
+def test_on_any_day_an_expression_resolves_or_says_why(phrase, tense, reference):
+    (mention,) = find_dates(f"{tense} {phrase}.", reference)
+    if mention.value is None:
+        assert mention.explanation.startswith("unresolved: ")
+    else:
+        assert mention.lower <= mention.upper
+        assert mention.explanation.startswith(f"{mention.text} → {mention.value}: ")
