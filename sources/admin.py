@@ -75,7 +75,19 @@ class SourceAdmin(EditorAdmin):
     readonly_fields = ["text_sha256", "created_at", "updated_at"]
     date_hierarchy = "published_on"
     fieldsets = [
-        (None, {"fields": ["title", "slug", "publisher", "url", "published_on", "language"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "publisher",
+                    "url",
+                    ("published_on", "published_between"),
+                    "language",
+                ]
+            },
+        ),
         (
             "Archived text",
             {"fields": ["text", "text_is_html", "upload", "text_sha256", "retrieved_at"]},

@@ -2,6 +2,7 @@
 
 import hashlib
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from sources.validators import http_url_validator, language_tag_validator
@@ -42,6 +43,16 @@ class Source(VersionedModel):
     published_on = models.DateField(
         "published on", null=True, blank=True, help_text="Publication date, if known."
     )
+    published_between = models.CharField(
+        "published between",
+        max_length=50,
+        blank=True,
+        help_text=(
+            "When only a range is known, the publication date as an EDTF range, e.g. "
+            "“2025-10-30/2025-11-02”; leave blank when the day is known. Dates in its quotes "
+            "(“Thursday”, “last month”) are read against it."
+        ),
+    )
     language = models.CharField(
         "language",
         max_length=35,
@@ -80,6 +91,25 @@ class Source(VersionedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.published_between and self.published_on:
+            raise ValidationError(
+                {"published_between": "Give the publication day or a range, not both."}
+            )
+        if self.published_between:
+            from timeline.dates import InvalidEventDate, parse_event_date
+
+            try:
+                parse_event_date(self.published_between)
+            except InvalidEventDate as exc:
+                raise ValidationError({"published_between": str(exc)}) from None
+
+    @property
+    def publication(self):
+        """What dates in its quotes are read against: the day, the range, or None."""
+        return self.published_on or self.published_between or None
 
     def save(self, *args, **kwargs) -> None:
         # Derived field: the fingerprint always matches the stored text.

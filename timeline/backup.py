@@ -65,6 +65,8 @@ TOP_LEVEL_KEYS = {"format", "version", "exported_from", "timeline", "events", *L
 # Keys that version 1 gained with claims (top level, in each event and in
 # "history"): a document written before has none of them, and imports without claims.
 CLAIM_KEYS = frozenset({"properties", "claims"})
+# Fields added to version 1 since its first release: a document written before has none.
+ADDED_FIELDS = frozenset({"published_between"})
 TIMESTAMPS = ("created_at", "updated_at")
 # Derived, and derived again on import: an event's columns kept for indexes,
 # and a claim's reading, which depends on its property's kind here.
@@ -353,10 +355,19 @@ def _reference(pk, path: str, known: Collection[int], noun: str, *, null: bool =
 
 def _parse(model, data, path: str, *, without=(), extra=()) -> models.Model:
     """An unsaved instance with the row's values, checked field by field; ``extra`` keys
-    are the caller's to read (those in CLAIM_KEYS may be missing)."""
+    are the caller's to read (those in CLAIM_KEYS may be missing, as may fields a later
+    release added: they take their default)."""
     fields = _fields(model, without=without)
-    _keys(data, path, {f.name for f in fields} | set(extra), optional=CLAIM_KEYS & set(extra))
-    return model(**{f.attname: _load(f, data[f.name], f"{path}.{f.name}") for f in fields})
+    optional = (CLAIM_KEYS & set(extra)) | ADDED_FIELDS
+    _keys(data, path, {f.name for f in fields} | set(extra), optional=optional)
+    return model(
+        **{
+            f.attname: _load(f, data[f.name], f"{path}.{f.name}")
+            if f.name in data
+            else f.get_default()
+            for f in fields
+        }
+    )
 
 
 def _clean(obj: models.Model, path: str) -> None:

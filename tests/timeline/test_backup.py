@@ -470,6 +470,20 @@ def test_a_document_written_before_claims_imports_as_a_timeline_without_them(sma
     assert exported["history"]["claims"] == exported["history"]["properties"] == []
 
 
+def test_a_document_written_before_rough_publication_dates_imports_them_blank(small_timeline):
+    Source.objects.update(published_on=None, published_between="2025-10-30/2025-11-02")
+    document = backup.export_timeline(small_timeline)
+    assert {s["published_between"] for s in document["sources"]} == {"2025-10-30/2025-11-02"}
+    for source in [*document["sources"], *document["history"]["sources"]]:
+        source.pop("published_between")
+    empty_content()
+
+    backup.import_timeline(document)
+
+    assert set(Source.objects.values_list("published_between", flat=True)) == {""}
+    assert set(Source.history.values_list("published_between", flat=True)) == {""}
+
+
 # Validation
 
 

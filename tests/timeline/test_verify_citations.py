@@ -193,3 +193,15 @@ def test_dates_no_cited_quote_states_are_listed_and_fail_with_strict():
     assert error == "2 events: no cited quote states its date."
     # Limited to one source, only the events citing it are checked.
     assert "no-date" not in run("--source", "busan-report")
+
+
+def test_a_rough_publication_date_reads_relative_dates_as_an_interval():
+    quote = "No deal came from Thursday's talks in Busan."
+    source = SourceFactory(slug="rough", text=quote, published_between="2025-10-30/2025-11-02")
+    event = EventFactory(slug="busan-meeting", date="2025-10-30")
+    CitationFactory(event=event, source=source, quote=quote)
+
+    # Every day of the range reads "Thursday" as 30 October: the date is stated.
+    assert "busan-meeting" not in run()
+    Source.objects.filter(pk=source.pk).update(published_between="2025-10-30/2025-11-07")
+    assert "its quotes say “Thursday” → 2025-10-30/2025-11-06" in run()

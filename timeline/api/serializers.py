@@ -75,6 +75,7 @@ class SourceSerializer(serializers.ModelSerializer):
         model = Source
         fields = [
             *SourceSummarySerializer.Meta.fields,
+            "published_between",
             "retrieved_at",
             "text_length",
             "text_sha256",

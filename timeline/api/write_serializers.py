@@ -416,6 +416,7 @@ class SourceWriteSerializer(ServiceWriteSerializer):
             "publisher",
             "url",
             "published_on",
+            "published_between",
             "language",
             "retrieved_at",
             "notes",

@@ -129,7 +129,7 @@ class Command(BaseCommand):
         """List the events whose date no cited quote states; return how many."""
         # Each citation's quote and its source's publication date, not the sources' texts.
         quotes = Citation.objects.select_related("source").only(
-            "event_id", "quote", "source__published_on"
+            "event_id", "quote", "source__published_on", "source__published_between"
         )
         events = Event.objects.prefetch_related(Prefetch("citations", queryset=quotes))
         events = events.order_by("start", "slug")
@@ -137,7 +137,7 @@ class Command(BaseCommand):
             events = events.filter(citations__source__slug__in=slugs).distinct()
         unsupported = []
         for event in events:
-            citations = [(c.pk, c.quote, c.source.published_on) for c in event.citations.all()]
+            citations = [(c.pk, c.quote, c.source.publication) for c in event.citations.all()]
             evidence = date_evidence(event.start, event.end, citations)
             if evidence["state"] == UNSUPPORTED:
                 said = "; ".join(
