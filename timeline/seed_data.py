@@ -26,6 +26,7 @@ SOURCES = [
     {
         "slug": "trump-xi-meet-first-time-six-years",
         "file": "000_67c9d64670e897f0.txt",
+        "published_between": "2025-10-30/2025-11-02",
         "title": (
             "Trump and Xi meet in South Korea for the first time in six years (untitled report)"
         ),
@@ -35,11 +36,14 @@ SOURCES = [
             "The text has no headline; the title was supplied by the editors. Written just "
             "after the Busan meeting (it refers to “Thursday’s talks”), with two section "
             "subheadings. No publisher, author or date is named in the text."
+            " Published between 30 October (it reports “Thursday’s talks”) and 2 November 2025 "
+            "(Trump “spent the past week” in Asia, a tour of 26–30 October)."
         ),
     },
     {
         "slug": "trump-xi-reignite-trade-talks",
         "file": "001_275094d82d1a2bc1.txt",
+        "published_between": "2025-10-30/2026-03-31",
         "title": (
             "Trump and Xi Jinping Reignite Trade Talks: Inside the Fragile Truce Between the "
             "U.S. and China"
@@ -51,11 +55,14 @@ SOURCES = [
             "(“Comparte el Post en:”, “Más Noticias”) and once writes “Donald Trump y Xi "
             "Jinping”, suggesting a Spanish-language site. No publisher, author or date is "
             "named in the text."
+            " Published after the meeting of 30 October 2025 and before April 2026 (the visit “in "
+            "April” is still an invitation)."
         ),
     },
     {
         "slug": "trump-xi-hold-first-talks-six-years",
         "file": "002_39c10700cb87139f.txt",
+        "published_between": "2025-10-30",
         "title": "Trump and Xi hold first talks in six years",
         "publisher": "",
         "language": "en",
@@ -63,11 +70,13 @@ SOURCES = [
             "Subheadline: “Leaders meet in Busan to push trade deal and strengthen bilateral "
             "cooperation”. Written on the day of the Busan meeting. No publisher, author or "
             "date is named in the text."
+            " Published on 30 October 2025: the meeting had just ended and no outcome was out."
         ),
     },
     {
         "slug": "trump-xi-summit-busan-symbolic-or-breakthrough",
         "file": "003_2c106248d067688a.txt",
+        "published_between": "2025-10-30/2025-11-09",
         "title": "Trump-Xi Summit in Busan: Symbolic Diplomacy or Real Breakthrough?",
         "publisher": "",
         "language": "en",
@@ -75,11 +84,14 @@ SOURCES = [
             "Analysis piece written after the Busan meeting, with a bulleted list of the "
             "agreed terms; the text ends with site navigation residue (“Scroll to Top”). No "
             "publisher, author or date is named in the text."
+            " Published between 30 October and 9 November 2025: the measures that took effect on 10"
+            " November are still in the future tense."
         ),
     },
     {
         "slug": "trump-xi-meeting-preview-south-korea",
         "file": "004_73e20dc643de13eb.txt",
+        "published_between": "2025-10-24/2025-10-25",
         "title": (
             "Trump to meet Xi in South Korea as trade negotiators prepare the ground "
             "(untitled preview report)"
@@ -92,6 +104,8 @@ SOURCES = [
             "the meeting “is scheduled to take place on Thursday”), so its “last month” "
             "means September 2025. Much of it is about a possible Trump–Kim Jong-un meeting. "
             "No publisher, author or date is named in the text."
+            " Published on 24 or 25 October 2025: the meeting is “on Thursday” (30 October), and "
+            "the Asia tour that began on 26 October is still “in the coming week”."
         ),
     },
 ]

@@ -83,7 +83,9 @@ def seed_timeline(*, seed_dir: Path, update: bool = False) -> SeedReport:
 
     sources = {}
     for item in seed_data.SOURCES:
-        values = {k: item[k] for k in ("title", "publisher", "language", "notes")}
+        values = {
+            k: item[k] for k in ("title", "publisher", "published_between", "language", "notes")
+        }
         source = sources[item["slug"]] = upsert(Source, {"slug": item["slug"]}, values)[0]
         path = seed_dir / item["file"]
         if not path.is_file():

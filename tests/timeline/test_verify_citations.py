@@ -205,3 +205,17 @@ def test_a_rough_publication_date_reads_relative_dates_as_an_interval():
     assert "busan-meeting" not in run()
     Source.objects.filter(pk=source.pk).update(published_between="2025-10-30/2025-11-07")
     assert "its quotes say “Thursday” → 2025-10-30/2025-11-06" in run()
+
+
+def test_on_the_seed_the_dates_no_article_states_are_found(seeded):
+    listed = {
+        line.split()[1]
+        for line in run().splitlines()
+        if line.startswith("  event ") and "(" in line
+    }
+    # What the editors' audit found: day dates for talks no article dates, a range end
+    # no source supports, a month for what the source only says came "in response".
+    assert {"kuala-lumpur-talks", "trump-asia-tour-2025", "china-retaliatory-tariffs"} <= listed
+    # "Thursday's talks", read against when each article was published, states the day.
+    assert "busan-meeting" not in listed
+    assert "us-tariffs-march-2025" not in listed  # "late March", in a 2025 article
