@@ -419,6 +419,8 @@ def _relative(match, reference, tense, previous):
         return days(reference + one, reference + length), "the days after publication"
     current, away = _periods(unit, reference)
     if which == "earlier this":
+        if current.lower >= reference:
+            raise Unresolved(f"nothing of the {unit} came before publication")
         return days(
             current.lower, reference - dt.timedelta(days=1)
         ), "this period, before publication"
