@@ -7,6 +7,7 @@ from django.db import models
 
 from sources.validators import http_url_validator, language_tag_validator
 from sources.versioning import History, VersionedModel
+from timeline.dates import edtf_date_validator
 
 
 class Source(VersionedModel):
@@ -47,6 +48,7 @@ class Source(VersionedModel):
         "published between",
         max_length=50,
         blank=True,
+        validators=[edtf_date_validator],
         help_text=(
             "When only a range is known, the publication date as an EDTF range, e.g. "
             "“2025-10-30/2025-11-02”; leave blank when the day is known. Dates in its quotes "
@@ -98,13 +100,6 @@ class Source(VersionedModel):
             raise ValidationError(
                 {"published_between": "Give the publication day or a range, not both."}
             )
-        if self.published_between:
-            from timeline.dates import InvalidEventDate, parse_event_date
-
-            try:
-                parse_event_date(self.published_between)
-            except InvalidEventDate as exc:
-                raise ValidationError({"published_between": str(exc)}) from None
 
     @property
     def publication(self):

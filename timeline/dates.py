@@ -6,6 +6,7 @@ import datetime
 import functools
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from edtf import parse_edtf
 from edtf.parser import parser_classes
 from edtf.parser.edtf_exceptions import EDTFParseException
@@ -110,6 +111,14 @@ def parse_event_date(value: str) -> EventDate:
             f"“{text}” is not a valid EDTF date. Use e.g. 2025-10-30, 2025-03, "
             "2025-05~ or 2025-10-25/2025-10-26."
         ) from None
+
+
+def edtf_date_validator(value: str) -> None:
+    """A model field's validator: an EDTF date this service can place (as parse_event_date)."""
+    try:
+        parse_event_date(value)
+    except InvalidEventDate as exc:
+        raise ValidationError(str(exc), code="invalid") from None
 
 
 def _parse(text: str) -> EventDate:

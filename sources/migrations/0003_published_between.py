@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+import timeline.dates
+
 
 class Migration(migrations.Migration):
 
@@ -13,11 +15,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalsource',
             name='published_between',
-            field=models.CharField(blank=True, help_text='When only a range is known, the publication date as an EDTF range, e.g. “2025-10-30/2025-11-02”; leave blank when the day is known. Dates in its quotes (“Thursday”, “last month”) are read against it.', max_length=50, verbose_name='published between'),
+            field=models.CharField(blank=True, help_text='When only a range is known, the publication date as an EDTF range, e.g. “2025-10-30/2025-11-02”; leave blank when the day is known. Dates in its quotes (“Thursday”, “last month”) are read against it.', max_length=50, validators=[timeline.dates.edtf_date_validator], verbose_name='published between'),
         ),
         migrations.AddField(
             model_name='source',
             name='published_between',
-            field=models.CharField(blank=True, help_text='When only a range is known, the publication date as an EDTF range, e.g. “2025-10-30/2025-11-02”; leave blank when the day is known. Dates in its quotes (“Thursday”, “last month”) are read against it.', max_length=50, verbose_name='published between'),
+            field=models.CharField(blank=True, help_text='When only a range is known, the publication date as an EDTF range, e.g. “2025-10-30/2025-11-02”; leave blank when the day is known. Dates in its quotes (“Thursday”, “last month”) are read against it.', max_length=50, validators=[timeline.dates.edtf_date_validator], verbose_name='published between'),
         ),
     ]
