@@ -52,15 +52,14 @@ def _to_date(value) -> datetime.date:
         raise InvalidEventDate(f"“{day}” is not a real day.") from None
 
 
-def _last_day(obj: EDTFObject, whole: EDTFObject) -> datetime.date:
-    """The last day a date covers. A winter (``2025-24``) runs from December to the end of
-    February, as every other season runs three months; edtf ends it with December, since
-    its seasons are months of one year."""
+def _winter_end(obj: EDTFObject) -> datetime.date | None:
+    """The last day of a winter (``2025-24``): February's, as every season runs three months;
+    edtf ends it with December, its seasons being months of one year. None for other dates."""
     obj = getattr(obj, "date", obj)  # an interval's end wraps its date
-    if isinstance(obj, Season) and int(obj.season) == WINTER:
-        year = int(obj.year) + 1
-        return datetime.date(year, 2, calendar.monthrange(year, 2)[1])
-    return _to_date(whole.upper_strict())
+    if not (isinstance(obj, Season) and int(obj.season) == WINTER):
+        return None
+    year = int(obj.year) + 1
+    return datetime.date(year, 2, calendar.monthrange(year, 2)[1])
 
 
 def _precision_of(obj: EDTFObject) -> str:
@@ -134,14 +133,13 @@ def _parse(text: str) -> EventDate:
             )
         # The coarser of its two ends.
         precision = max((_precision_of(end) for end in ends), key=PRECISION_ORDER.index)
+        last = parsed.upper
     elif isinstance(parsed, OneOfASet | MultipleDates):
         raise InvalidEventDate("Give one date or one range, not a set of dates.")
     else:
-        precision = _precision_of(parsed)
-    last = (
-        parsed.upper if isinstance(parsed, Interval | Level1Interval | Level2Interval) else parsed
-    )
-    start, end = _to_date(parsed.lower_strict()), _last_day(last, parsed)
+        precision, last = _precision_of(parsed), parsed
+    start = _to_date(parsed.lower_strict())
+    end = _winter_end(last) or _to_date(parsed.upper_strict())
     if start > end:
         raise InvalidEventDate("The range ends before it starts.")
     return EventDate(start=start, end=end, precision=precision)
