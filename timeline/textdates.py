@@ -26,9 +26,8 @@ from timeline.dates import parse_event_date
 MONTHS = {name: number for number, name in enumerate(calendar.month_name) if name}
 MONTHS |= {name[:3]: number for name, number in MONTHS.items()} | {"Sept": 9}
 WEEKDAYS = {name: number for number, name in enumerate(calendar.day_name)}  # Monday is 0
-# EDTF's season codes, each the three meteorological months from its first.
+# EDTF's season codes; their months are timeline.dates' (meteorological, winter to February).
 SEASONS = {"spring": 21, "summer": 22, "autumn": 23, "fall": 23, "winter": 24}
-SEASON_START = {21: 3, 22: 6, 23: 9, 24: 12}
 COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 COUNTS |= {"seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 PARTS = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}
@@ -62,9 +61,9 @@ ARTICLES = {"the", "a", "an", "its", "his", "her", "their", "our", "this", "that
 PASSIVE = {"be", "been", "being", "is", "are", "am"}
 PRESENT = {"has", "have", "is", "are", "am"}  # no way to tell: the nearest date
 SENTENCE_END = re.compile(r"[.!?][”\"]?\s+(?=[A-Z“\"])|\n")
-# "May" is a month only after one of these (else "may", the verb, opening a sentence).
 # A season without a year is a date after one of these ("through the autumn").
 SEASON_CONTEXT = re.compile(r"\b(?:in|by|through|during|until|over|for|into|before|after) the $")
+# "May" is a month only after one of these (else "may", the verb, opening a sentence).
 MAY_CONTEXT = re.compile(r"\b(in|of|since|until|by|from|to|early|late|mid|last|next|this)[ -]$")
 
 
@@ -110,15 +109,15 @@ def year(number: int) -> Value:
 
 
 def season(number: int, code: int) -> Value:
-    months = month(number, SEASON_START[code]).to(month(number, SEASON_START[code] + 2))
-    return Value(f"{number:04d}-{code}", f"{number:04d}-{code}", months.lower, months.upper)
+    edtf = f"{number:04d}-{code}"
+    bounds = parse_event_date(edtf)
+    return Value(edtf, edtf, bounds.start, bounds.end)
 
 
 def season_of(date: dt.date) -> Value:
-    """The season a day falls in: January and February belong to the last winter."""
-    if date.month < 3:
-        return season(date.year - 1, 24)
-    return season(date.year, max(c for c, first in SEASON_START.items() if first <= date.month))
+    """The season a day falls in (January and February: the last winter's)."""
+    seasons = (season(y, c) for y in (date.year - 1, date.year) for c in set(SEASONS.values()))
+    return next(s for s in seasons if s.lower <= date <= s.upper)
 
 
 def week(date: dt.date) -> Value:
