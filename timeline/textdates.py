@@ -459,15 +459,17 @@ def tense_at(text: str, start: int, end: int) -> str | None:
     ends = SENTENCE_END.search(text, end)
     before = re.findall(r"[\w']+", text[begins:start])
     after = re.findall(r"[\w']+", text[end : ends.start() if ends else len(text)])
-    words = [*reversed(before), *after]
-    for at, word in enumerate(words):
-        following = words[at - 1] if 0 < at <= len(before) else ""
-        preceding = words[at + 1].lower() if at + 1 < len(before) else ""
-        if word == "to" and at > 0 and following.islower() and following not in ARTICLES:
+    # The words before it, nearest first, each with its neighbours in the text; then after.
+    scan = [
+        (before[i], before[i - 1] if i else "", before[i + 1] if i + 1 < len(before) else "")
+        for i in reversed(range(len(before)))
+    ] + [(word, "", "") for word in after]
+    for word, previous, following in scan:
+        if word == "to" and following.islower() and following not in ARTICLES:
             return "future"
         if FUTURE_WORDS.fullmatch(word.lower()):
             return "future"
-        if PAST_WORDS.fullmatch(word.lower()) and preceding not in PASSIVE:
+        if PAST_WORDS.fullmatch(word.lower()) and previous.lower() not in PASSIVE:
             return "past"
         if word.lower() in PRESENT:
             return None
