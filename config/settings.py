@@ -348,6 +348,7 @@ SPECTACULAR_SETTINGS = {
         "PropertyKindEnum": "timeline.models.PropertyKind",
         "ClaimRankEnum": "timeline.models.ClaimRank",
         "QualifierEnum": "timeline.claims.quantities.QUALIFIERS",
+        "DateEvidenceStateEnum": "timeline.evidence.STATES",
     },
 }
 

@@ -152,6 +152,7 @@ def test_event_schema_lists_the_contract_fields(schema):
         "start",
         "end",
         "precision",
+        "date_evidence",
         "status",
         "place",
         "actors",
@@ -164,6 +165,13 @@ def test_event_schema_lists_the_contract_fields(schema):
     }
     citation = schema["components"]["schemas"]["Citation"]
     assert citation["properties"]["selectors"]["type"] == "array"
+    evidence = schema["components"]["schemas"]["DateEvidence"]
+    assert set(evidence["properties"]) == {"state", "citations", "note", "other"}
+    assert evidence["properties"]["state"]["allOf"] == [
+        {"$ref": "#/components/schemas/DateEvidenceStateEnum"}
+    ]
+    state = schema["components"]["schemas"]["DateEvidenceStateEnum"]
+    assert state["enum"] == ["stated", "inferred", "unsupported"]
 
 
 def test_event_schema_describes_claims_grouped_by_property(schema):

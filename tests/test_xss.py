@@ -108,7 +108,8 @@ def build_hostile() -> dict:
     """A published timeline of seven events, a payload in every field an editor or source fills.
 
     Event *i* carries payload *i* in its title, display date, place, actor,
-    tag, quote and locator, and every payload in its summary and note; the
+    tag, quote and locator, and every payload in its summary, its date note and
+    its citation's note; the
     short fields start with a spreadsheet formula. Titles are set by a second
     save, so that each history shows a change. Returns the primary keys.
     """
@@ -132,6 +133,7 @@ def build_hostile() -> dict:
             slug=f"hostile-{index}",
             title=f"Draft {index}",
             summary=f"{ALL}\n\nAnd {payload}",
+            date_note=f"Worked out from {ALL} (date {index})",
             date=f"2025-03-{10 + index}",
             display_date=f"{FORMULAS[(index + 1) % 4]} {payload}",
             status="scheduled" if index == 0 else "occurred",
@@ -292,6 +294,7 @@ def event_texts(event: Event, *, title: bool = True) -> list[str]:
     return [
         *([event.title] if title else []),
         event.summary,
+        f"Date inferred: {event.date_note}",
         citation.quote,
         citation.locator,
         citation.source.title,
@@ -445,6 +448,9 @@ def test_timelinejs_csv_reads_back_as_typed(client, hostile):
     ] == [
         (norm(e.title), norm(e.display_date), norm(e.tags.get().name), norm(e.summary))
         for e in hostile.events
+    ]
+    assert [norm(row.date_note) for row in sheet.events] == [
+        norm(e.date_note) for e in hostile.events
     ]
 
 
@@ -733,6 +739,7 @@ def admin_objects(hostile: Hostile) -> dict:
                 "title": event.title,
                 "summary": event.summary,
                 "display_date": event.display_date,
+                "date_note": event.date_note,
                 "citations-0-quote": citation.quote,
                 "citations-0-locator": citation.locator,
                 "citations-0-note": citation.note,

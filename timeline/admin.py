@@ -27,8 +27,9 @@ from sources.admin_mixins import (
 )
 from sources.models import Source
 from sources.versioning import VersionConflict
-from timeline import services
+from timeline import evidence, services
 from timeline.claims import disputes
+from timeline.evidence import INFERRED, STATED, STATES, UNSUPPORTED
 from timeline.history import event_revisions
 from timeline.models import Actor, Citation, Claim, ClaimProperty, Event, Place, Tag, Timeline
 from timeline.signals import DELETED_WITH_EVENT
@@ -318,12 +319,32 @@ class DisputedFilter(admin.SimpleListFilter):
         return queryset.disputed(disputed)
 
 
+class DateEvidenceFilter(admin.SimpleListFilter):
+    """Whether a cited quote states the event's date (timeline.evidence)."""
+
+    title = "date evidence"
+    parameter_name = "date_evidence"
+
+    def lookups(self, request, model_admin):
+        return [
+            (STATED, "Stated in a cited quote"),
+            (INFERRED, "Inferred (with a note)"),
+            (UNSUPPORTED, "Unsupported"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() in STATES:
+            return queryset.filter(date_evidence=self.value())
+        return queryset
+
+
 @admin.register(Event)
 class EventAdmin(EditorAdmin):
     object_history_template = "admin/timeline/event/object_history.html"
     list_display = [
         "title",
         "when",
+        "date_evidence_state",
         "status",
         "is_published",
         "citation_count",
@@ -333,6 +354,7 @@ class EventAdmin(EditorAdmin):
     list_display_links = ["title"]
     list_filter = [
         PublishedFilter,
+        DateEvidenceFilter,
         DisputedFilter,
         "status",
         "precision",
@@ -345,7 +367,15 @@ class EventAdmin(EditorAdmin):
     date_hierarchy = "start"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["place", "actors", "tags"]
-    readonly_fields = ["start", "end", "precision", "published_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "start",
+        "end",
+        "precision",
+        "date_evidence_detail",
+        "published_at",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [CitationInline, ClaimInline]
     actions = ["publish", "unpublish"]
     ordering = ["start", "end", "title", "pk"]
@@ -353,13 +383,44 @@ class EventAdmin(EditorAdmin):
     show_full_result_count = False
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary"]}),
-        ("When", {"fields": ["date", "display_date", ("start", "end", "precision"), "status"]}),
+        (
+            "When",
+            {
+                "fields": [
+                    "date",
+                    "display_date",
+                    ("start", "end", "precision"),
+                    "date_evidence_detail",
+                    "date_note",
+                    "status",
+                ]
+            },
+        ),
         ("Who and where", {"fields": ["place", "actors", "tags"]}),
         ("Publication", {"fields": ["published_at", ("created_at", "updated_at")]}),
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_citation_counts().with_disputed()
+        events = super().get_queryset(request).with_citation_counts().with_disputed()
+        return events.with_date_evidence()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # With its citations saved: does one of them state the date?
+        event = form.instance
+        if evidence.of_events([event])[event.pk]["state"] == UNSUPPORTED:
+            self.message_user(
+                request,
+                f"No cited quote states the date {event.date}. "
+                + (
+                    "The public still sees it: cite a quote that states it, widen the date to "
+                    "what the sources say, or write how it was derived."
+                    if event.is_published
+                    else "It cannot be published until a cited quote states it or you write "
+                    "how it was derived (How the date was derived)."
+                ),
+                messages.WARNING,
+            )
 
     def get_inlines(self, request, obj):
         # A new event has no citations to cite: claims come once it is saved (the page says so).
@@ -408,12 +469,34 @@ class EventAdmin(EditorAdmin):
     def when(self, event: Event) -> str:
         return event.display_date or event.date
 
+    @admin.display(description="date evidence", ordering="date_evidence")
+    def date_evidence_state(self, event: Event) -> str:
+        labels = {STATED: "stated", INFERRED: "inferred", UNSUPPORTED: "⚠ unsupported"}
+        return labels[event.date_evidence]
+
+    @admin.display(description="date evidence")
+    def date_evidence_detail(self, event: Event) -> str:
+        if event.pk is None:
+            return "Shown once the event and its citations are saved."
+        found = evidence.of_events([event])[event.pk]
+        lines = [evidence.describe(found)]
+        lines += [
+            f"[{item['id']}] “{item['expression']}” → {item['resolved']}"
+            for item in found["citations"]
+        ]
+        lines += [f"[{item['id']}] {item['explanation']}" for item in found["other"]]
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+
     is_published = column("is_published", "published", boolean=True, ordering="published_at")
     citation_count = column("citation_count", "citations", ordering="citation_count")
     is_disputed = column("is_disputed", "disputed", boolean=True, ordering="is_disputed")
 
     @admin.action(description="Publish selected events", permissions=["change"])
     def publish(self, request, queryset):
+        refused = services.unsupported_dates(queryset)
+        if refused:
+            self.message_user(request, services.unsupported_message(refused), messages.ERROR)
+            queryset = queryset.exclude(pk__in=[event.pk for event in refused])
         count = services.events_publish(events=queryset, user=request.user)
         self.message_user(request, f"Published {count} event(s).", messages.SUCCESS)
 

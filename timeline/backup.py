@@ -34,6 +34,7 @@ from timeline.models import (
     Citation,
     Claim,
     ClaimProperty,
+    DateMention,
     Event,
     Place,
     Tag,
@@ -66,7 +67,7 @@ TOP_LEVEL_KEYS = {"format", "version", "exported_from", "timeline", "events", *L
 # "history"): a document written before has none of them, and imports without claims.
 CLAIM_KEYS = frozenset({"properties", "claims"})
 # Fields added to version 1 since its first release: a document written before has none.
-ADDED_FIELDS = frozenset({"published_between"})
+ADDED_FIELDS = frozenset({"published_between", "date_note"})
 TIMESTAMPS = ("created_at", "updated_at")
 # Derived, and derived again on import: an event's columns kept for indexes,
 # and a claim's reading, which depends on its property's kind here.
@@ -868,6 +869,13 @@ def import_timeline(document, *, report: ImportReport | None = None) -> Timeline
     with transaction.atomic():
         plan = _plan(validated)
         _write_objects(validated, plan, report)
+        # Derived from the quotes, as Citation.save() would (bulk inserts do not save).
+        created = [
+            new for old, new in plan.ids[Citation].items() if old not in plan.reused[Citation]
+        ]
+        DateMention.objects.refresh(
+            Citation.objects.filter(pk__in=created).select_related("source")
+        )
         _write_history(validated, plan, report)
         _advance_sequences()
         # Bulk inserts send no signals: cached reads must still see the import.

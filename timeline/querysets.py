@@ -7,6 +7,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connections, models
 from django.db.models import (
     Aggregate,
+    Case,
     Count,
     Exists,
     Max,
@@ -16,6 +17,7 @@ from django.db.models import (
     Q,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Length
 
@@ -92,6 +94,26 @@ class EventQuerySet(models.QuerySet):
         disputed = Claim.objects.disputed_event_ids().filter(event_id=OuterRef("pk"))
         return self.annotate(is_disputed=Exists(disputed))
 
+    def with_date_evidence(self) -> "EventQuerySet":
+        """Annotate ``date_evidence``: stated, inferred or unsupported (``timeline.evidence``).
+
+        Stated when a cited quote holds a date whose days all lie within the event's.
+        """
+        from timeline.evidence import INFERRED, STATED, UNSUPPORTED
+        from timeline.models import DateMention
+
+        stating = DateMention.objects.filter(
+            citation__event=OuterRef("pk"), lower__gte=OuterRef("start"), upper__lte=OuterRef("end")
+        )
+        return self.annotate(
+            date_evidence=Case(
+                When(Exists(stating), then=Value(STATED)),
+                When(~Q(date_note=""), then=Value(INFERRED)),
+                default=Value(UNSUPPORTED),
+                output_field=models.CharField(),
+            )
+        )
+
     def with_citations(self) -> "EventQuerySet":
         """Everything an event's JSON embeds, in a fixed number of queries."""
         from timeline.models import Citation, Claim
@@ -104,6 +126,7 @@ class EventQuerySet(models.QuerySet):
                 "citations",
                 queryset=Citation.objects.select_related("source")
                 .defer("source__text")
+                .prefetch_related("dates")
                 .order_by("pk"),
             ),
             Prefetch("claims", queryset=Claim.objects.for_reading()),

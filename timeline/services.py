@@ -7,6 +7,7 @@ versions of what it changes, so API clients holding an old ETag are refused.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import CharField, F, Max, QuerySet, Value
 from django.db.models.functions import Cast, Concat
@@ -17,6 +18,7 @@ from sources.anchoring import AnchorError
 from sources.models import Source
 from sources.versioning import VersionConflict, one_revision, record_revision
 from timeline import generations
+from timeline.evidence import UNSUPPORTED
 from timeline.history import related_at
 from timeline.models import (
     ANCHOR_FIELDS,
@@ -274,10 +276,33 @@ def _set_published_at(events, *, published: bool, user, reason: str) -> int:
     return len(to_change)
 
 
+def unsupported_dates(events: Iterable[Event] | QuerySet[Event]) -> list[Event]:
+    """The drafts among ``events`` whose date no cited quote states and no note explains."""
+    drafts = _matching(events).drafts().with_date_evidence()
+    return list(drafts.filter(date_evidence=UNSUPPORTED).order_by("pk"))
+
+
 @transaction.atomic
 def events_publish(*, events: Iterable[Event] | QuerySet[Event], user=None) -> int:
-    """Publish drafts now; already published events keep their date."""
+    """Publish drafts now; already published events keep their date.
+
+    Refused (ValidationError on ``date``) while a draft's date is unsupported: the
+    public only sees dates a cited quote states or the editors explain.
+    """
+    refused = unsupported_dates(events)
+    if refused:
+        raise ValidationError({"date": unsupported_message(refused)})
     return _set_published_at(events, published=True, user=user, reason="Published")
+
+
+def unsupported_message(events: list[Event]) -> str:
+    named = ", ".join(f"“{event.title}” ({event.date})" for event in events[:5])
+    more = f" and {len(events) - 5} more" if len(events) > 5 else ""
+    return (
+        f"No cited quote states the date of {named}{more}, and no note says how it was "
+        "derived. Cite a quote that states it, make the date as wide as the sources say, "
+        "or write how it was worked out in “How the date was derived” (date_note)."
+    )
 
 
 @transaction.atomic

@@ -1,15 +1,19 @@
-"""Keep what ``services.event_restore`` needs to bring a deleted event back.
+"""Keep derived data true whatever the write path.
 
-The event and the citations and claims deleted with it (CASCADE) share one
-deletion timestamp and reason, and the event's deletion record notes its timelines.
+Restores: the event and the citations and claims deleted with it (CASCADE)
+share one deletion timestamp and reason, and the event's deletion record notes
+its timelines (``services.event_restore`` needs both). Dates in quotes: a
+source's changed publication date reads its citations' dates again.
 """
 
-from django.db.models.signals import pre_delete
+from django.db.models import F
+from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 from simple_history.signals import pre_create_historical_record
 
-from timeline.models import Citation, Claim, Event
+from sources.models import Source
+from timeline.models import Citation, Claim, DateMention, Event
 
 DELETED_WITH_EVENT = "Deleted with its event"
 
@@ -44,3 +48,25 @@ def mark_deleted_with_event(sender, instance, origin=None, **kwargs):
 def store_deleted_event_timelines(sender, instance, history_instance, **kwargs):
     if history_instance.history_type == "-":
         history_instance.timeline_ids = getattr(instance, "_timeline_ids", [])
+
+
+@receiver(post_save, sender=Source, dispatch_uid="timeline.source_rereads_dates")
+def reread_dates(sender, instance, raw=False, using="default", **kwargs):
+    """Resolve the dates in the source's quotes again when its publication date changed
+    (the admin, the API, imports alike), and move their events' versions: their date
+    evidence changed."""
+    if raw:
+        return
+    publication = instance.publication
+    reference = "" if publication is None else str(publication)
+    stale = DateMention.objects.using(using).filter(citation__source=instance)
+    stale = stale.exclude(reference=reference).values("citation_id")
+    citations = list(Citation.objects.using(using).filter(pk__in=stale).order_by("pk"))
+    if not citations:
+        return
+    for citation in citations:
+        citation.source = instance
+    DateMention.objects.using(using).refresh(citations)
+    Event.objects.using(using).filter(pk__in={c.event_id for c in citations}).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )

@@ -514,3 +514,25 @@ def find_dates(text: str, reference=None) -> list[DateMention]:
         )
         taken, previous = match.end(), value or previous
     return found
+
+
+# Words that say nothing about how a date was worked out ("It was on 30 October").
+FILLER_WORDS = (
+    "the a an on in of at by to from and or around about approximately roughly circa c ca "
+    "between before after early mid late date dated dates day days month year it this that "
+    "is was were be event events happened took place occurred held"
+)
+FILLER = frozenset(FILLER_WORDS.split())
+EDTF_LIKE = re.compile(r"[0-9]{4}(?:-[0-9]{2}){0,2}[~?%]?(?:/[0-9]{4}(?:-[0-9]{2}){0,2}[~?%]?)?")
+
+
+def only_repeats_date(note: str) -> bool:
+    """Whether a note says no more than a date ("30 October 2025", "On 2025-10-30."):
+    fewer than two words remain once its dates and filler words are taken out."""
+    kept, taken = [], 0
+    for mention in find_dates(note):
+        kept.append(note[taken : mention.start])
+        taken = mention.end
+    rest = EDTF_LIKE.sub(" ", "".join(kept) + note[taken:])
+    words = [word for word in re.findall(r"[^\W\d_]+", rest.lower()) if word not in FILLER]
+    return len(words) < 2

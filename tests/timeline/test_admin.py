@@ -435,7 +435,7 @@ def test_event_change_page_shows_whether_each_citation_is_anchored(editor_client
 
 @pytest.mark.django_db
 def test_publish_action_publishes_selected_drafts(editor_client):
-    drafts = EventFactory.create_batch(2, published_at=None)
+    drafts = EventFactory.create_batch(2, published_at=None, explained=True)
     untouched = EventFactory(published_at=None)
 
     response = editor_client.post(
@@ -455,7 +455,7 @@ def test_publish_action_publishes_selected_drafts(editor_client):
 @pytest.mark.django_db
 def test_publish_action_keeps_the_date_of_already_published_events(editor_client):
     published = EventFactory(published_at=datetime.datetime(2025, 1, 2, tzinfo=datetime.UTC))
-    draft = EventFactory(published_at=None)
+    draft = EventFactory(published_at=None, explained=True)
 
     response = editor_client.post(
         EVENTS_URL, {"action": "publish", "_selected_action": [str(published.pk), str(draft.pk)]}

@@ -389,7 +389,7 @@ def revert_url(obj, record) -> str:
 @pytest.mark.django_db
 def test_reverting_restores_fields_and_relations_and_records_who_reverted(editor_client, editor):
     old_tag, new_tag = TagFactory(), TagFactory()
-    event = EventFactory(title="Original", published_at=None, tags=[old_tag])
+    event = EventFactory(title="Original", published_at=None, tags=[old_tag], explained=True)
     original = latest_revision(Event, event.pk)
     data = open_change_form(editor_client, event)
     editor_client.post(change_url(event), {**data, "title": "Changed", "tags": [str(new_tag.pk)]})

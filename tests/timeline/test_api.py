@@ -254,6 +254,8 @@ def test_event_json_is_the_contract_shape(api_client):
         "start": "2025-10-25",
         "end": "2025-10-26",
         "precision": "day",
+        # Neither quote holds a date (tests/timeline/test_date_evidence.py has those).
+        "date_evidence": {"state": "unsupported", "citations": [], "note": "", "other": []},
         "status": "scheduled",
         "place": {
             "slug": "busan",

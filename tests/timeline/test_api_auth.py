@@ -506,7 +506,9 @@ def test_non_editors_read_like_anyone(reader_api, api_client):
 
 def test_event_actions_are_for_editors(api_client, reader_api, editor_api):
     for path, method in [("publish/", "post"), ("unpublish/", "post"), ("history/", "get")]:
-        event = EventFactory(published_at=None if path == "publish/" else timezone.now())
+        event = EventFactory(
+            published_at=None if path == "publish/" else timezone.now(), explained=True
+        )
         url = f"/api/v1/events/{event.slug}/{path}"
         before = Event.objects.values().get(pk=event.pk)
 

@@ -372,7 +372,7 @@ def test_a_citation_created_on_its_own_makes_the_events_etag_stale(editor_api, s
 
 
 def test_publishing_moves_the_version(editor_api):
-    event = EventFactory(published_at=None)
+    event = EventFactory(published_at=None, explained=True)
     url = f"/api/v1/events/{event.slug}/"
     etag = editor_api.get(url, DRAFTS)["ETag"]
 
@@ -390,6 +390,11 @@ def test_publishing_moves_the_version(editor_api):
 
 
 PUBLISHABLE = {"events": EventFactory, "timelines": TimelineFactory}
+
+
+def publishable_draft(factory):
+    # An event's date must be stated or explained before it can be published.
+    return factory(published_at=None, **({"explained": True} if factory is EventFactory else {}))
 
 
 def test_publishing_with_a_stale_if_match_is_412_and_changes_nothing(editor_api, stored_state):
@@ -427,7 +432,7 @@ def test_publishing_with_a_malformed_if_match_is_400(editor_api, stored_state):
 def test_publishing_with_the_current_if_match_or_none_publishes(editor_api):
     for collection, factory in PUBLISHABLE.items():
         for with_if_match in (True, False):
-            instance = factory(published_at=None)
+            instance = publishable_draft(factory)
             headers = {"HTTP_IF_MATCH": f'"{instance.version}"'} if with_if_match else {}
 
             response = editor_api.post(f"/api/v1/{collection}/{instance.slug}/publish/", **headers)

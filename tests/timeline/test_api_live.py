@@ -69,6 +69,9 @@ def test_an_editor_creates_cites_conflicts_publishes_deletes_and_restores(http):
         "slug": "geneva-pause",
         "title": "Ministers agree a pause",
         "date": "2025-10",
+        # The quote states no date: the note says how it was worked out, or the
+        # event could not be published.
+        "date_note": "The wire reported the pause in its October round-up of the talks.",
         "citations": [{"source": source.pk, "quote": QUOTE}],
     }
     status, headers, body = http.request("POST", "/api/v1/events/", event)
@@ -77,6 +80,7 @@ def test_an_editor_creates_cites_conflicts_publishes_deletes_and_restores(http):
     assert headers["Location"].endswith("/api/v1/events/geneva-pause/")
     assert body["published_at"] is None
     assert body["citations"][0]["selectors"][1]["start"] == SAMPLE_TEXT.index(QUOTE)
+    assert body["date_evidence"]["state"] == "inferred"
 
     status, headers, body = http.request(
         "PATCH", "/api/v1/timelines/trade/?include_drafts=true", {"events": ["geneva-pause"]}

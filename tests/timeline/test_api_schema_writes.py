@@ -82,6 +82,7 @@ def test_the_event_write_body_lists_the_writable_fields(schema):
         "title",
         "summary",
         "date",
+        "date_note",
         "display_date",
         "status",
         "place",

@@ -99,6 +99,7 @@ def test_editor_creates_a_draft_event_with_its_relations_and_citations(editor_ap
             "title": "Ministers meet in Geneva",
             "summary": "They agree a pause.",
             "date": "2025-10",
+            "date_note": "The wire's report of the talks came out on 30 October.",
             "display_date": "October 2025",
             "status": "occurred",
             "place": "geneva",
@@ -124,6 +125,12 @@ def test_editor_creates_a_draft_event_with_its_relations_and_citations(editor_ap
         "start": "2025-10-01",
         "end": "2025-10-31",
         "precision": "month",
+        "date_evidence": {
+            "state": "inferred",
+            "citations": [],
+            "note": "The wire's report of the talks came out on 30 October.",
+            "other": [],
+        },
         "status": "occurred",
         "place": {
             "slug": "geneva",
@@ -733,7 +740,7 @@ def test_a_method_not_allowed_is_a_json_405(editor_api, stored_state):
 
 
 def test_publish_makes_a_draft_public_and_unpublish_hides_it_again(api_client, editor_api):
-    event = EventFactory(published_at=None)
+    event = EventFactory(published_at=None, explained=True)
 
     published = editor_api.post(f"{event_url(event.slug)}publish/")
 
@@ -1177,6 +1184,7 @@ def test_public_timeline_payload_ignores_drafts_and_follows_published_events(
             "slug": "draft",
             "title": "Draft",
             "date": "2025-10-02",
+            "date_note": "The wire dates the Geneva talks in its report.",
             "citations": [{"source": source.pk, "quote": GENEVA_QUOTE}],
         },
         format="json",
@@ -1210,7 +1218,7 @@ def test_public_timeline_payload_ignores_drafts_and_follows_published_events(
     assert _public_payloads(api_client, timeline) == original
 
     # A second draft joins, and is published: now the public sees it.
-    second = EventFactory(slug="second", date="2025-10-03", published_at=None)
+    second = EventFactory(slug="second", date="2025-10-03", published_at=None, explained=True)
     timeline.events.add(second)
     assert _public_payloads(api_client, timeline) == original
     published = editor_api.post(f"{event_url('second')}publish/")

@@ -749,6 +749,9 @@ def _comparable(data: dict) -> dict:
         for value in group["values"]:
             value.pop("id")
             value["citations"] = [places[pk] for pk in value["citations"]]
+    evidence = data["date_evidence"]
+    for found in (*evidence["citations"], *evidence["other"]):
+        found["id"] = places[found["id"]]
     return data
 
 

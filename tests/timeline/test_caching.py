@@ -168,7 +168,7 @@ def test_an_edited_citation_shows_in_the_next_read(api_client, timeline, commit)
 
 
 def test_publishing_through_a_bulk_update_shows_in_the_next_read(api_client, editor_api):
-    EventFactory(slug="draft", published_at=None)
+    EventFactory(slug="draft", published_at=None, explained=True)
     assert api_client.get("/api/v1/events/").json()["count"] == 0
 
     editor_api.post("/api/v1/events/draft/publish/", HTTP_IF_MATCH='"1"')

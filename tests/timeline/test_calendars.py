@@ -29,6 +29,16 @@ pytestmark = pytest.mark.django_db
 BASE_URL = "https://timeline.example.org/"
 UID_DOMAIN = "timeline.example.org"
 SEEDED_SLUG = "us-china-trade-2025"
+# The date evidence of a factory event: no quote states its date, no note explains it.
+UNSUPPORTED = "Date not stated by any cited source"
+# An article of Friday 31 October 2025: its "Thursday" is the 30th.
+FRIDAY = datetime.date(2025, 10, 31)
+TARIFF_QUOTE = "Tariffs will fall from 57% to 47%."
+THURSDAY_QUOTE = "The leaders met on Thursday in Busan."
+DAY_QUOTE = "Trump and Xi met on 30 October 2025."
+DATED_TEXT = f"{THURSDAY_QUOTE} {DAY_QUOTE} {TARIFF_QUOTE}"
+# How an editor worked a date out: plain text here, whatever HTML would make of it.
+NOTE = 'Worked out from the <b>wire</b> & "desk" reports; both were filed on Friday.'
 
 
 def calendar_url(slug: str) -> str:
@@ -156,7 +166,7 @@ def test_an_exact_date_has_no_caveat_and_no_bracket():
     vevent = only_vevent(ical_for(event))
 
     assert str(vevent["SUMMARY"]) == "Busan"
-    assert str(vevent["DESCRIPTION"]).startswith("Something happened.")
+    assert str(vevent["DESCRIPTION"]).startswith(f"{UNSUPPORTED}\n\nSomething happened.")
 
 
 PERIOD_LABELS = [
@@ -181,6 +191,72 @@ def test_period_label():
     labels = [(start, end, period_label(start, end)) for start, end, _ in PERIOD_LABELS]
 
     assert labels == PERIOD_LABELS
+
+
+# Where the date comes from: a block after the caveat
+
+
+def cited(*quotes: str, **fields) -> Event:
+    """A new event on 30 October 2025 (unless ``fields`` say otherwise) citing ``quotes`` of one
+    article, published on Friday 31 October 2025."""
+    source = SourceFactory(text=DATED_TEXT, published_on=FRIDAY)
+    event = EventFactory(**{"date": "2025-10-30", "summary": "They met."} | fields)
+    for quote in quotes:
+        CitationFactory(event=event, source=source, quote=quote)
+    return event
+
+
+def description_blocks(event: Event) -> list[str]:
+    return str(only_vevent(ical_for(event))["DESCRIPTION"]).split("\n\n")
+
+
+def test_the_description_names_the_sources_that_state_the_date():
+    blocks = description_blocks(cited(TARIFF_QUOTE, THURSDAY_QUOTE, DAY_QUOTE))
+
+    assert blocks[:2] == ["Date stated in [2], [3]", "They met."]
+    # [n] is the nth line of the sources.
+    assert [line.split(" — ")[0] for line in blocks[2].split("\n")] == [
+        "Sources:",
+        f"1. “{TARIFF_QUOTE}”",
+        f"2. “{THURSDAY_QUOTE}”",
+        f"3. “{DAY_QUOTE}”",
+    ]
+
+
+def test_the_date_evidence_comes_after_the_caveat():
+    # The day a quote gives states the month it falls in.
+    blocks = description_blocks(cited(TARIFF_QUOTE, THURSDAY_QUOTE, date="2025-10"))
+
+    assert blocks[:3] == [
+        "Date known only to the month: October 2025.",
+        "Date stated in [2]",
+        "They met.",
+    ]
+
+
+def test_an_inferred_date_gives_the_editors_note_as_typed():
+    event = cited(TARIFF_QUOTE, date_note=NOTE)
+
+    content = ical_for(event)
+
+    assert str(only_vevent(content)["DESCRIPTION"]).split("\n\n")[:2] == [
+        f"Date inferred: {NOTE}",
+        "They met.",
+    ]
+    # Text, not HTML: nothing is escaped but what RFC 5545 escapes.
+    unfolded = re.sub(rb"\r\n[ \t]", b"", content).decode()
+    assert 'inferred: Worked out from the <b>wire</b> & "desk" reports\\; both were' in unfolded
+    assert "&lt;" not in unfolded
+    assert "&amp;" not in unfolded
+
+
+def test_a_date_no_quote_states_says_so():
+    for event in [
+        cited(TARIFF_QUOTE),
+        # “Thursday” was the 30th, not the 29th.
+        cited(THURSDAY_QUOTE, date="2025-10-29"),
+    ]:
+        assert description_blocks(event)[:2] == [UNSUPPORTED, "They met."], event.date
 
 
 # Identity and versions
@@ -280,6 +356,7 @@ def test_event_properties():
     assert (vevent["GEO"].latitude, vevent["GEO"].longitude) == (35.17955, 129.07556)
     assert [str(tag) for tag in vevent["CATEGORIES"].cats] == ["Diplomacy", "Trade talks"]
     assert str(vevent["DESCRIPTION"]) == (
+        f"{UNSUPPORTED}\n\n"
         "They met for 100 minutes.\n\n"
         "Actors: Donald Trump, Xi Jinping\n\n"
         "Sources:\n"
@@ -318,7 +395,7 @@ def test_special_characters_round_trip():
     (vevent,) = calendar.walk("VEVENT")
 
     assert str(vevent["SUMMARY"]) == title
-    assert str(vevent["DESCRIPTION"]).startswith(summary + "\n\n")
+    assert str(vevent["DESCRIPTION"]).startswith(f"{UNSUPPORTED}\n\n{summary}\n\n")
     assert str(vevent["LOCATION"]) == "Kuala Lumpur, Malaysia; Bukit Bintang"
     assert [str(tag) for tag in vevent["CATEGORIES"].cats] == ["Rare earths, magnets; etc."]
     # The parser leaves X- and RFC 7986 properties raw: unescape them as TEXT,
@@ -466,8 +543,9 @@ def test_query_count_is_constant(client, django_assert_num_queries):
     # 3. their actors
     # 4. their tags
     # 5. their citations, with their sources
-    # 6. their claims, with their properties and citations' ids
-    with django_assert_num_queries(6):
+    # 6. the dates in their quotes
+    # 7. their claims, with their properties and citations' ids
+    with django_assert_num_queries(7):
         response = get_calendar(client, timeline.slug)
     assert len(vevents(response.content)) == 6
 

@@ -41,6 +41,9 @@ pytestmark = pytest.mark.django_db
 SEEDED = seed_data.TIMELINE["slug"]
 ATOM = "{http://www.w3.org/2005/Atom}"
 HOSTILE = '<script>alert("x")</script> & "double" \'single\''
+# The factory-made event's date: no quote states it and no note explains it.
+UNSUPPORTED = "Date not stated by any cited source"
+UNSUPPORTED_HTML = f'<p class="timeline-date-evidence">{UNSUPPORTED}</p>'
 
 # The factory-made dispute: the event's first citation states no duration, so
 # the four that do are its sources 2 to 5.
@@ -477,7 +480,7 @@ def test_the_slide_text_holds_the_claims_between_the_summary_and_the_citations()
     text = slide_text(event)
 
     assert text.startswith(
-        f'<p>They met.</p><div class="timeline-claims">{DURATION_HTML}</div>'
+        f'{UNSUPPORTED_HTML}<p>They met.</p><div class="timeline-claims">{DURATION_HTML}</div>'
         '<ol class="timeline-citations"><li><q>They met on Thursday.</q>'
     )
     # [n] is the nth item of the citations list.
@@ -499,7 +502,8 @@ def test_a_slide_without_claims_has_no_claims_block():
     event, _ = new_event()
 
     assert slide_text(event) == (
-        '<p>They met.</p><ol class="timeline-citations"><li><q>They met on Thursday.</q> — '
+        f'{UNSUPPORTED_HTML}<p>They met.</p><ol class="timeline-citations">'
+        "<li><q>They met on Thursday.</q> — "
         "<cite>Wire</cite>, Example Wire</li></ol>"
     )
 
@@ -605,15 +609,15 @@ def test_the_calendar_description_gives_the_claims_before_the_sources(client):
 
     blocks = calendar_descriptions(client)["talks"].split("\n\n")
 
-    assert blocks[:2] == ["They met.", DURATION_TEXT]
-    sources = blocks[2].split("\n")
+    assert blocks[:3] == [UNSUPPORTED, "They met.", DURATION_TEXT]
+    sources = blocks[3].split("\n")
     assert sources[0] == "Sources:"
     # [n] is the nth line of the sources.
     assert [line.split(" — ")[0] for line in sources[1:]] == [
         "1. “They met on Thursday.”",
         *(f"{number}. “{quote}”" for number, (_, quote) in enumerate(DURATIONS, start=2)),
     ]
-    assert blocks[3:] == ["Event page: http://testserver/events/talks/"]
+    assert blocks[4:] == ["Event page: http://testserver/events/talks/"]
 
 
 def test_the_calendar_description_gives_preferred_and_set_aside_values():
@@ -635,7 +639,7 @@ def test_each_property_is_a_paragraph_of_the_description():
         event=event, property=soybeans, value="12 million tonnes", citations=[cite(event, "a")]
     )
 
-    assert description(event).split("\n\n")[1:3] == [
+    assert description(event).split("\n\n")[2:4] == [
         DURATION_TEXT,
         "Soybeans: 12 million tonnes [6]",
     ]
@@ -645,7 +649,7 @@ def test_a_description_without_claims_is_as_before():
     event, _ = new_event()
 
     assert description(event) == (
-        "They met.\n\nSources:\n1. “They met on Thursday.” — Wire, Example Wire"
+        f"{UNSUPPORTED}\n\nThey met.\n\nSources:\n1. “They met on Thursday.” — Wire, Example Wire"
         "\n\nEvent page: https://example.org/e/"
     )
 
@@ -665,7 +669,7 @@ def test_the_calendar_keeps_hostile_claims_as_text(client):
 
     text = calendar_descriptions(client)["talks"]
 
-    assert text.split("\n\n")[1] == (
+    assert text.split("\n\n")[2] == (
         f"Name {HOSTILE} — sources differ:\n"
         f"• Two, {HOSTILE} [3] — preferred by the editors: Note {HOSTILE} BEGIN:VEVENT\n"
         f"• One; {HOSTILE} [2]"
@@ -713,7 +717,8 @@ def test_a_feed_entry_without_claims_is_as_before():
     html = event_html(loaded(event))
 
     assert html == (
-        "<p>Date: 30 October 2025</p><p>They met.</p><p>Sources:</p>"
+        f'<p>Date: 30 October 2025</p><p class="date-evidence">{UNSUPPORTED}</p>'
+        "<p>They met.</p><p>Sources:</p>"
         "<ol><li>“They met on Thursday.” — Wire, Example Wire</li></ol>"
     )
 
@@ -834,15 +839,15 @@ def test_every_seeded_dispute_says_sources_differ_in_every_format(client, seeded
 
 
 QUERIES = {
-    # The page: the timeline; its events; their actors, tags, citations
-    # and claims; the tags and actors for the form.
-    "/timelines/trade/": 8,
+    # The page: the timeline; its events; their actors, tags, citations,
+    # the dates in their quotes and claims; the tags and actors for the form.
+    "/timelines/trade/": 9,
     # The API formats: the timeline; its events; their actors, tags,
-    # citations and claims.
-    "/api/v1/timelines/trade/timelinejs/": 6,
-    "/api/v1/timelines/trade/timelinejs.csv": 6,
-    "/api/v1/timelines/trade/calendar.ics": 6,
-    "/api/v1/timelines/trade/feed.atom": 6,
+    # citations, the dates in their quotes, and claims.
+    "/api/v1/timelines/trade/timelinejs/": 7,
+    "/api/v1/timelines/trade/timelinejs.csv": 7,
+    "/api/v1/timelines/trade/calendar.ics": 7,
+    "/api/v1/timelines/trade/feed.atom": 7,
 }
 
 
@@ -863,8 +868,9 @@ def test_claims_add_no_query_per_event(client, django_assert_num_queries, commit
 def test_the_event_page_reads_its_claims_in_one_query(client, django_assert_num_queries):
     event = duration_dispute()
 
-    # The event; its actors, tags, citations and claims; its published timelines.
-    with django_assert_num_queries(6):
+    # The event; its actors, tags, citations, their quotes' dates and claims; its
+    # published timelines.
+    with django_assert_num_queries(7):
         response = client.get(event.get_absolute_url())
 
     assert "Sources differ:" in response.content.decode()

@@ -4,8 +4,10 @@ Every feed is read back with feedparser, as a feed reader would.
 """
 
 import datetime
+import xml.etree.ElementTree as ElementTree
 
 import feedparser
+import lxml.html
 import pytest
 from django.urls import reverse
 from django.utils.http import http_date
@@ -25,6 +27,18 @@ from timeline.models import Event, Timeline
 pytestmark = pytest.mark.django_db
 
 SEEDED_SLUG = "us-china-trade-2025"
+ATOM = "{http://www.w3.org/2005/Atom}"
+# An article of Friday 31 October 2025: its "Thursday" is the 30th.
+FRIDAY = datetime.date(2025, 10, 31)
+TARIFF_QUOTE = "Tariffs will fall from 57% to 47%."
+THURSDAY_QUOTE = "The leaders met on Thursday in Busan."
+DAY_QUOTE = "Trump and Xi met on 30 October 2025."
+DATED_TEXT = f"{THURSDAY_QUOTE} {DAY_QUOTE} {TARIFF_QUOTE}"
+# How an editor worked a date out, with what HTML must escape.
+NOTE = 'Worked out from the <b>wire</b> & "desk" reports, filed on Friday.'
+NOTE_HTML = (
+    "Worked out from the &lt;b&gt;wire&lt;/b&gt; &amp; &quot;desk&quot; reports, filed on Friday."
+)
 
 
 def feed_url(slug: str) -> str:
@@ -193,6 +207,7 @@ def test_entry_content(client):
     assert entry.summary_detail.type == "text/html"
     assert entry.summary == (
         "<p>Date known only to the month: April 2026.</p>"
+        '<p class="date-evidence">Date not stated by any cited source</p>'
         "<p>Planned for April.<br />No date yet.</p>"
         "<p>Actors: Donald Trump, Xi Jinping</p>"
         "<p>Sources:</p><ol><li>“Tariffs will fall from 57% to 47%.” — "
@@ -201,6 +216,70 @@ def test_entry_content(client):
     )
     # The markup is escaped once in the XML, never passed through raw.
     assert b"<b>one</b>" not in response.content
+
+
+def cited(slug: str, *quotes: str, **fields) -> Event:
+    """A new event on 30 October 2025 (unless ``fields`` say otherwise) citing ``quotes`` of one
+    article, published on Friday 31 October 2025."""
+    source = SourceFactory(text=DATED_TEXT, published_on=FRIDAY)
+    event = EventFactory(**{"slug": slug, "date": "2025-10-30", "summary": "They met."} | fields)
+    for quote in quotes:
+        CitationFactory(event=event, source=source, quote=quote)
+    return event
+
+
+def evidence_shown(summary: str) -> str:
+    """The text of an entry's date evidence paragraph."""
+    fragment = lxml.html.fragment_fromstring(summary, create_parent="div")
+    (paragraph,) = fragment.find_class("date-evidence")
+    return paragraph.text_content()
+
+
+def test_each_entry_says_where_its_date_comes_from_after_the_date(client):
+    timeline = TimelineFactory(
+        events=[
+            cited("stated", TARIFF_QUOTE, THURSDAY_QUOTE, DAY_QUOTE),
+            cited("inferred", TARIFF_QUOTE, date_note=NOTE),
+            # “Thursday” was the 30th, not the 29th.
+            cited("unsupported", THURSDAY_QUOTE, date="2025-10-29"),
+        ]
+    )
+
+    response = get_feed(client, timeline.slug)
+
+    feed = parse(response)
+    root = ElementTree.fromstring(response.content)
+    served = {
+        e.findtext(f"{ATOM}id"): e.findtext(f"{ATOM}summary") for e in root.iter(f"{ATOM}entry")
+    }
+    # Each entry's HTML as served, and as feedparser reads it, by its event's slug.
+    html = {entry.link.rsplit("/", 2)[-2]: served[entry.id] for entry in feed.entries}
+    read = {entry.link.rsplit("/", 2)[-2]: entry.summary for entry in feed.entries}
+    assert {slug: evidence_shown(summary) for slug, summary in read.items()} == {
+        "stated": "Date stated in [2], [3]",
+        "inferred": f"Date inferred: {NOTE}",
+        "unsupported": "Date not stated by any cited source",
+    }
+    assert html["stated"].startswith(
+        '<p>Date: 30 October 2025</p><p class="date-evidence">Date stated in [2], [3]</p>'
+        f"<p>They met.</p><p>Sources:</p><ol><li>“{TARIFF_QUOTE}” — "
+    )
+    # [n] is the nth source listed.
+    sources = lxml.html.fragment_fromstring(read["stated"], create_parent="div").xpath("//ol/li")
+    assert [item.text_content().split(" — ")[0] for item in sources] == [
+        f"“{quote}”" for quote in (TARIFF_QUOTE, THURSDAY_QUOTE, DAY_QUOTE)
+    ]
+    assert html["inferred"].startswith(
+        "<p>Date: 30 October 2025</p>"
+        f'<p class="date-evidence">Date inferred: {NOTE_HTML}</p><p>They met.</p>'
+    )
+    assert html["unsupported"].startswith(
+        "<p>Date: 29 October 2025</p>"
+        '<p class="date-evidence">Date not stated by any cited source</p><p>They met.</p>'
+    )
+    # The note's markup is escaped once in the XML, never passed through raw.
+    assert b"<b>wire</b>" not in response.content
+    assert "<b>" not in read["inferred"]
 
 
 def test_a_timeline_without_events_is_a_valid_empty_feed(client):
@@ -259,8 +338,9 @@ def test_query_count_is_constant(client, django_assert_num_queries):
     # 3. their actors
     # 4. their tags
     # 5. their citations, with their sources
-    # 6. their claims, with their properties and citations' ids
-    with django_assert_num_queries(6):
+    # 6. the dates in their quotes
+    # 7. their claims, with their properties and citations' ids
+    with django_assert_num_queries(7):
         response = get_feed(client, timeline.slug)
     assert len(parse(response).entries) == 6
 

@@ -102,7 +102,7 @@ def test_publishing_and_unpublishing_record_who_and_why_and_move_the_version():
         (services.events_publish, True, "Published"),
         (services.events_unpublish, False, "Unpublished"),
     ]:
-        event = EventFactory(published_at=None) if published else EventFactory()
+        event = EventFactory(published_at=None, explained=True) if published else EventFactory()
         before = Event.objects.get(pk=event.pk).version
 
         assert service(events=[event], user=editor) == 1, reason

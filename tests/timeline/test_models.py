@@ -445,7 +445,7 @@ def test_source_reanchor_citations_leaves_other_sources_alone():
 
 @pytest.mark.django_db
 def test_events_publish_sets_published_at_on_drafts_only():
-    drafts = EventFactory.create_batch(2, published_at=None)
+    drafts = EventFactory.create_batch(2, published_at=None, explained=True)
     published = EventFactory()
     published_at = published.published_at
 
@@ -461,7 +461,7 @@ def test_events_publish_sets_published_at_on_drafts_only():
 
 @pytest.mark.django_db
 def test_events_publish_accepts_a_list():
-    draft = EventFactory(published_at=None)
+    draft = EventFactory(published_at=None, explained=True)
     other_draft = EventFactory(published_at=None)
 
     assert services.events_publish(events=[draft]) == 1

@@ -1,5 +1,6 @@
 """Tests for the public HTML pages: the index, a timeline, an event's permalink."""
 
+import datetime
 import re
 
 import pytest
@@ -24,6 +25,14 @@ pytestmark = pytest.mark.django_db
 SEEDED = "/timelines/us-china-trade-2025/"
 # What HTML allows in a <time datetime>: here a year, a month or a day.
 HTML_DATETIME = re.compile(r"^\d{4,}(-\d{2}(-\d{2})?)?$")
+# An article of Friday 31 October 2025: its "Thursday" is the 30th.
+FRIDAY = datetime.date(2025, 10, 31)
+TARIFF_QUOTE = "Tariffs will fall from 57% to 47%."
+THURSDAY_QUOTE = "The leaders met on Thursday in Busan."
+DAY_QUOTE = "Trump and Xi met on 30 October 2025."
+DATED_TEXT = f"{THURSDAY_QUOTE} {DAY_QUOTE} {TARIFF_QUOTE}"
+# How an editor worked a date out, with what HTML must escape.
+NOTE = 'Worked out from the <b>wire</b> & "desk" reports, filed on Friday.'
 
 
 def walk(node: Element):
@@ -262,6 +271,68 @@ def test_an_event_that_occurred_has_no_status_badge(client):
     assert (
         find(client.get(timeline_with(event).get_absolute_url()), "strong", class_="status") == []
     )
+
+
+# Where the date comes from: after the date
+
+
+def cited(slug: str, *quotes: str, **fields) -> Event:
+    """A new event on 30 October 2025 (unless ``fields`` say otherwise) citing ``quotes`` of one
+    article, published on Friday 31 October 2025."""
+    source = SourceFactory(text=DATED_TEXT, published_on=FRIDAY)
+    event = EventFactory(**{"slug": slug, "date": "2025-10-30"} | fields)
+    for quote in quotes:
+        CitationFactory(event=event, source=source, quote=quote)
+    return event
+
+
+def evidence_on(event: Event, client) -> list[Element]:
+    """What follows the event's date, on its timeline's page and on its own page."""
+    found = []
+    for path in (timeline_with(event).get_absolute_url(), event.get_absolute_url()):
+        (when,) = find(client.get(path), "p", class_="event-when")
+        parts = [child for child in when.children if isinstance(child, Element)]
+        assert dict(parts[0].attributes)["class"] == "event-date", path
+        found.append(parts[1])
+    return found
+
+
+def test_a_stated_date_links_the_notes_of_the_quotes_that_state_it(client):
+    event = cited("busan", TARIFF_QUOTE, THURSDAY_QUOTE, DAY_QUOTE)
+
+    for span in evidence_on(event, client):
+        assert span.name == "span"
+        assert dict(span.attributes)["class"] == "date-evidence date-evidence--stated"
+        assert " ".join(text(span).split()).startswith("Date stated in [2]")
+        refs = [(dict(a.attributes)["href"], text(a)) for a in walk(span) if a.name == "a"]
+        assert refs == [("#note-busan-2", "[2]"), ("#note-busan-3", "[3]")]
+    # Note n is the nth source listed.
+    response = client.get(event.get_absolute_url())
+    for number, quote in [(1, TARIFF_QUOTE), (2, THURSDAY_QUOTE), (3, DAY_QUOTE)]:
+        (note,) = find(response, "li", id=f"note-busan-{number}")
+        assert quote in text(note), number
+
+
+def test_an_inferred_date_shows_the_editors_note_escaped(client):
+    event = cited("busan", TARIFF_QUOTE, date_note=NOTE)
+
+    for span in evidence_on(event, client):
+        assert dict(span.attributes)["class"] == "date-evidence date-evidence--inferred"
+        assert text(span) == f"Date inferred: {NOTE}"
+    content = client.get(event.get_absolute_url()).content.decode()
+    assert f"Date inferred: {escape(NOTE)}</span>" in content
+    assert "<b>wire</b>" not in content
+
+
+def test_a_date_no_quote_states_is_flagged(client):
+    for event in [
+        cited("undated", TARIFF_QUOTE),
+        # “Thursday” was the 30th, not the 29th.
+        cited("wrong-day", THURSDAY_QUOTE, date="2025-10-29"),
+    ]:
+        for span in evidence_on(event, client):
+            assert dict(span.attributes)["class"] == "date-evidence date-evidence--unsupported"
+            assert text(span) == "Date not stated by any cited source"
 
 
 # Citations, place, actors and tags
@@ -615,10 +686,11 @@ def test_timeline_page_query_count_is_constant(client, django_assert_num_queries
         # 3. their actors
         # 4. their tags
         # 5. their citations, JOIN source
-        # 6. their claims, JOIN property, with their citations' ids
-        # 7. the tags of its published events, for the form
-        # 8. the actors of its published events, for the form
-        with django_assert_num_queries(8):
+        # 6. the dates in those citations' quotes (the date evidence)
+        # 7. their claims, JOIN property, with their citations' ids
+        # 8. the tags of its published events, for the form
+        # 9. the actors of its published events, for the form
+        with django_assert_num_queries(9):
             response = client.get(timeline.get_absolute_url())
 
         assert len(event_titles(response)) == count
@@ -636,10 +708,11 @@ def test_filtered_timeline_page_query_count_is_constant(client, django_assert_nu
         # 4. their actors
         # 5. their tags
         # 6. their citations, JOIN source
-        # 7. their claims, JOIN property, with their citations' ids
-        # 8. the tags of its published events, for the form
-        # 9. the actors of its published events, for the form
-        with django_assert_num_queries(9):
+        # 7. the dates in those citations' quotes
+        # 8. their claims, JOIN property, with their citations' ids
+        # 9. the tags of its published events, for the form
+        # 10. the actors of its published events, for the form
+        with django_assert_num_queries(10):
             response = client.get(timeline.get_absolute_url(), {"tag": tag.slug})
 
         assert len(event_titles(response)) == count
@@ -659,9 +732,10 @@ def test_event_page_query_count_is_constant(client, django_assert_num_queries):
         # 2. its actors
         # 3. its tags
         # 4. its citations, JOIN source
-        # 5. its claims, JOIN property, with their citations' ids
-        # 6. its published timelines
-        with django_assert_num_queries(6):
+        # 5. the dates in their quotes
+        # 6. its claims, JOIN property, with their citations' ids
+        # 7. its published timelines
+        with django_assert_num_queries(7):
             response = client.get(event.get_absolute_url())
 
         assert len(find(response, "li", class_="note")) == count

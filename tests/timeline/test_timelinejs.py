@@ -2,6 +2,7 @@
 
 import datetime
 
+import lxml.html
 import pytest
 
 from tests.factories import (
@@ -28,12 +29,39 @@ TARIFF_QUOTE = "Tariffs will fall from 57% to 47%."
 GENEVA_QUOTE = "The trade ministers met in Geneva on Monday."
 HOSTILE = '<script>alert("x")</script> & "quoted"'
 HOSTILE_HTML = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;quoted&quot;"
+# The date evidence of a factory event: no quote states its date, no note explains it.
+UNSUPPORTED_HTML = '<p class="timeline-date-evidence">Date not stated by any cited source</p>'
+# An article of Friday 31 October 2025: its "Thursday" is the 30th.
+FRIDAY = datetime.date(2025, 10, 31)
+THURSDAY_QUOTE = "The leaders met on Thursday in Busan."
+DAY_QUOTE = "Trump and Xi met on 30 October 2025."
+MONTH_QUOTE = "Tariffs were cut in October."
+DATED_TEXT = f"{THURSDAY_QUOTE} {DAY_QUOTE} {MONTH_QUOTE} {TARIFF_QUOTE}"
+# How an editor worked a date out, with what HTML must escape.
+NOTE = 'Worked out from the <b>wire</b> & "desk" reports, filed on Friday.'
+NOTE_HTML = (
+    "Worked out from the &lt;b&gt;wire&lt;/b&gt; &amp; &quot;desk&quot; reports, filed on Friday."
+)
 
 
 def slide(link=None, **fields) -> dict:
     """The slide of a new event, read back as the API reads events."""
     event = EventFactory(**fields)
     return event_to_slide(Event.objects.with_citations().get(pk=event.pk), link=link)
+
+
+def cited(*quotes: str, published_on=FRIDAY, **fields) -> Event:
+    """A new event on 30 October 2025 (unless ``fields`` say otherwise) citing ``quotes`` of one
+    article, published on Friday 31 October 2025; read back as the API reads events."""
+    source = SourceFactory(text=DATED_TEXT, published_on=published_on)
+    event = EventFactory(**{"date": "2025-10-30", "summary": "They met."} | fields)
+    for quote in quotes:
+        CitationFactory(event=event, source=source, quote=quote)
+    return Event.objects.with_citations().get(pk=event.pk)
+
+
+def slide_text(event: Event) -> str:
+    return event_to_slide(event)["text"]["text"]
 
 
 def dates(**fields) -> tuple:
@@ -154,6 +182,7 @@ def test_a_slide_holds_the_text_citations_status_group_and_links():
             "text": (
                 '<p class="timeline-status" data-status="scheduled"><strong>Scheduled:</strong> '
                 "announced; it has not happened yet.</p>"
+                f"{UNSUPPORTED_HTML}"
                 "<p>Ministers met.</p><p>They agreed a pause,<br>for now.</p>"
                 '<ol class="timeline-citations">'
                 "<li><q>Tariffs will fall from 57% to 47%.</q> — "
@@ -177,7 +206,7 @@ def test_a_slide_without_tags_display_date_or_citations_leaves_them_out():
     assert made == {
         "unique_id": "quiet",
         "start_date": {"year": 2025, "month": 10, "day": 30},
-        "text": {"headline": "Quiet day", "text": ""},
+        "text": {"headline": "Quiet day", "text": UNSUPPORTED_HTML},
     }
 
 
@@ -195,7 +224,9 @@ def test_an_event_that_did_not_simply_happen_says_so_first():
 
 
 def test_an_event_that_occurred_has_no_status_line():
-    assert slide(status="occurred", summary="Done.")["text"]["text"] == "<p>Done.</p>"
+    text = slide(status="occurred", summary="Done.")["text"]["text"]
+
+    assert text == f"{UNSUPPORTED_HTML}<p>Done.</p>"
 
 
 def test_the_group_is_the_tag_whose_name_sorts_first_ignoring_case():
@@ -211,6 +242,60 @@ def test_the_unique_id_is_the_slug():
     assert slide(slug="busan-meeting")["unique_id"] == "busan-meeting"
 
 
+# Where the date comes from: a paragraph before the summary
+
+
+def test_a_date_that_quotes_state_names_their_footnote_numbers():
+    event = cited(TARIFF_QUOTE, THURSDAY_QUOTE, DAY_QUOTE)
+
+    text = slide_text(event)
+
+    assert text.startswith(
+        '<p class="timeline-date-evidence">Date stated in [2], [3]</p><p>They met.</p>'
+        '<ol class="timeline-citations">'
+    )
+    # [n] is the nth item of the citations list.
+    quotes = lxml.html.fragment_fromstring(text, create_parent="div").xpath("//ol/li/q/text()")
+    assert quotes == [TARIFF_QUOTE, THURSDAY_QUOTE, DAY_QUOTE]
+    # A day the quote gives states the month it falls in; the editors' note is not needed.
+    month = cited(TARIFF_QUOTE, THURSDAY_QUOTE, date="2025-10", date_note=NOTE)
+    assert slide_text(month).startswith(
+        '<p class="timeline-date-evidence">Date stated in [2]</p><p>They met.</p>'
+    )
+
+
+def test_an_inferred_date_shows_the_editors_note_escaped_after_the_status():
+    event = cited(TARIFF_QUOTE, status="postponed", date_note=NOTE)
+
+    text = slide_text(event)
+
+    assert text.startswith(
+        '<p class="timeline-status" data-status="postponed"><strong>Postponed:</strong> '
+        "it did not happen on the date planned.</p>"
+        f'<p class="timeline-date-evidence">Date inferred: {NOTE_HTML}</p><p>They met.</p>'
+    )
+    (shown,) = lxml.html.fragment_fromstring(text, create_parent="div").find_class(
+        "timeline-date-evidence"
+    )
+    assert shown.text_content() == f"Date inferred: {NOTE}"
+    assert "<b>" not in text
+    # The spreadsheet's Text is the slide's.
+    assert event_to_row(event)["Text"] == text
+
+
+def test_a_date_no_quote_states_is_flagged():
+    for event in [
+        cited(TARIFF_QUOTE),
+        # “Thursday” was the 30th, not the 29th.
+        cited(THURSDAY_QUOTE, date="2025-10-29"),
+        # A month does not state a day in it.
+        cited(MONTH_QUOTE),
+        # Without the article's date, “Thursday” is no day at all.
+        cited(THURSDAY_QUOTE, published_on=None),
+    ]:
+        assert slide_text(event).startswith(f"{UNSUPPORTED_HTML}<p>They met.</p>"), event.date
+
+
 # Escaping
 
 
@@ -222,7 +307,7 @@ def test_titles_summaries_and_quotes_are_escaped_html():
 
     assert made["text"]["headline"] == HOSTILE_HTML
     assert made["text"]["text"] == (
-        f"<p>{HOSTILE_HTML}</p>"
+        f"{UNSUPPORTED_HTML}<p>{HOSTILE_HTML}</p>"
         f'<ol class="timeline-citations"><li><q>{HOSTILE_HTML}</q> — '
         "<cite>&lt;b&gt;&quot;Wire&quot;&lt;/b&gt;</cite>, &lt;i&gt;Pub&lt;/i&gt; "
         "(&lt;p &quot;3&quot;&gt;)</li></ol>"
@@ -325,7 +410,7 @@ def test_rows_are_a_title_row_then_one_row_per_event_in_the_templates_columns():
         "End Day": "26",
         "Display Date": "25–26 October",
         "Headline": "Talks",
-        "Text": "<p>Met.</p>",
+        "Text": f"{UNSUPPORTED_HTML}<p>Met.</p>",
         "Group": "Trade talks",
     }
 

@@ -1,6 +1,7 @@
 """The TimelineJS spreadsheet in and out: reading rows, and `manage.py import_timelinejs_csv`."""
 
 import csv
+import datetime
 import io
 from io import StringIO
 from pathlib import Path
@@ -9,7 +10,13 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.factories import EventFactory, TagFactory, TimelineFactory
+from tests.factories import (
+    CitationFactory,
+    EventFactory,
+    SourceFactory,
+    TagFactory,
+    TimelineFactory,
+)
 from timeline import seed_data
 from timeline.formats.spreadsheet import COLUMNS, SheetError, SheetRow, parse_csv, rows_to_events
 from timeline.formats.timelinejs import primary_tag
@@ -18,6 +25,8 @@ from timeline.models import Event, Tag, Timeline
 
 SEEDED = seed_data.TIMELINE["slug"]
 COMPARED = ("title", "date", "display_date", "summary", "status", "start", "end", "precision")
+# How an editor worked a date out, with what HTML must escape.
+NOTE = 'Worked out from the <b>wire</b> & "desk" reports, filed on Friday.'
 
 
 def csv_text(*rows: dict, header=COLUMNS) -> str:
@@ -132,6 +141,21 @@ def test_an_exported_citations_list_and_status_line_are_recognised():
     assert (event.summary, event.status, event.cited) == ("Planned talks.", "cancelled", True)
 
 
+def test_an_exported_date_evidence_line_is_left_out_of_the_summary_and_gives_the_note():
+    for line, note in [
+        (
+            "Date inferred: Worked out from the &lt;b&gt;wire&lt;/b&gt; &amp; the desk.",
+            "Worked out from the <b>wire</b> & the desk.",
+        ),
+        # No note in the sheet: an update leaves the event's note as it is.
+        ("Date stated in [1], [3]", None),
+        ("Date not stated by any cited source", None),
+    ]:
+        event = one_event(Text=f'<p class="timeline-date-evidence">{line}</p><p>They met.</p>')
+
+        assert (event.summary, event.date_note) == ("They met.", note), line
+
+
 def test_headline_display_date_and_group_are_read_as_timelinejs_shows_them():
     event = one_event(
         Headline="Q&amp;A <i>now</i>",
@@ -244,6 +268,35 @@ def test_everything_the_sheet_holds_survives_a_round_trip(exported):
 
 
 @pytest.mark.django_db
+def test_a_date_note_survives_a_round_trip_and_stays_out_of_the_summary(tmp_path):
+    friday = SourceFactory(
+        text="The leaders met on Thursday in Busan.", published_on=datetime.date(2025, 10, 31)
+    )
+    inferred = EventFactory(
+        slug="busan", title="Busan", summary="They met.\n\nFor 100 minutes.", date_note=NOTE
+    )
+    stated = EventFactory(slug="stated", title="Stated", summary="They met.", date="2025-10-30")
+    CitationFactory(event=stated, source=friday, quote="The leaders met on Thursday in Busan.")
+    unsupported = EventFactory(slug="unsupported", title="Unsupported", summary="They met.")
+    TimelineFactory(slug="notes", events=[inferred, stated, unsupported])
+    path = save(tmp_path, export("notes"))
+
+    run_import(path, "--timeline", "copy", "--title", "Copy")
+
+    copies = Timeline.objects.get(slug="copy").events.order_by("title")
+    assert [(e.title, e.summary, e.date_note) for e in copies] == [
+        ("Busan", "They met.\n\nFor 100 minutes.", NOTE),
+        ("Stated", "They met.", ""),
+        ("Unsupported", "They met.", ""),
+    ]
+    # Importing it back where it came from changes nothing: the note of a date a
+    # quote states, which the sheet does not show, is kept.
+    Event.objects.filter(pk=stated.pk).update(date_note=NOTE)
+    assert "0 created, 0 updated, 3 unchanged" in run_import(path, "--timeline", "notes")
+    assert Event.objects.get(pk=stated.pk).date_note == NOTE
+
+
+@pytest.mark.django_db
 def test_a_reimport_changes_nothing(exported, stored_state):
     run_import(exported, "--timeline", "copy")
     before = stored_state()
@@ -346,9 +399,18 @@ def test_repeated_headlines_and_taken_slugs_get_numbered_slugs(tmp_path):
     assert "0 created, 0 updated, 3 unchanged" in output
 
 
+INFERRED_TEXT = (
+    '<p class="timeline-date-evidence">Date inferred: The communiqué of the talks is dated '
+    "2025.</p><p>They talk.</p>"
+)
+
+
 @pytest.mark.django_db
 def test_new_events_are_drafts_and_publish_publishes_the_import(tmp_path):
-    path = save(tmp_path, csv_text({"Type": "title", "Headline": "New"}, event_row()))
+    path = save(
+        tmp_path,
+        csv_text({"Type": "title", "Headline": "New"}, event_row(Text=INFERRED_TEXT)),
+    )
 
     assert "New events are drafts" in run_import(path, "--timeline", "new")
     assert Event.objects.get(slug="talks").published_at is None
@@ -357,6 +419,35 @@ def test_new_events_are_drafts_and_publish_publishes_the_import(tmp_path):
     assert "0 created, 1 updated, 0 unchanged" in output
     assert Event.objects.get(slug="talks").published_at is not None
     assert Timeline.objects.get(slug="new").published_at is not None
+
+
+@pytest.mark.django_db
+def test_publish_leaves_an_event_whose_date_nothing_backs_a_draft(tmp_path):
+    rows = [event_row(), event_row(Headline="Summit", Text=INFERRED_TEXT)]
+    path = save(tmp_path, csv_text({"Type": "title", "Headline": "New"}, *rows))
+
+    output = run_import(path, "--timeline", "new", "--publish")
+
+    assert "Left as drafts, as no cited quote states their date" in output
+    assert ": talks." in output
+    assert Event.objects.get(slug="talks").published_at is None
+    summit = Event.objects.get(slug="summit")
+    assert summit.published_at is not None
+    assert summit.date_note == "The communiqué of the talks is dated 2025."
+
+
+@pytest.mark.django_db
+def test_a_sheet_without_the_inferred_line_keeps_the_note(tmp_path):
+    path = save(tmp_path, csv_text(event_row(Text=INFERRED_TEXT)))
+    run_import(path, "--timeline", "new", "--title", "New")
+    # The editor rewrites the Text cell, dropping the evidence paragraph.
+    path = save(tmp_path, csv_text(event_row(Text="<p>They talk at length.</p>")))
+
+    run_import(path, "--timeline", "new")
+
+    event = Event.objects.get(slug="talks")
+    assert event.summary == "They talk at length."
+    assert event.date_note == "The communiqué of the talks is dated 2025."
 
 
 @pytest.mark.django_db

@@ -203,7 +203,9 @@ def test_a_rough_publication_date_reads_relative_dates_as_an_interval():
 
     # Every day of the range reads "Thursday" as 30 October: the date is stated.
     assert "busan-meeting" not in run()
-    Source.objects.filter(pk=source.pk).update(published_between="2025-10-30/2025-11-07")
+    # Saved as every write path saves it: the quotes' dates are read again.
+    source.published_between = "2025-10-30/2025-11-07"
+    source.save()
     assert "its quotes say “Thursday” → 2025-10-30/2025-11-06" in run()
 
 

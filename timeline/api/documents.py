@@ -23,6 +23,7 @@ from types import SimpleNamespace
 from django.db import connections, router
 from rest_framework.reverse import reverse
 
+from timeline import evidence
 from timeline.claims import disputes
 from timeline.models import Event, annotation_selectors
 
@@ -30,7 +31,7 @@ SLUG = "__slug__"
 
 EVENTS = """
 SELECT e.id, e.slug, e.title, e.summary, e.date, e.display_date,
-       CAST(e.start AS TEXT), CAST(e."end" AS TEXT), e.precision, e.status,
+       CAST(e.start AS TEXT), CAST(e."end" AS TEXT), e.precision, e.status, e.date_note,
        CAST(e.published_at AS TEXT), e.version, CAST(e.updated_at AS TEXT),
        p.slug, p.name, p.latitude, p.longitude, p.wikidata_id,
        EXISTS (SELECT 1 FROM timeline_claim cl WHERE cl.event_id = e.id)
@@ -46,13 +47,16 @@ SELECT x.event_id, NULL, t.slug, t.name, t.wikidata_id, t.id
 FROM timeline_event_tags x JOIN timeline_tag t ON t.id = x.tag_id WHERE x.event_id {ids}
 ORDER BY 4, 6
 """
+# With the dates in each quote (a row each, in the same round trip).
 CITATIONS = """
 SELECT c.event_id, c.id, c.quote, c.locator, c.note,
        c.exact, c.prefix, c.suffix, c.position_start, c.position_end,
        s.id, s.slug, s.title, s.publisher, s.url, CAST(s.published_on AS TEXT), s.language,
-       c.version
+       c.version,
+       m.text, m.value, CAST(m.lower AS TEXT), CAST(m.upper AS TEXT), m.explanation
 FROM timeline_citation c JOIN sources_source s ON s.id = c.source_id
-WHERE {where} ORDER BY c.id
+LEFT JOIN timeline_datemention m ON m.citation_id = c.id
+WHERE {where} ORDER BY c.id, m.start
 """
 CLAIMS = """
 SELECT cl.event_id, cl.id, cl.value, cl.normalized_as, cl.comparison_key, cl.rank,
@@ -122,11 +126,15 @@ def source_summary(row) -> dict:
     }
 
 
-def _citations(where: str, params) -> list[tuple[int, dict, int]]:
-    """(event id, the citation as an event embeds it, its version) each."""
+def _citations(where: str, params) -> list[tuple[int, dict, int, list]]:
+    """(event id, the citation as an event embeds it, its version, the dates in its quote)
+    each; the dates as ``timeline.evidence.assess`` reads them, days as ISO text."""
     sources: dict[int, dict] = {}
     found = []
     for row in _fetch(CITATIONS.format(where=where), params):
+        if found and found[-1][1]["id"] == row[1]:  # the same citation's next date
+            found[-1][3].append((row[1], *row[18:]))
+            continue
         source = sources.get(row[10])
         if source is None:
             source = sources[row[10]] = source_summary(row[10:17])
@@ -138,7 +146,7 @@ def _citations(where: str, params) -> list[tuple[int, dict, int]]:
             "selectors": annotation_selectors(*row[5:10]),
             "source": source,
         }
-        found.append((row[0], document, row[17]))
+        found.append((row[0], document, row[17], [] if row[18] is None else [(row[1], *row[18:])]))
     return found
 
 
@@ -187,8 +195,10 @@ def _events(request, where: str, params) -> dict[int, dict]:
             actors[event_id].append(
                 {"slug": slug, "name": name, "kind": kind, "wikidata_id": wikidata_id}
             )
-    for event_id, citation, _ in _citations(f"c.event_id {ids}", params):
+    mentions = defaultdict(list)
+    for event_id, citation, _, dates in _citations(f"c.event_id {ids}", params):
         citations[event_id].append(citation)
+        mentions[event_id] += dates
     claims = defaultdict(list)
     stating = [row[0] for row in rows if row[-1]]
     if stating:
@@ -199,7 +209,7 @@ def _events(request, where: str, params) -> dict[int, dict]:
     documents = {}
     for row in rows:
         pk, slug, title, summary, date, display_date, start, end, precision, status = row[:10]
-        published_at, version, updated_at, *place, _ = row[10:]
+        date_note, published_at, version, updated_at, *place, _ = row[10:]
         documents[pk] = {
             "url": f"{head}{slug}{tail}",
             "slug": slug,
@@ -210,6 +220,7 @@ def _events(request, where: str, params) -> dict[int, dict]:
             "start": start,
             "end": end,
             "precision": precision,
+            "date_evidence": evidence.assess(start, end, mentions[pk], date_note),
             "status": status,
             "place": None
             if place[0] is None
@@ -261,11 +272,11 @@ def citations(ids: list[int]) -> list[dict]:
         return []
     where, params = _in(ids)
     found = _citations(f"c.id {where}", params)
-    where, params = _in(sorted({event_id for event_id, _, _ in found}))
+    where, params = _in(sorted({event_id for event_id, *_ in found}))
     slugs = dict(_fetch(f"SELECT id, slug FROM timeline_event WHERE id {where}", params))
     documents = {
         citation["id"]: {**citation, "event": slugs[event_id], "version": version}
-        for event_id, citation, version in found
+        for event_id, citation, version, _ in found
     }
     return [documents[pk] for pk in ids if pk in documents]
 
@@ -280,7 +291,7 @@ def claims(ids: list[int]) -> list[dict]:
     sources = {}
     if cited:
         where, params = _in(cited)
-        sources = {c["id"]: c["source"] for _, c, _ in _citations(f"c.id {where}", params)}
+        sources = {c["id"]: c["source"] for _, c, _, _ in _citations(f"c.id {where}", params)}
     documents = {
         claim.pk: {
             "id": claim.pk,

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from sources.models import Source
 from timeline.claims.quantities import QUALIFIERS
+from timeline.evidence import STATES
 from timeline.models import (
     Actor,
     Citation,
@@ -181,6 +182,41 @@ class ClaimGroupSerializer(serializers.Serializer):
     )
 
 
+class DateStatementSerializer(serializers.Serializer):
+    """A date expression in a cited quote, and the date it was read as."""
+
+    id = serializers.IntegerField(help_text="The citation's id.")
+    expression = serializers.CharField(help_text="As the quote writes it, e.g. “Thursday”.")
+    resolved = serializers.CharField(
+        allow_null=True,
+        help_text="EDTF, read against the source's publication date; null when it cannot be.",
+    )
+
+
+class OtherDateSerializer(DateStatementSerializer):
+    explanation = serializers.CharField(
+        help_text="How it was read, or why it could not be (“unresolved: …”)."
+    )
+
+
+class DateEvidenceSerializer(serializers.Serializer):
+    """Whether a cited quote states the event's date (docs/dates-in-text.md)."""
+
+    state = serializers.ChoiceField(
+        choices=STATES,
+        help_text="stated: a cited quote holds a date whose days all lie within the event's; "
+        "inferred: none does, and the editors say how they derived it (note); unsupported: "
+        "neither (drafts only: publishing one is refused).",
+    )
+    citations = DateStatementSerializer(many=True, help_text="The expressions stating the date.")
+    note = serializers.CharField(help_text="How the editors derived the date; may be empty.")
+    other = OtherDateSerializer(
+        many=True,
+        help_text="The quotes' other date expressions, which do not state the date: a wider "
+        "or another date, or one that cannot be resolved (with the reason).",
+    )
+
+
 class EventSerializer(serializers.ModelSerializer):
     """An event: describes for the schema what ``timeline.api.documents`` builds."""
 
@@ -196,6 +232,7 @@ class EventSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="What the sources say of each property, side by side, and whether they differ.",
     )
+    date_evidence = DateEvidenceSerializer(read_only=True)
 
     class Meta:
         model = Event
@@ -209,6 +246,7 @@ class EventSerializer(serializers.ModelSerializer):
             "start",
             "end",
             "precision",
+            "date_evidence",
             "status",
             "place",
             "actors",

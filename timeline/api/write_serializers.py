@@ -221,6 +221,7 @@ class EventWriteSerializer(ServiceWriteSerializer):
             "title",
             "summary",
             "date",
+            "date_note",
             "display_date",
             "status",
             "place",

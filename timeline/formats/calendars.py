@@ -13,6 +13,7 @@ from icalendar import Calendar, vText
 from icalendar import Event as CalendarEvent
 
 from sources.validators import is_http_url
+from timeline import evidence
 from timeline.claims import disputes
 from timeline.models import Event, EventStatus, Precision, Timeline
 
@@ -119,10 +120,12 @@ def sorted_names(items) -> list[str]:
 
 
 def event_description(event: Event, *, url: str) -> str:
-    """The plain text of an event: date caveat, summary, actors, claims, sources, page."""
+    """The plain text of an event: date caveat and evidence, summary, actors, claims,
+    sources, page."""
     actors, sources = sorted_names(event.actors.all()), citation_lines(event)
     blocks = [
         date_caveat(event),
+        evidence.line(event),
         event.summary.strip(),
         f"Actors: {', '.join(actors)}" if actors else "",
         *(disputes.view_text(view) for view in disputes.event_views(event)),

@@ -7,6 +7,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join, linebreaks
 
 from sources.validators import is_http_url
+from timeline import evidence
 from timeline.claims import disputes
 from timeline.formats.calendars import date_caveat, event_date_label, event_heading, sorted_names
 from timeline.models import Event, Timeline
@@ -65,6 +66,7 @@ def event_html(event: Event) -> str:
     """An entry's summary as escaped HTML: the date, what happened, who, claims, sources."""
     parts = [
         format_html("<p>{}</p>", date_caveat(event) or f"Date: {event_date_label(event)}"),
+        format_html('<p class="date-evidence">{}</p>', evidence.line(event)),
         linebreaks(event.summary.strip(), autoescape=True) if event.summary.strip() else "",
     ]
     if actors := sorted_names(event.actors.all()):

@@ -18,9 +18,11 @@ import lxml.html
 
 from sources.ingest import html_to_text
 from timeline.dates import InvalidEventDate, parse_event_date
+from timeline.evidence import INFERRED_PREFIX
 from timeline.formats.timelinejs import (
     CITATIONS_CLASS,
     CLAIMS_CLASS,
+    EVIDENCE_CLASS,
     PERMALINK_CLASS,
     STATUS_CLASS,
     STATUS_NOTES,
@@ -121,6 +123,7 @@ class SheetEvent:
     display_date: str = ""
     summary: str = ""
     status: str = "occurred"
+    date_note: str | None = None  # an export's "Date inferred: …" line; None: no such line
     group: str = ""
     cited: bool = False  # the Text held an export's citations, which are not imported
 
@@ -142,19 +145,25 @@ def _plain(value: str) -> str:
     return html_to_text(value) if value.strip() else ""
 
 
-def _text_cell(value: str) -> tuple[str, str, bool]:
-    """The summary, the status, and whether an export's citations (and claims) were left out."""
+def _text_cell(value: str) -> tuple[str, str, str | None, bool]:
+    """The summary, the status, the date note (None: the cell has none), and whether an
+    export's citations (and claims) were left out."""
     if not value.strip():
-        return "", "occurred", False
+        return "", "occurred", None, False
     tree = lxml.html.fragment_fromstring(value, create_parent="div")
-    status, cited = "occurred", False
-    for marker in (STATUS_CLASS, CLAIMS_CLASS, CITATIONS_CLASS, PERMALINK_CLASS):
+    status, note, cited = "occurred", None, False
+    markers = (STATUS_CLASS, EVIDENCE_CLASS, CLAIMS_CLASS, CITATIONS_CLASS, PERMALINK_CLASS)
+    for marker in markers:
         for element in tree.find_class(marker):
             if marker == STATUS_CLASS and element.get("data-status") in STATUS_NOTES:
                 status = element.get("data-status")
+            if marker == EVIDENCE_CLASS:
+                said = element.text_content().strip()
+                if said.startswith(INFERRED_PREFIX):
+                    note = said.removeprefix(INFERRED_PREFIX).strip()
             cited = cited or marker == CITATIONS_CLASS
             element.drop_tree()
-    return _plain(lxml.html.tostring(tree, encoding="unicode")), status, cited
+    return _plain(lxml.html.tostring(tree, encoding="unicode")), status, note, cited
 
 
 def _number(row: SheetRow, column: str, low: int, high: int, what: str) -> int | None:
@@ -214,7 +223,7 @@ def row_to_event(row: SheetRow) -> SheetEvent:
         parse_event_date(date)
     except InvalidEventDate as exc:
         raise SheetError(row.line, "End Year", str(exc)) from None
-    summary, status, cited = _text_cell(row.cells.get("Text", ""))
+    summary, status, date_note, cited = _text_cell(row.cells.get("Text", ""))
     return SheetEvent(
         line=row.line,
         title=title,
@@ -223,6 +232,7 @@ def row_to_event(row: SheetRow) -> SheetEvent:
         display_date=_plain(_plain(row.cells.get("Display Date", ""))),
         summary=summary,
         status=status,
+        date_note=date_note,
         group=_plain(_plain(row.cells.get("Group", ""))),
         cited=cited,
     )

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from timeline import evidence
 from timeline.claims import disputes
 from timeline.dates import parse_event_date
 from timeline.formats.calendars import month_span
@@ -21,6 +22,7 @@ from timeline.formats.calendars import month_span
 # The classes an export marks its own parts of a slide's text with, so that
 # an import can tell them from the summary.
 STATUS_CLASS = "timeline-status"
+EVIDENCE_CLASS = "timeline-date-evidence"
 CLAIMS_CLASS = "timeline-claims"
 CITATIONS_CLASS = "timeline-citations"
 PERMALINK_CLASS = "timeline-permalink"
@@ -147,12 +149,14 @@ def _citation_html(citation) -> SafeString:
 
 
 def _event_text(event, *, link: Callable[[object], str] | None) -> SafeString:
-    """A status line if the event did not simply happen, the summary, the claims, the
-    citations (numbered as the claims number them) and a link to the event's page."""
+    """A status line if the event did not simply happen, where its date comes from, the
+    summary, the claims, the citations (numbered as the claims number them) and a link
+    to the event's page."""
     parts = []
     if event.status in STATUS_NOTES:
         status = '<p class="{}" data-status="{}"><strong>{}:</strong> {}</p>'
         parts.append(format_html(status, STATUS_CLASS, event.status, *STATUS_NOTES[event.status]))
+    parts.append(format_html('<p class="{}">{}</p>', EVIDENCE_CLASS, evidence.line(event)))
     parts.append(_paragraphs(event.summary))
     if claims := disputes.event_views(event):
         claims_html = format_html_join("", "{}", ((disputes.view_html(v),) for v in claims))

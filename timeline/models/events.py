@@ -12,6 +12,7 @@ from sources.versioning import History, VersionedModel
 from timeline.dates import InvalidEventDate, parse_event_date
 from timeline.models.lookups import SLUG_HELP, Actor, Place, Tag, not_empty, valid_choice
 from timeline.querysets import CitationQuerySet, EventQuerySet
+from timeline.textdates import find_dates, only_repeats_date
 
 
 class Precision(models.TextChoices):
@@ -82,6 +83,16 @@ class Event(VersionedModel):
         default=0,
         editable=False,
         help_text="Days from the earliest to the latest day, derived from date.",
+    )
+    date_note = models.TextField(
+        "how the date was derived",
+        blank=True,
+        max_length=1000,
+        help_text=(
+            "Needed when no cited quote states the date: how it was worked out, e.g. “The "
+            "article of 31 October says the leaders met ‘on Thursday’; it was written a day "
+            "later.” Without it the date is unsupported and the event cannot be published."
+        ),
     )
     display_date = models.CharField(
         "display date",
@@ -158,6 +169,7 @@ class Event(VersionedModel):
         return f"{self.display_date or self.date} — {self.title}"
 
     def save(self, *args, **kwargs) -> None:
+        self.date_note = self.date_note.strip()  # blank is no note, in SQL as in Python
         self.derive_dates()
         if kwargs.get("update_fields") is not None and "date" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], *DATE_FIELDS}
@@ -188,6 +200,12 @@ class Event(VersionedModel):
                 self.derive_dates()
             except InvalidEventDate as exc:
                 errors["date"] = [str(exc)]
+        checking_note = "date_note" not in errors and not (exclude and "date_note" in exclude)
+        if checking_note and self.date_note.strip() and only_repeats_date(self.date_note):
+            errors["date_note"] = [
+                "Say how the date was worked out (which source, what it says, what you "
+                "inferred from it), not only the date."
+            ]
         if errors:
             raise ValidationError(errors)
 
@@ -282,6 +300,7 @@ class Citation(VersionedModel):
         except AnchorError:
             self.clear_anchor()
         super().save(*args, **kwargs)
+        DateMention.objects.refresh([self])
 
     @property
     def is_anchored(self) -> bool:
@@ -332,3 +351,71 @@ class Citation(VersionedModel):
                 errors["quote"] = [str(exc)]
         if errors:
             raise ValidationError(errors)
+
+
+class DateMentionQuerySet(models.QuerySet):
+    def refresh(self, citations) -> None:
+        """Find and resolve the dates in these citations' quotes anew (saved citations)."""
+        citations = [citation for citation in citations if citation.pk is not None]
+        if not citations:
+            return
+        self.filter(citation__in=citations).delete()
+        self.bulk_create(
+            DateMention.of(citation, mention)
+            for citation in citations
+            for mention in find_dates(citation.quote, citation.source.publication)
+        )
+
+
+class DateMention(models.Model):
+    """A date expression in a citation's quote, resolved against its source's publication date.
+
+    Derived from the quote and the source on every save (``Citation.save``, and a
+    source's changed publication date in ``timeline.signals``): the evidence for
+    an event's date (``timeline.evidence``) is read from these rows.
+    """
+
+    citation = models.ForeignKey(
+        Citation, verbose_name="citation", on_delete=models.CASCADE, related_name="dates"
+    )
+    start = models.PositiveIntegerField("start offset in the quote")
+    end = models.PositiveIntegerField("end offset in the quote")
+    text = models.CharField("expression", max_length=200)
+    value = models.CharField(
+        "EDTF value", max_length=100, blank=True, help_text="Empty: unresolved."
+    )
+    lower = models.DateField("earliest day", null=True)
+    upper = models.DateField("latest day", null=True)
+    explanation = models.CharField("how it was read", max_length=500)
+    reference = models.CharField(
+        "read against",
+        max_length=50,
+        blank=True,
+        help_text="The source's publication date when this was resolved (empty: unknown).",
+    )
+
+    objects = DateMentionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["citation", "start"]
+        indexes = [
+            models.Index(fields=["citation", "lower", "upper"], name="timeline_datemention_span")
+        ]
+
+    def __str__(self) -> str:
+        return self.explanation
+
+    @classmethod
+    def of(cls, citation: Citation, mention) -> "DateMention":
+        reference = citation.source.publication
+        return cls(
+            citation=citation,
+            start=mention.start,
+            end=mention.end,
+            text=mention.text[:200],
+            value=mention.value or "",
+            lower=mention.lower,
+            upper=mention.upper,
+            explanation=mention.explanation[:500],
+            reference="" if reference is None else str(reference),
+        )

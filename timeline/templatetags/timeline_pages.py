@@ -1,12 +1,14 @@
-"""Template helpers for the public pages: dates as ``<time>``, links, and claims."""
+"""Template helpers for the public pages: dates as ``<time>`` and their evidence, links, and
+claims."""
 
 import calendar
 import datetime
 
 from django import template
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 
 from sources.validators import is_http_url
+from timeline import evidence
 from timeline.claims import disputes
 
 register = template.Library()
@@ -65,4 +67,26 @@ def source_refs(event, numbers) -> str:
         "",
         '<sup class="claim-ref"><a href="#note-{}-{}" aria-label="Source {}">[{}]</a></sup>',
         ((event.slug, number, number, number) for number in numbers),
+    )
+
+
+@register.simple_tag
+def date_evidence(event) -> str:
+    """Where the date comes from: “Date stated in [1]”, “Date inferred: …”, or a warning."""
+    found = evidence.of_prefetched(event)
+    if found["state"] == evidence.STATED:
+        numbers = evidence.citation_numbers(event)
+        cited = sorted({numbers[item["id"]] for item in found["citations"]})
+        return format_html(
+            '<span class="date-evidence date-evidence--stated">Date stated in {}</span>',
+            source_refs(event, cited),
+        )
+    if found["state"] == evidence.INFERRED:
+        return format_html(
+            '<span class="date-evidence date-evidence--inferred">Date inferred: {}</span>',
+            found["note"],
+        )
+    return format_html(
+        '<span class="date-evidence date-evidence--unsupported">{}</span>',
+        evidence.describe(found),
     )

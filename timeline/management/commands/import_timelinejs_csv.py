@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from sources.versioning import one_revision
+from timeline import evidence
+from timeline.evidence import UNSUPPORTED
 from timeline.formats.spreadsheet import (
     SheetError,
     SheetEvent,
@@ -39,7 +41,7 @@ CHANGE_REASON = "manage.py import_timelinejs_csv"
 SLUG_BASE_LENGTH = Event._meta.get_field("slug").max_length - 4
 # Dashes and slashes part words ("US-China" → us-china); slugify would drop the en dash.
 WORD_BREAKS = re.compile(r"[\u2010-\u2015\u2212/]")
-EVENT_FIELDS = ("title", "date", "display_date", "summary", "status")
+EVENT_FIELDS = ("title", "date", "display_date", "summary", "status", "date_note")
 # The column to name when a model field refuses a value.
 FIELD_COLUMNS = {
     "title": "Headline",
@@ -48,6 +50,7 @@ FIELD_COLUMNS = {
     "display_date": "Display Date",
     "summary": "Text",
     "status": "Text",
+    "date_note": "Text",
     "name": "Group",
 }
 
@@ -59,6 +62,8 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     tags_created: list[str] = field(default_factory=list)
+    # With --publish: events left drafts, as their date is unsupported (timeline.evidence).
+    held_back: list[str] = field(default_factory=list)
 
 
 def _validate(obj, line: int) -> None:
@@ -180,8 +185,15 @@ class SheetImporter:
 
     def create(self, item: SheetEvent, slug: str) -> Event:
         fields = {name: getattr(item, name) for name in EVENT_FIELDS}
-        event = Event(slug=slug, **fields, published_at=self.published_at)
+        fields["date_note"] = fields["date_note"] or ""
+        event = Event(slug=slug, **fields)
         _validate(event, item.line)
+        if self.publish:
+            # No citations yet: only a note can back its date.
+            if event.date_note:
+                event.published_at = self.published_at
+            else:
+                self.report.held_back.append(slug)
         _save(event, [self.tag(item.group, item.line)] if item.group else [])
         self.report.created.append(event.slug)
         return event
@@ -198,6 +210,8 @@ class SheetImporter:
             for name in EVENT_FIELDS
             if (shown is None or getattr(shown, name) != getattr(item, name))
             and getattr(event, name) != getattr(item, name)
+            # A sheet without a "Date inferred" line says nothing of the note.
+            and not (name == "date_note" and item.date_note is None)
         ]
         for name in changed:
             setattr(event, name, getattr(item, name))
@@ -208,8 +222,12 @@ class SheetImporter:
             if item.group:
                 new_tags |= {self.tag(item.group, item.line)}
         if self.publish and event.published_at is None:
-            event.published_at = self.published_at
-            changed.append("published_at")
+            event.derive_dates()  # the date may have changed
+            if evidence.of_events([event])[event.pk]["state"] == UNSUPPORTED:
+                self.report.held_back.append(event.slug)
+            else:
+                event.published_at = self.published_at
+                changed.append("published_at")
         if not changed and new_tags == tags:
             self.report.unchanged.append(event.slug)
             return
@@ -277,6 +295,11 @@ class Command(BaseCommand):
         if report.created and not publish:
             events += " New events are drafts: publish them in the admin, or use --publish."
         write(events)
+        if report.held_back:
+            write(
+                f"Left as drafts, as no cited quote states their date and no “Date inferred:” "
+                f"line says how it was derived: {', '.join(report.held_back)}."
+            )
         if report.tags_created:
             write(f"Tags created: {', '.join(report.tags_created)}.")
         if eras := len(sheet.era_lines):

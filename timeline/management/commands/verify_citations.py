@@ -2,11 +2,10 @@ from itertools import groupby
 from operator import attrgetter
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Prefetch
 
 from sources.anchoring import AnchorError, shorten
 from sources.models import Source
-from timeline.evidence import UNSUPPORTED, date_evidence
+from timeline.evidence import UNSUPPORTED, of_events
 from timeline.models import ANCHOR_FIELDS, Citation, Event
 
 
@@ -126,19 +125,16 @@ class Command(BaseCommand):
         )
 
     def check_dates(self, slugs: list[str]) -> int:
-        """List the events whose date no cited quote states; return how many."""
-        # Each citation's quote and its source's publication date, not the sources' texts.
-        quotes = Citation.objects.select_related("source").only(
-            "event_id", "quote", "source__published_on", "source__published_between"
-        )
-        events = Event.objects.prefetch_related(Prefetch("citations", queryset=quotes))
-        events = events.order_by("start", "slug")
+        """List the events whose date no cited quote states and no note explains; return
+        how many. The dates in quotes are those stored when each citation was saved."""
+        events = Event.objects.order_by("start", "slug")
         if slugs:
             events = events.filter(citations__source__slug__in=slugs).distinct()
+        events = list(events.only("slug", "date", "start", "end", "date_note"))
         unsupported = []
+        evidence_of = of_events(events)
         for event in events:
-            citations = [(c.pk, c.quote, c.source.publication) for c in event.citations.all()]
-            evidence = date_evidence(event.start, event.end, citations)
+            evidence = evidence_of[event.pk]
             if evidence["state"] == UNSUPPORTED:
                 said = "; ".join(
                     f"“{o['expression']}” → {o['resolved'] or o['explanation']}"
