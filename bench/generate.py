@@ -1021,6 +1021,8 @@ class _Generator:
             end=bounds.end,
             precision=bounds.precision,
             span_days=(bounds.end - bounds.start).days,
+            starts_by=bounds.starts_by,
+            ends_from=bounds.ends_from,
             display_date=display_date,
             status=status,
             place_id=self.place_ids[place] if place is not None else None,

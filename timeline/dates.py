@@ -38,6 +38,11 @@ class EventDate:
     start: datetime.date
     end: datetime.date
     precision: str  # one of PRECISION_ORDER
+    # The last day it can start on and the first it can end on: for a range, the ends of
+    # its first and the starts of its last part ("2025-09/2025-10": 30 Sep, 1 Oct); for
+    # one date, its end and its start.
+    starts_by: datetime.date
+    ends_from: datetime.date
 
 
 def _to_date(value) -> datetime.date:
@@ -134,12 +139,22 @@ def _parse(text: str) -> EventDate:
         # The coarser of its two ends.
         precision = max((_precision_of(end) for end in ends), key=PRECISION_ORDER.index)
         last = parsed.upper
+        first = parsed.lower
+        starts_by = _winter_end(first) or _to_date(first.upper_strict())
+        ends_from = _to_date(last.lower_strict())
     elif isinstance(parsed, OneOfASet | MultipleDates):
         raise InvalidEventDate("Give one date or one range, not a set of dates.")
     else:
         precision, last = _precision_of(parsed), parsed
+        starts_by = ends_from = None
     start = _to_date(parsed.lower_strict())
     end = _winter_end(last) or _to_date(parsed.upper_strict())
     if start > end:
         raise InvalidEventDate("The range ends before it starts.")
-    return EventDate(start=start, end=end, precision=precision)
+    return EventDate(
+        start=start,
+        end=end,
+        precision=precision,
+        starts_by=min(starts_by or end, end),
+        ends_from=max(ends_from or start, start),
+    )

@@ -24,17 +24,40 @@ INFERRED_PREFIX = "Date inferred:"
 Mention = tuple[int, str, str | None, dt.date | None, dt.date | None, str]
 
 
-def assess(start: dt.date, end: dt.date, mentions: Iterable[Mention], note: str = "") -> dict:
+def assess(
+    start: dt.date,
+    end: dt.date,
+    mentions: Iterable[Mention],
+    note: str = "",
+    *,
+    starts_by: dt.date | None = None,
+    ends_from: dt.date | None = None,
+) -> dict:
     """The evidence for a date from ``start`` to ``end``, from its citations' date mentions.
 
-    It lists every expression that states the date, and the others the quotes
-    hold with how each was read, so that an editor sees why a date is unsupported.
+    A range ("2025-09/2025-10") is stated only when the quotes within it also state
+    when it starts (by ``starts_by``, the end of its first part) and when it ends
+    (from ``ends_from``, the start of its last part): "last month", read as September,
+    does not make "September to October" true. It lists every expression that states
+    the date, and the others the quotes hold with how each was read, so that an editor
+    sees why a date is unsupported.
     """
+    starts_by = end if starts_by is None else starts_by
+    ends_from = start if ends_from is None else ends_from
+    mentions = list(mentions)
+    within = [m for m in mentions if m[2] and start <= m[3] and m[4] <= end]
+    starts = any(lower <= starts_by for *_, lower, _, _ in within)
+    ends = any(upper >= ends_from for *_, upper, _ in within)
     stating, other = [], []
-    for pk, text, value, lower, upper, explanation in mentions:
+    for mention in mentions:
+        pk, text, value, _, _, explanation = mention
         found = {"id": pk, "expression": text, "resolved": value or None}
-        if value and start <= lower and upper <= end:
+        if mention in within and starts and ends:
             stating.append(found)
+        elif mention in within:
+            missing = "starts" if not starts else "ends"
+            explanation += f"; within the date, but no quote says when its range {missing}"
+            other.append({**found, "explanation": explanation})
         else:
             other.append({**found, "explanation": explanation})
     note = note.strip()
@@ -47,6 +70,7 @@ def date_evidence(
     end: dt.date,
     citations: Iterable[tuple[int, str, object]],
     note: str = "",
+    **range_ends,
 ) -> dict:
     """The evidence for a date, reading the quotes now: ``citations`` are (id, quote,
     reference), the reference being the source's publication date (a date, an EDTF
@@ -56,7 +80,7 @@ def date_evidence(
         for pk, quote, reference in citations
         for m in find_dates(quote, reference)
     ]
-    return assess(start, end, mentions, note)
+    return assess(start, end, mentions, note, **range_ends)
 
 
 def describe(evidence: dict, numbers: dict[int, int] | None = None) -> str:
@@ -87,10 +111,18 @@ def of_events(events) -> dict[int, dict]:
         "citation__event_id", "citation_id", "text", "value", "lower", "upper", "explanation"
     ):
         found[event_id].append(tuple(mention))
-    return {
-        event.pk: assess(event.start, event.end, found[event.pk], event.date_note)
-        for event in events
-    }
+    return {event.pk: _assess(event, found[event.pk]) for event in events}
+
+
+def _assess(event, mentions) -> dict:
+    return assess(
+        event.start,
+        event.end,
+        mentions,
+        event.date_note,
+        starts_by=event.starts_by,
+        ends_from=event.ends_from,
+    )
 
 
 def of_prefetched(event) -> dict:
@@ -101,7 +133,7 @@ def of_prefetched(event) -> dict:
         for citation in event.citations.all()
         for m in citation.dates.all()
     ]
-    return assess(event.start, event.end, mentions, event.date_note)
+    return _assess(event, mentions)
 
 
 def citation_numbers(event) -> dict[int, int]:

@@ -97,17 +97,21 @@ class EventQuerySet(models.QuerySet):
     def with_date_evidence(self) -> "EventQuerySet":
         """Annotate ``date_evidence``: stated, inferred or unsupported (``timeline.evidence``).
 
-        Stated when a cited quote holds a date whose days all lie within the event's.
+        Stated when cited quotes hold dates whose days all lie within the event's, and
+        (for a range) say when it starts and when it ends.
         """
         from timeline.evidence import INFERRED, STATED, UNSUPPORTED
         from timeline.models import DateMention
 
-        stating = DateMention.objects.filter(
+        within = DateMention.objects.filter(
             citation__event=OuterRef("pk"), lower__gte=OuterRef("start"), upper__lte=OuterRef("end")
         )
+        # A range's first part and its last part, each stated (timeline.evidence.assess).
+        starts = within.filter(lower__lte=OuterRef("starts_by"))
+        ends = within.filter(upper__gte=OuterRef("ends_from"))
         return self.annotate(
             date_evidence=Case(
-                When(Exists(stating), then=Value(STATED)),
+                When(Exists(starts) & Exists(ends), then=Value(STATED)),
                 When(~Q(date_note=""), then=Value(INFERRED)),
                 default=Value(UNSUPPORTED),
                 output_field=models.CharField(),

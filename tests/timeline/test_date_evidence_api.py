@@ -257,6 +257,10 @@ def test_the_queryset_annotation_agrees_with_the_api(editor_api):
         "inferred": cite(OCTOBER, date_note=NOTE).event,
         "unresolved": cite(THURSDAY, published_on=None).event,
         "uncited": EventFactory(date="2025-10-30"),
+        # A range: the quote dates its end (30 October) but not its start.
+        "a range's end only": cite(THURSDAY, date="2025-10-26/2025-10-30").event,
+        "a range's start only": cite(THURSDAY, date="2025-10-30/2025-10-31").event,
+        "a range whose ends it states": cite(THURSDAY, date="2025-10-30/2025-10-30").event,
     }
     expected = {
         "day stated": "stated",
@@ -267,6 +271,9 @@ def test_the_queryset_annotation_agrees_with_the_api(editor_api):
         "inferred": "inferred",
         "unresolved": "unsupported",
         "uncited": "unsupported",
+        "a range's end only": "unsupported",
+        "a range's start only": "unsupported",
+        "a range whose ends it states": "stated",
     }
 
     annotated = dict(Event.objects.with_date_evidence().values_list("pk", "date_evidence"))

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from timeline.dates import EventDate, InvalidEventDate, parse_event_date
+from timeline.dates import InvalidEventDate, parse_event_date
 
 
 def d(value: str) -> datetime.date:
@@ -49,9 +49,28 @@ BOUNDS = [
 def test_parse_event_date_bounds_and_precision():
     parsed = {text: parse_event_date(text) for text, *_ in BOUNDS}
 
-    assert parsed == {
-        text: EventDate(start=d(start), end=d(end), precision=precision)
-        for text, start, end, precision in BOUNDS
+    assert {text: (p.start, p.end, p.precision) for text, p in parsed.items()} == {
+        text: (d(start), d(end), precision) for text, start, end, precision in BOUNDS
+    }
+
+
+# (text, the last day it can start on, the first day it can end on)
+RANGE_ENDS = [
+    ("2025-10-30", "2025-10-30", "2025-10-30"),
+    ("2025-10", "2025-10-31", "2025-10-01"),  # one date: its end, its start
+    ("2025-09/2025-10", "2025-09-30", "2025-10-01"),
+    ("2025-10-25/2025-10-26", "2025-10-25", "2025-10-26"),
+    ("2025-23/2025-24", "2025-11-30", "2025-12-01"),
+    ("2024-24/2025-21", "2025-02-28", "2025-03-01"),  # winter ends in February
+    ("2025-09/2025-10-09", "2025-09-30", "2025-10-09"),
+]
+
+
+def test_a_range_knows_its_first_and_last_parts():
+    parsed = {text: parse_event_date(text) for text, *_ in RANGE_ENDS}
+
+    assert {text: (p.starts_by, p.ends_from) for text, p in parsed.items()} == {
+        text: (d(starts_by), d(ends_from)) for text, starts_by, ends_from in RANGE_ENDS
     }
 
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from timeline.dates import parse_event_date
 from timeline.evidence import INFERRED, STATED, UNSUPPORTED, date_evidence
 
 FRIDAY = dt.date(2025, 10, 31)  # the day after the Busan meeting
@@ -59,3 +60,34 @@ def test_a_note_makes_an_unstated_date_inferred():
     # A quote that states the date wins over the note.
     stated = [(7, "Tariffs were cut in October.", FRIDAY)]
     assert date_evidence(*MONTH, stated, note="anything")["state"] == STATED
+
+
+def _range(date: str) -> dict:
+    parsed = parse_event_date(date)
+    return {
+        "start": parsed.start,
+        "end": parsed.end,
+        "starts_by": parsed.starts_by,
+        "ends_from": parsed.ends_from,
+    }
+
+
+def test_a_range_is_stated_only_when_quotes_say_when_it_starts_and_ends():
+    # "Last month" in an article of late October is September: it does not make the
+    # measures run from September to October (the old seed's unsupported range end).
+    last_month = (7, "Last month, China imposed higher import tariffs.", "2025-10-24")
+    evidence = date_evidence(citations=[last_month], **_range("2025-09/2025-10"))
+    assert evidence["state"] == UNSUPPORTED
+    (other,) = evidence["other"]
+    assert other["resolved"] == "2025-09"
+    assert other["explanation"].endswith("no quote says when its range ends")
+    assert date_evidence(citations=[last_month], **_range("2025-09"))["state"] == STATED
+
+    # A tour from Sunday to Thursday: one quote for each end states it.
+    sunday = (8, "Trump landed in Kuala Lumpur on Sunday.", "2025-10-31")
+    thursday = (9, "He met Xi on Thursday.", "2025-10-31")
+    tour = _range("2025-10-26/2025-10-30")
+    assert date_evidence(citations=[thursday], **tour)["state"] == UNSUPPORTED
+    evidence = date_evidence(citations=[sunday, thursday], **tour)
+    assert evidence["state"] == STATED
+    assert [c["resolved"] for c in evidence["citations"]] == ["2025-10-26", "2025-10-30"]

@@ -32,6 +32,7 @@ SLUG = "__slug__"
 EVENTS = """
 SELECT e.id, e.slug, e.title, e.summary, e.date, e.display_date,
        CAST(e.start AS TEXT), CAST(e."end" AS TEXT), e.precision, e.status, e.date_note,
+       CAST(e.starts_by AS TEXT), CAST(e.ends_from AS TEXT),
        CAST(e.published_at AS TEXT), e.version, CAST(e.updated_at AS TEXT),
        p.slug, p.name, p.latitude, p.longitude, p.wikidata_id,
        EXISTS (SELECT 1 FROM timeline_claim cl WHERE cl.event_id = e.id)
@@ -209,7 +210,7 @@ def _events(request, where: str, params) -> dict[int, dict]:
     documents = {}
     for row in rows:
         pk, slug, title, summary, date, display_date, start, end, precision, status = row[:10]
-        date_note, published_at, version, updated_at, *place, _ = row[10:]
+        date_note, starts_by, ends_from, published_at, version, updated_at, *place, _ = row[10:]
         documents[pk] = {
             "url": f"{head}{slug}{tail}",
             "slug": slug,
@@ -220,7 +221,9 @@ def _events(request, where: str, params) -> dict[int, dict]:
             "start": start,
             "end": end,
             "precision": precision,
-            "date_evidence": evidence.assess(start, end, mentions[pk], date_note),
+            "date_evidence": evidence.assess(
+                start, end, mentions[pk], date_note, starts_by=starts_by, ends_from=ends_from
+            ),
             "status": status,
             "place": None
             if place[0] is None

@@ -46,10 +46,10 @@ class EventHistoryExtras(models.Model):
 
 
 # Derived from ``date`` on every save.
-DATE_FIELDS = ("start", "end", "precision", "span_days")
-# Kept for the database's indexes, derived from fields that are kept: left out
-# of history and backups.
-INDEX_ONLY_FIELDS = ("span_days", "search_vector")
+DATE_FIELDS = ("start", "end", "precision", "span_days", "starts_by", "ends_from")
+# Kept for the database's indexes and queries, derived from fields that are
+# kept: left out of history and backups.
+INDEX_ONLY_FIELDS = ("span_days", "starts_by", "ends_from", "search_vector")
 
 
 class Event(VersionedModel):
@@ -77,6 +77,16 @@ class Event(VersionedModel):
     end = models.DateField("ends", editable=False, help_text="Latest day, derived from date.")
     precision = models.CharField(
         "precision", max_length=10, choices=Precision.choices, editable=False
+    )
+    starts_by = models.DateField(
+        "starts by",
+        editable=False,
+        help_text="The last day the date can start on (for a range, the end of its first part).",
+    )
+    ends_from = models.DateField(
+        "ends from",
+        editable=False,
+        help_text="The first day the date can end on (for a range, the start of its last part).",
     )
     span_days = models.PositiveIntegerField(
         "span in days",
@@ -187,6 +197,7 @@ class Event(VersionedModel):
         parsed = parse_event_date(self.date)
         self.date = self.date.strip()
         self.start, self.end, self.precision = parsed.start, parsed.end, parsed.precision
+        self.starts_by, self.ends_from = parsed.starts_by, parsed.ends_from
         self.span_days = (parsed.end - parsed.start).days
 
     def clean_fields(self, exclude=None) -> None:

@@ -130,7 +130,8 @@ class Command(BaseCommand):
         events = Event.objects.order_by("start", "slug")
         if slugs:
             events = events.filter(citations__source__slug__in=slugs).distinct()
-        events = list(events.only("slug", "date", "start", "end", "date_note"))
+        fields = ("slug", "date", "start", "end", "starts_by", "ends_from", "date_note")
+        events = list(events.only(*fields))
         unsupported = []
         evidence_of = of_events(events)
         for event in events:
