@@ -152,8 +152,11 @@ def test_event_schema_lists_the_contract_fields(schema):
         "start",
         "end",
         "precision",
+        "day_order",
         "date_evidence",
         "status",
+        "super_event",
+        "sub_events",
         "place",
         "actors",
         "tags",
@@ -163,6 +166,14 @@ def test_event_schema_lists_the_contract_fields(schema):
         "version",
         "updated_at",
     }
+    link = schema["components"]["schemas"]["EventLink"]
+    assert set(link["properties"]) == {"slug", "title", "url"}
+    # The same bounds whatever the database.
+    assert (
+        event["properties"]["day_order"]["minimum"],
+        event["properties"]["day_order"]["maximum"],
+    ) == (0, 32767)
+    assert event["properties"]["sub_events"]["items"] == {"$ref": "#/components/schemas/EventLink"}
     citation = schema["components"]["schemas"]["Citation"]
     assert citation["properties"]["selectors"]["type"] == "array"
     evidence = schema["components"]["schemas"]["DateEvidence"]
@@ -186,6 +197,7 @@ def test_event_schema_describes_claims_grouped_by_property(schema):
         "id",
         "value",
         "normalized",
+        "conflicts_with",
         "rank",
         "rank_note",
         "citations",
@@ -194,7 +206,15 @@ def test_event_schema_describes_claims_grouped_by_property(schema):
     rank = components[value["properties"]["rank"]["$ref"].rsplit("/", 1)[1]]
     assert rank["enum"] == ["preferred", "normal", "deprecated"]
     normalized = components[value["properties"]["normalized"]["$ref"].rsplit("/", 1)[1]]
-    assert set(normalized["properties"]) == {"text", "qualifier", "amount", "upper", "unit"}
+    assert set(normalized["properties"]) == {
+        "text",
+        "qualifier",
+        "approximate",
+        "amount",
+        "upper",
+        "unit",
+        "interval",
+    }
 
 
 def test_event_list_documents_the_disputed_filter(schema):

@@ -286,6 +286,14 @@ class ClaimInline(ClaimColumns, admin.TabularInline):
         return claims.order_by("property__name", "pk")
 
 
+class ZeroWhenEmpty(forms.IntegerField):
+    """A whole number that is 0 when left empty or out of the form."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        return 0 if value is None else value
+
+
 class PublishedFilter(admin.SimpleListFilter):
     title = "publication"
     parameter_name = "published"
@@ -350,6 +358,7 @@ class EventAdmin(EditorAdmin):
         "citation_count",
         "is_disputed",
         "place",
+        "super_event",
     ]
     list_display_links = ["title"]
     list_filter = [
@@ -362,11 +371,11 @@ class EventAdmin(EditorAdmin):
         "tags",
         "actors",
     ]
-    list_select_related = ["place"]
+    list_select_related = ["place", "super_event"]
     search_fields = ["title", "summary", "slug", "display_date", "citations__quote"]
     date_hierarchy = "start"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["place", "actors", "tags"]
+    autocomplete_fields = ["place", "actors", "tags", "super_event"]
     readonly_fields = [
         "start",
         "end",
@@ -378,7 +387,7 @@ class EventAdmin(EditorAdmin):
     ]
     inlines = [CitationInline, ClaimInline]
     actions = ["publish", "unpublish"]
-    ordering = ["start", "end", "title", "pk"]
+    ordering = ["start", "end", "day_order", "title", "pk"]
     list_per_page = 50
     show_full_result_count = False
     fieldsets = [
@@ -393,6 +402,7 @@ class EventAdmin(EditorAdmin):
                     "date_evidence_detail",
                     "date_note",
                     "status",
+                    ("super_event", "day_order"),
                 ]
             },
         ),
@@ -403,6 +413,12 @@ class EventAdmin(EditorAdmin):
     def get_queryset(self, request):
         events = super().get_queryset(request).with_citation_counts().with_disputed()
         return events.with_date_evidence()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "day_order":
+            # Left empty, an event comes first on its dates, as new ones do.
+            kwargs.update(form_class=ZeroWhenEmpty, required=False)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -30,6 +30,7 @@ from timeline.history import grouped_ids, related_at
 from timeline.history import relation_history as _history_m2m
 from timeline.models import (
     INDEX_ONLY_FIELDS,
+    READING_FIELDS,
     Actor,
     Citation,
     Claim,
@@ -67,11 +68,11 @@ TOP_LEVEL_KEYS = {"format", "version", "exported_from", "timeline", "events", *L
 # "history"): a document written before has none of them, and imports without claims.
 CLAIM_KEYS = frozenset({"properties", "claims"})
 # Fields added to version 1 since its first release: a document written before has none.
-ADDED_FIELDS = frozenset({"published_between", "date_note"})
+ADDED_FIELDS = frozenset({"published_between", "date_note", "super_event", "day_order"})
 TIMESTAMPS = ("created_at", "updated_at")
 # Derived, and derived again on import: an event's columns kept for indexes,
 # and a claim's reading, which depends on its property's kind here.
-NOT_IN_DOCUMENT = {Event: INDEX_ONLY_FIELDS, Claim: ("comparison_key",)}
+NOT_IN_DOCUMENT = {Event: INDEX_ONLY_FIELDS, Claim: READING_FIELDS}
 
 
 class DocumentError(Exception):
@@ -202,10 +203,23 @@ def _instance_info() -> dict:
     }
 
 
-def export_timeline(timeline: Timeline) -> dict:
-    """The timeline and everything it needs, as a JSON-ready document."""
+def export_timeline(timeline: Timeline, *, warnings: list[str] | None = None) -> dict:
+    """The timeline and everything it needs, as a JSON-ready document; ``warnings``, when
+    given, gets what the document leaves out."""
     events = list(Event.objects.filter(timelines=timeline).order_by("pk"))
     event_ids = [event.pk for event in events]
+    # An event part of one outside the timeline: the document names only its own events,
+    # so it says the event is part of none (as its history does, below).
+    outside = {event.super_event_id for event in events} - {None} - set(event_ids)
+    slugs = dict(Event.objects.filter(pk__in=outside).values_list("pk", "slug"))
+    for event in events:
+        if event.super_event_id in outside:
+            if warnings is not None:
+                warnings.append(
+                    f"Event {event.slug} is part of event {slugs[event.super_event_id]}, which "
+                    "is not in this timeline: exported as part of no event."
+                )
+            event.super_event_id = None
     citations = list(Citation.objects.filter(event_id__in=event_ids).order_by("pk"))
     claims = list(Claim.objects.filter(event_id__in=event_ids).order_by("pk"))
     records = {
@@ -377,7 +391,9 @@ def _clean(obj: models.Model, path: str) -> None:
         obj.clean_fields(exclude=[f.name for f in _foreign_keys(type(obj))])
         # A property's clean() checks a change of kind against the claims stored
         # here; the document's claims are read with their property's kind instead.
-        if not isinstance(obj, ClaimProperty):
+        # An event's checks it against the events stored here; the document's events
+        # are checked against each other instead (_parse_events).
+        if not isinstance(obj, ClaimProperty | Event):
             obj.clean()
     except ValidationError as exc:
         name, messages = next(iter(exc.message_dict.items()))
@@ -459,6 +475,13 @@ def _parse_events(data, objects: dict) -> None:
     extra = ("actors", "tags", "citations", "claims")
     objects[Event] = _parse_objects(data, "events", Event, extra=extra, check=check)
     objects[Citation] = citations
+    # The event each is part of, once all are known: in the document, and by its rules.
+    events = {pk: row.obj for pk, row in objects[Event].items()}
+    for row in objects[Event].values():
+        _reference(row.obj.super_event_id, f"{row.path}.super_event", events, "event", null=True)
+    for row in objects[Event].values():
+        for name, messages in row.obj.part_of_errors(events).items():
+            raise _error(f"{row.path}.{name}", " ".join(messages))
 
 
 def _parse_claims(data, objects: dict) -> None:
@@ -532,7 +555,7 @@ def _parse_history(data, path: str, model, objects: dict, history: dict) -> list
             target = f.related_model
             pk, noun = getattr(record, f.attname), target._meta.verbose_name
             # A citation's or claim's record always names its event; others may be null.
-            _reference(pk, f"{row_path}.{f.name}", objects[target], noun, null=target is not Event)
+            _reference(pk, f"{row_path}.{f.name}", objects[target], noun, null=f.name != "event")
         if model is Event:
             for number, pk in enumerate(record.timeline_ids):
                 if pk not in objects[Timeline]:
@@ -701,7 +724,7 @@ def _read_claims(validated: ValidatedDocument, reused_properties: dict[int, int]
                 )
             )
         else:
-            claim.comparison_key = reading.key
+            claim.set_reading(reading)
     if problems:
         raise DocumentError(problems)
 

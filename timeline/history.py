@@ -19,10 +19,12 @@ from timeline.models import (
     Place,
     Tag,
 )
+from timeline.models.claims import INTERVAL_FIELDS
 
 HIDDEN_FIELDS = {
     *("id", "event", "version", "created_at", "updated_at", *DATE_FIELDS, *INDEX_ONLY_FIELDS),
     *("exact", "prefix", "suffix", "timeline_ids", "comparison_key"),
+    *INTERVAL_FIELDS,  # derived from a claim's value, and not kept in its history
 }
 TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
@@ -121,6 +123,7 @@ def event_revisions(event_id: int) -> list[dict]:
     actors = _slugs(Actor, {pk for ids in actors_at.values() for pk in ids})
     tags = _slugs(Tag, {pk for ids in tags_at.values() for pk in ids})
     places = _slugs(Place, {r.place_id for r in events} - {None})
+    super_events = _slugs(Event, {r.super_event_id for r in events} - {None})
     # A property deleted before a backup was taken is null in the history it restores.
     properties = _slugs(ClaimProperty, {r.property_id for r in claims} - {None})
     titles = dict(
@@ -132,6 +135,7 @@ def event_revisions(event_id: int) -> list[dict]:
             events,
             lambda r: {
                 "place": places.get(r.place_id),
+                "super_event": super_events.get(r.super_event_id),
                 "actors": sorted(actors[pk] for pk in actors_at.get(r.history_id, ())),
                 "tags": sorted(tags[pk] for pk in tags_at.get(r.history_id, ())),
             },

@@ -20,6 +20,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Length
+from django.db.models.lookups import Exact
+
+# The ``unit`` of a claim compared as words (no quantity unit is spelled so).
+TEXT_UNIT = "text"
 
 # The parts of a search word that PostgreSQL's parser indexes as words: it
 # splits "U.S.-China" and "Xi's" where punctuation stands.
@@ -78,7 +82,9 @@ class EventQuerySet(models.QuerySet):
         return self.filter(query)
 
     def chronological(self) -> "EventQuerySet":
-        return self.order_by("start", "end", "title", "pk")
+        """By date; on the same dates by the editors' ``day_order`` (an event before its
+        parts), then by title."""
+        return self.order_by("start", "end", "day_order", "title", "pk")
 
     def disputed(self, disputed: bool = True) -> "EventQuerySet":
         """Events with (or, given False, without) a property that sources dispute."""
@@ -122,7 +128,8 @@ class EventQuerySet(models.QuerySet):
         """Everything an event's JSON embeds, in a fixed number of queries."""
         from timeline.models import Citation, Claim
 
-        return self.select_related("place").prefetch_related(
+        # The event it is part of, in the same query: pages and formats name it.
+        return self.select_related("place", "super_event").prefetch_related(
             "actors",
             "tags",
             # The sources' archived texts are long and no reader needs them here.
@@ -135,6 +142,12 @@ class EventQuerySet(models.QuerySet):
             ),
             Prefetch("claims", queryset=Claim.objects.for_reading()),
         )
+
+    def with_published_parts(self) -> "EventQuerySet":
+        """Annotate ``has_parts``: whether a published event is part of it (schema.org
+        subEvent), in the same query, so that those without parts need no more."""
+        parts = self.model.objects.published().filter(super_event=OuterRef("pk"))
+        return self.annotate(has_parts=Exists(parts))
 
     def with_citation_counts(self) -> "EventQuerySet":
         return self.annotate(citation_count=Count("citations", distinct=True))
@@ -178,23 +191,36 @@ class ClaimQuerySet(models.QuerySet):
         """The claims that count in a dispute: all but the deprecated."""
         return self.exclude(rank="deprecated")
 
-    def _disputed_properties(self):
-        """(event, property) pairs given two or more readings, as a grouped subquery."""
-        return (
+    def _conflicting(self):
+        """The counted claims that conflict with another counted claim of their event's
+        property: words that differ, quantities of other units, or intervals that do not
+        meet (``disputes.Reading.conflicts_with``, on the columns ``Claim.save`` derives)."""
+        others = (
             self.model.objects.compared()
-            .order_by()
-            .values("event_id", "property_id")
-            .annotate(readings=Count("comparison_key", distinct=True))
-            .filter(readings__gt=1)
+            .filter(event_id=OuterRef("event_id"), property_id=OuterRef("property_id"))
+            .exclude(comparison_key=OuterRef("comparison_key"))
         )
+        touching_open = Exact(OuterRef("lower_open"), True)
+        conflict = (
+            ~Q(unit=OuterRef("unit"))
+            | Q(unit=TEXT_UNIT)
+            | Q(upper__lt=OuterRef("lower"))
+            | Q(lower__gt=OuterRef("upper"))
+            | (Q(upper=OuterRef("lower")) & (Q(upper_open=True) | touching_open))
+            | (
+                Q(lower=OuterRef("upper"))
+                & (Q(lower_open=True) | Exact(OuterRef("upper_open"), True))
+            )
+        )
+        return self.model.objects.compared().filter(Exists(others.filter(conflict)))
 
     def disputed_event_ids(self):
-        """The ids of events with a property given two or more readings (a subquery)."""
-        return self._disputed_properties().values("event_id")
+        """The ids of events with a property whose counted claims conflict (a subquery)."""
+        return self._conflicting().values("event_id")
 
     def with_property_disputed(self) -> "ClaimQuerySet":
         """``property_disputed``: whether the claim's property is disputed on its event."""
-        pairs = self._disputed_properties().filter(
+        pairs = self._conflicting().filter(
             event_id=OuterRef("event_id"), property_id=OuterRef("property_id")
         )
         return self.annotate(property_disputed=Exists(pairs))

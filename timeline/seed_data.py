@@ -208,10 +208,15 @@ EVENTS = [
         "slug": "trump-xi-meeting-2019",
         "title": "Last Trump–Xi meeting before the 2025 summit",
         "summary": (
-            "Donald Trump and Xi Jinping last met in person in 2019, during Trump’s first term. "
-            "Their meeting in Busan in October 2025 was their first in six years."
+            "Donald Trump and Xi Jinping last met in person in 2019. Their meeting in Busan in "
+            "October 2025 was their first in six years. No article says when in 2019 or where."
         ),
         "date": "2019",
+        "date_note": (
+            "One article calls the Busan meeting of October 2025 the leaders’ “first "
+            "face-to-face meeting since 2019”, and three others their first in six years: so "
+            "they last met in 2019. No article says when in 2019 or where."
+        ),
         "display_date": "2019",
         "status": "occurred",
         "place": None,
@@ -307,11 +312,17 @@ EVENTS = [
         "title": "China retaliates with tariffs on US products",
         "summary": (
             "China responded to the US tariffs with tariffs of its own on American products, "
-            "which halted its imports of US soybeans and hurt American farmers. The sources do "
-            "not give an exact date; the month shown is approximate."
+            "which halted its imports of US soybeans and hurt American farmers. No source dates "
+            "the retaliation: about April 2025 is the editors’ estimate."
         ),
-        "date": "2025-04",
-        "display_date": "April 2025",
+        "date": "2025-04~",
+        "date_note": (
+            "No article dates China’s retaliatory tariffs: the pre-summit report says only that "
+            "China imposed them “In response” to the US tariffs of “late March” 2025, and "
+            "another tells of “Beijing’s retaliation” just before “A short-lived truce in May”. "
+            "About April is the editors’ estimate; late March or May cannot be ruled out."
+        ),
+        "display_date": "About April 2025",
         "status": "occurred",
         "place": None,
         "actors": ["china", "united-states"],
@@ -321,6 +332,14 @@ EVENTS = [
                 "source": "trump-xi-meeting-preview-south-korea",
                 "quote": "In response, China implemented tariffs on American products.",
                 "note": "Says only that China acted “in response” to the late-March tariffs.",
+            },
+            {
+                "source": "trump-xi-meet-first-time-six-years",
+                "quote": (
+                    "Relations have been rocky since Trump imposed sweeping tariffs on Chinese "
+                    "goods, prompting Beijing’s retaliation."
+                ),
+                "note": "Names the retaliation; does not date it.",
             },
             {
                 "source": "trump-xi-meet-first-time-six-years",
@@ -356,26 +375,19 @@ EVENTS = [
                 "quote": "A short-lived truce in May failed to end the confrontation.",
                 "note": "",
             },
-            {
-                "source": "trump-xi-reignite-trade-talks",
-                "quote": "or simply another short-lived truce",
-                "note": (
-                    "Indirect: implies an earlier short-lived truce without naming or dating it."
-                ),
-            },
         ],
     },
     {
         "slug": "china-rare-earth-measures-autumn-2025",
-        "title": "China tightens its rare-earth measures",
+        "title": "China raises import tariffs on rare-earth metals",
         "summary": (
-            "China escalated the dispute with new measures on rare-earth metals, which are "
-            "needed for electronics, vehicles and defence equipment. The sources describe the "
-            "measures differently: a pre-summit report speaks of higher import tariffs, while "
-            "reports of the Busan outcome speak of export restrictions."
+            "China escalated the dispute with higher import tariffs on rare-earth metals, which "
+            "are needed for wind farms, electronics and defence equipment. Only the pre-summit "
+            "report describes this measure; the reports of the Busan meeting speak of export "
+            "restrictions, which China agreed there to remove or partly delay."
         ),
-        "date": "2025-09/2025-10",
-        "display_date": "September–October 2025",
+        "date": "2025-09",
+        "display_date": "September 2025",
         "status": "occurred",
         "place": None,
         "actors": ["china"],
@@ -388,22 +400,9 @@ EVENTS = [
                     "tariffs on rare earth metals"
                 ),
                 "note": (
-                    "Describes the measure as higher import tariffs; “last month” is relative to "
-                    "a report from late October 2025. Other sources speak of export restrictions."
+                    "“Last month” in a report of 24 or 25 October 2025: September. The only "
+                    "source to report this measure."
                 ),
-            },
-            {
-                "source": "trump-xi-meet-first-time-six-years",
-                "quote": "China agreed to remove export restrictions on rare earth minerals",
-                "note": "Describes the measures as export restrictions; does not date them.",
-            },
-            {
-                "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
-                "quote": (
-                    "China will delay export restrictions on five rare earth metals, though seven "
-                    "others will remain restricted."
-                ),
-                "note": "Describes the measures as export restrictions; does not date them.",
             },
         ],
     },
@@ -415,8 +414,15 @@ EVENTS = [
             "of trade talks in Kuala Lumpur ahead of the leaders’ meeting. Bessent said they had "
             "reached a substantial framework for Trump and Xi to decide on."
         ),
-        "date": "2025-10-25/2025-10-26",
-        "display_date": "25–26 October 2025",
+        "date": "2025-10?",
+        "date_note": (
+            "No article dates the Kuala Lumpur talks: the report of 30 October says the Busan "
+            "summit “followed two days of talks in Kuala Lumpur” and quotes Xi on “recent "
+            "meetings, including talks in Malaysia”; the report of 24 or 25 October says the "
+            "preparatory talks “are being led” by He Lifeng and Scott Bessent. So they were "
+            "shortly before 30 October; the month is inferred, the days are not reported."
+        ),
+        "display_date": "October 2025, before the Busan meeting",
         "status": "occurred",
         "place": "kuala-lumpur",
         "actors": ["he-lifeng", "scott-bessent", "china", "united-states"],
@@ -445,7 +451,18 @@ EVENTS = [
                     "The preparatory trade discussions are being led by Chinese Vice Premier He "
                     "Lifeng and U.S. Treasury Secretary Scott Bessent."
                 ),
-                "note": "Written before the talks; does not name Kuala Lumpur.",
+                "note": (
+                    "Written on 24 or 25 October, in the present tense; does not name Kuala Lumpur."
+                ),
+            },
+            {
+                "source": "trump-xi-hold-first-talks-six-years",
+                "quote": (
+                    "He said trade teams had made “encouraging progress” after recent meetings, "
+                    "including talks in Malaysia, and described a foundation of “solid "
+                    "foundation, sound atmosphere” for further negotiation."
+                ),
+                "note": "Xi Jinping, on the talks before the summit.",
             },
         ],
     },
@@ -456,8 +473,14 @@ EVENTS = [
             "Trump made a three-nation Asia trip to Malaysia, Japan and South Korea to promote "
             "trade with the region. The trip ended with his meeting with Xi Jinping in Busan."
         ),
-        "date": "2025-10-26/2025-10-30",
-        "display_date": "26–30 October 2025",
+        "date": "2025-10-25/2025-10-30",
+        "date_note": (
+            "The pre-summit report (24 or 25 October 2025) says “In the coming week, Trump will "
+            "visit Malaysia, Japan, and South Korea”, so the trip began on 25 October at the "
+            "earliest; no article gives its first day. The report of 30 October says the "
+            "meeting of Thursday 30 October “capped” the three-nation visit."
+        ),
+        "display_date": "Late October 2025, ending with the Busan meeting on 30 October",
         "status": "occurred",
         "place": None,
         "actors": ["donald-trump", "united-states"],
@@ -495,7 +518,9 @@ EVENTS = [
             "Donald Trump and Xi Jinping met in Busan, South Korea, on the sidelines of the "
             "Asia-Pacific (APEC) summit, their first meeting in six years. No formal trade deal "
             "or joint communique was issued, but they agreed a one-year trade truce. The sources "
-            "disagree on how long the meeting lasted, from just over an hour to 100 minutes."
+            "disagree on how long the meeting lasted: 80 minutes in one report, about 100 "
+            "minutes (one hour and 40 minutes) in two others; a fourth says just over an hour. "
+            "There was no progress on TikTok."
         ),
         "date": "2025-10-30",
         "display_date": "Thursday 30 October 2025",
@@ -536,40 +561,52 @@ EVENTS = [
             {
                 "source": "trump-xi-meet-first-time-six-years",
                 "quote": "the 80-minute conversation became the defining moment of Trump’s trip",
-                "note": "Gives the length as 80 minutes; other sources differ.",
+                "note": "Gives the length as 80 minutes: it conflicts with about 100 minutes.",
             },
             {
                 "source": "trump-xi-reignite-trade-talks",
                 "quote": "Their encounter in South Korea lasted just over an hour",
-                "note": "Gives the length as just over an hour; other sources differ.",
+                "note": "Gives the length as just over an hour, which agrees with the others.",
             },
             {
                 "source": "trump-xi-hold-first-talks-six-years",
                 "quote": "The leaders’ meeting lasted about 100 minutes",
-                "note": "Gives the length as about 100 minutes; other sources differ.",
+                "note": "Gives the length as about 100 minutes (90 to 110).",
             },
             {
                 "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
                 "quote": "The meeting lasted just one hour and 40 minutes",
-                "note": "Gives the length as one hour and 40 minutes; other sources differ.",
+                "note": "Gives the length as one hour and 40 minutes.",
             },
             {
                 "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
                 "quote": "no joint communique was released after the summit",
                 "note": "Attributed to the analyst Einar Tangen.",
             },
+            {
+                "source": "trump-xi-meet-first-time-six-years",
+                "quote": "there was no progress on TikTok",
+                "note": "",
+            },
         ],
     },
     {
         "slug": "busan-rare-earth-deal",
-        "title": "China agrees to suspend rare-earth export restrictions",
+        "title": "China agrees to ease its rare-earth export restrictions",
         "summary": (
-            "At Busan, China agreed to suspend or delay some of its export restrictions on "
-            "rare-earth metals, which analysts called a strategic win for Trump. One source says "
-            "five metals are covered while seven stay restricted. The sources differ on China’s "
-            "share of global rare-earth processing (over 70% or more than 90%)."
+            "At Busan, China agreed to ease its export restrictions on rare-earth metals, which "
+            "analysts called a strategic win for Trump. The sources differ on how far: one says "
+            "China agreed to remove them, two that it suspended or delayed some, with five "
+            "metals freed and seven still restricted. China controls over 70% of global "
+            "rare-earth processing; the U.S. Geological Survey puts it at more than 90%."
         ),
         "date": "2025-10-30",
+        "date_note": (
+            "Agreed at the Busan meeting of Thursday 30 October 2025 (“Thursday’s talks” in the "
+            "report of that week): one report says “The two leaders agreed to suspend certain "
+            "export restrictions”, another lists the delay among the terms of the truce agreed "
+            "there. No quote on this outcome names the day itself."
+        ),
         "display_date": "30 October 2025",
         "status": "occurred",
         "place": "busan",
@@ -580,6 +617,22 @@ EVENTS = [
                 "source": "trump-xi-meet-first-time-six-years",
                 "quote": "Beijing lifts rare earth controls and resumes farm imports",
                 "note": "Section subheading; says the controls were removed rather than delayed.",
+            },
+            {
+                "source": "trump-xi-meet-first-time-six-years",
+                "quote": (
+                    "China agreed to remove export restrictions on rare earth minerals essential "
+                    "for smartphones, electric vehicles, and defense technology."
+                ),
+                "note": "All removed, without exception.",
+            },
+            {
+                "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "quote": (
+                    "China will delay export restrictions on five rare earth metals, though seven "
+                    "others will remain restricted."
+                ),
+                "note": "Five delayed, seven still restricted.",
             },
             {
                 "source": "trump-xi-reignite-trade-talks",
@@ -603,12 +656,12 @@ EVENTS = [
                     "According to the U.S. Geological Survey, China still controls more than 90% "
                     "of global rare earth processing."
                 ),
-                "note": "Gives China’s share as more than 90%; another source says over 70%.",
+                "note": "Gives China’s share as more than 90%, which is also over 70%.",
             },
             {
                 "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
                 "quote": "China controls over 70% of global rare earth processing",
-                "note": "Gives China’s share as over 70%; another source says more than 90%.",
+                "note": "Gives China’s share as over 70%: it agrees with more than 90%.",
             },
         ],
     },
@@ -622,6 +675,12 @@ EVENTS = [
             "the following three years."
         ),
         "date": "2025-10-30",
+        "date_note": (
+            "An outcome of the Busan meeting of Thursday 30 October 2025 (“Thursday’s talks” in "
+            "the report of that week): one report says Beijing agreed to resume the purchases, "
+            "another lists them among the terms agreed there; a third has Trump announcing them "
+            "aboard Air Force One after the meeting, on a day it does not give."
+        ),
         "display_date": "30 October 2025",
         "status": "occurred",
         "place": "busan",
@@ -664,14 +723,20 @@ EVENTS = [
     },
     {
         "slug": "busan-fentanyl-tariff-cut",
-        "title": "US halves its fentanyl-related tariff on Chinese goods",
+        "title": "US agrees to halve its fentanyl-related tariff on Chinese goods",
         "summary": (
             "The United States agreed to halve its 20% fentanyl-related tariff on Chinese "
-            "goods, while China pledged to do more to curb fentanyl trafficking. The sources "
-            "give the remaining tariff level differently: one says overall tariffs fall from 57% "
-            "to 47%, others that duties of over 40% remain."
+            "goods, while China pledged to do more to curb fentanyl trafficking. One report says "
+            "overall tariffs will fall from 57% to 47%; two say duties of over 40% remain, which "
+            "agrees. No article says when the lower tariff takes effect."
         ),
         "date": "2025-10-30",
+        "date_note": (
+            "Agreed at the Busan meeting of Thursday 30 October 2025 (“Thursday’s talks” in the "
+            "report of that week): one report lists the halving among the terms of the truce, "
+            "another says Washington announced the easing “After the meeting”. This is the date "
+            "of the agreement, not of the cut."
+        ),
         "display_date": "30 October 2025",
         "status": "occurred",
         "place": "busan",
@@ -684,10 +749,7 @@ EVENTS = [
                     "Washington will halve its 20% fentanyl-related tariff, lowering overall "
                     "tariffs on Chinese goods from 57% to 47%."
                 ),
-                "note": (
-                    "Gives overall tariffs as falling from 57% to 47%; other sources say over 40 "
-                    "percent."
-                ),
+                "note": "Overall tariffs to fall from 57% to 47%: still over 40%, as others say.",
             },
             {
                 "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
@@ -716,24 +778,30 @@ EVENTS = [
             {
                 "source": "trump-xi-meet-first-time-six-years",
                 "quote": "US importers still paying over 40 percent taxes on Chinese products",
-                "note": "Gives remaining tariffs as over 40 percent; another source says 47%.",
+                "note": "Remaining tariffs over 40 percent.",
             },
             {
                 "source": "trump-xi-reignite-trade-talks",
                 "quote": "Goods imported from China still face duties of over 40%.",
-                "note": "Gives remaining duties as over 40%; another source says 47%.",
+                "note": "Remaining duties over 40%.",
             },
         ],
     },
     {
         "slug": "busan-one-year-suspension",
-        "title": "One-year pause on port fees and export controls",
+        "title": "US and China agree to a one-year pause on port fees and export controls",
         "summary": (
             "The truce freezes some economic hostilities for one year, subject to renewal. Both "
             "countries will suspend their tit-for-tat port fees and technology-related export "
-            "controls for a year, and the US Section 301 investigation is temporarily paused."
+            "controls for a year, and the US Section 301 investigation will also be paused "
+            "temporarily."
         ),
         "date": "2025-10-30",
+        "date_note": (
+            "Agreed at the Busan meeting of Thursday 30 October 2025 (“Thursday’s talks” in the "
+            "report of that week): the summit analysis lists the one-year suspension among the "
+            "terms of “The agreement” reached there. No article says when the pause begins."
+        ),
         "display_date": "30 October 2025",
         "status": "occurred",
         "place": "busan",
@@ -768,13 +836,19 @@ EVENTS = [
     },
     {
         "slug": "busan-chips-discussed",
-        "title": "Chips and Nvidia discussed in Busan",
+        "title": "Semiconductors discussed in Busan; Blackwell chips “not on the table”",
         "summary": (
-            "Semiconductor exports were discussed in Busan, but Trump said Nvidia’s Blackwell "
-            "chips were not on the table. He said Xi could hold talks with Nvidia chief Jensen "
-            "Huang. There was no progress on TikTok."
+            "Trump confirmed that semiconductor access was discussed in Busan, but said Nvidia’s "
+            "Blackwell chips were not on the table. Afterwards he said Xi could soon hold talks "
+            "with Nvidia chief Jensen Huang, and mentioned ongoing discussions between Beijing "
+            "and Nvidia: his remarks, not a subject of the meeting in any report."
         ),
         "date": "2025-10-30",
+        "date_note": (
+            "Discussed at the Busan meeting of Thursday 30 October 2025 (“Thursday’s talks” in "
+            "the report of that week), where, the summit analysis says, “Trump confirmed that "
+            "semiconductors were discussed”."
+        ),
         "display_date": "30 October 2025",
         "status": "occurred",
         "place": "busan",
@@ -790,9 +864,17 @@ EVENTS = [
                 "note": "",
             },
             {
+                "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "quote": (
+                    "A major focus of the discussion was semiconductor access, a flashpoint in "
+                    "US-China relations."
+                ),
+                "note": "",
+            },
+            {
                 "source": "trump-xi-meet-first-time-six-years",
                 "quote": "Xi could soon hold talks with Jensen Huang, head of US chip giant Nvidia",
-                "note": "",
+                "note": "Trump’s remark, not a subject of the meeting.",
             },
             {
                 "source": "trump-xi-reignite-trade-talks",
@@ -800,12 +882,7 @@ EVENTS = [
                     "Trump mentioned ongoing discussions between Beijing and Nvidia CEO Jensen "
                     "Huang regarding the export of AI chips."
                 ),
-                "note": "",
-            },
-            {
-                "source": "trump-xi-meet-first-time-six-years",
-                "quote": "there was no progress on TikTok",
-                "note": "",
+                "note": "Trump’s remark about talks between Beijing and Nvidia, not the meeting.",
             },
         ],
     },
@@ -855,8 +932,8 @@ EVENTS = [
             "Xi Jinping is expected to make a reciprocal visit to the United States later in "
             "2026, after Trump’s visit to China. No date has been reported."
         ),
-        "date": "2026",
-        "display_date": "Later in 2026",
+        "date": "2026-05/2026-12",
+        "display_date": "Later in 2026, after Trump’s April visit",
         "status": "scheduled",
         "place": None,
         "actors": ["xi-jinping", "united-states"],
@@ -864,12 +941,27 @@ EVENTS = [
         "citations": [
             {
                 "source": "trump-xi-summit-busan-symbolic-or-breakthrough",
-                "quote": "with Xi expected to make a reciprocal trip to the US later that year",
+                "quote": (
+                    "The Chinese Ministry of Commerce later confirmed that Trump will visit China "
+                    "in April 2026, with Xi expected to make a reciprocal trip to the US later "
+                    "that year."
+                ),
                 "note": "",
             },
         ],
     },
 ]
+
+# Events part of another (schema.org superEvent), and their order on their dates: the
+# Busan meeting is part of Trump's Asia tour, and its outcomes, on the same day, follow it.
+EVENT_PARTS = {
+    "busan-meeting": ("trump-asia-tour-2025", 0),
+    "busan-rare-earth-deal": ("busan-meeting", 1),
+    "busan-soybean-purchases": ("busan-meeting", 2),
+    "busan-fentanyl-tariff-cut": ("busan-meeting", 3),
+    "busan-one-year-suspension": ("busan-meeting", 4),
+    "busan-chips-discussed": ("busan-meeting", 5),
+}
 
 # The properties that the claims below state: a small vocabulary editors extend.
 PROPERTIES = [
@@ -1041,23 +1133,30 @@ CLAIMS = [
             )
         ],
     },
+    # "Suspend" and "delay" say the same (some put off, not ended): one reading. The
+    # conflict is how far: all removed, or some suspended while others stay restricted.
     {
         "event": "busan-rare-earth-deal",
         "property": "rare-earth-restrictions-outcome",
-        "value": "lifts rare earth controls",
-        "normalized_as": "lifted",
+        "value": "remove export restrictions on rare earth minerals",
+        "normalized_as": "all removed",
         "citations": [
             (
                 "trump-xi-meet-first-time-six-years",
+                "China agreed to remove export restrictions on rare earth minerals essential "
+                "for smartphones, electric vehicles, and defense technology.",
+            ),
+            (
+                "trump-xi-meet-first-time-six-years",
                 "Beijing lifts rare earth controls and resumes farm imports",
-            )
+            ),
         ],
     },
     {
         "event": "busan-rare-earth-deal",
         "property": "rare-earth-restrictions-outcome",
         "value": "suspend certain export restrictions",
-        "normalized_as": "suspended",
+        "normalized_as": "some suspended, others still restricted",
         "citations": [
             (
                 "trump-xi-reignite-trade-talks",
@@ -1069,14 +1168,20 @@ CLAIMS = [
     {
         "event": "busan-rare-earth-deal",
         "property": "rare-earth-restrictions-outcome",
-        "value": "delay restrictions on rare earth exports",
-        "normalized_as": "delayed",
+        "value": "delay export restrictions on five rare earth metals, though seven others "
+        "will remain restricted",
+        "normalized_as": "some suspended, others still restricted",
         "citations": [
+            (
+                "trump-xi-summit-busan-symbolic-or-breakthrough",
+                "China will delay export restrictions on five rare earth metals, though seven "
+                "others will remain restricted.",
+            ),
             (
                 "trump-xi-summit-busan-symbolic-or-breakthrough",
                 "Perhaps the most significant development was China’s agreement to delay "
                 "restrictions on rare earth exports",
-            )
+            ),
         ],
     },
     {
@@ -1089,22 +1194,6 @@ CLAIMS = [
                 "Last month, tensions escalated further as China introduced higher import "
                 "tariffs on rare earth metals",
             )
-        ],
-    },
-    {
-        "event": "china-rare-earth-measures-autumn-2025",
-        "property": "form-of-rare-earth-measures",
-        "value": "export restrictions",
-        "citations": [
-            (
-                "trump-xi-meet-first-time-six-years",
-                "China agreed to remove export restrictions on rare earth minerals",
-            ),
-            (
-                "trump-xi-summit-busan-symbolic-or-breakthrough",
-                "China will delay export restrictions on five rare earth metals, though seven "
-                "others will remain restricted.",
-            ),
         ],
     },
     {

@@ -119,7 +119,10 @@ def seed_timeline(*, seed_dir: Path, update: bool = False) -> SeedReport:
     joining, events = [], {}
     for item in seed_data.EVENTS:
         values = {k: item[k] for k in ("title", "summary", "date", "display_date", "status")}
+        values["date_note"] = item.get("date_note", "")
         values["place"] = lookups[Place, item["place"]] if item["place"] else None
+        super_event, values["day_order"] = seed_data.EVENT_PARTS.get(item["slug"], (None, 0))
+        values["super_event"] = events[super_event] if super_event else None
         event, done = upsert(
             Event,
             {"slug": item["slug"]},

@@ -22,6 +22,7 @@ from timeline.evidence import UNSUPPORTED
 from timeline.history import related_at
 from timeline.models import (
     ANCHOR_FIELDS,
+    READING_FIELDS,
     Actor,
     Citation,
     Claim,
@@ -237,7 +238,7 @@ def property_reread_claims(*, prop: ClaimProperty, user=None) -> int:
             claim.version += 1
             changed.append(claim)
     if changed:
-        Claim.objects.bulk_update(changed, ["comparison_key", "version"])
+        Claim.objects.bulk_update(changed, [*READING_FIELDS, "version"])
         for claim in changed:
             # One revision each, with its citations (a bulk record would lose them).
             if user is not None:
@@ -354,10 +355,10 @@ def event_restore(*, event_id: int, user=None) -> Event:
     again. Citations and claims deleted with it return too (those deleted on
     their own before stay deleted), citations anchored in their sources'
     current text, claims citing what they cited. A place, actor, tag,
-    timeline, source or property deleted since stays deleted and is left out,
-    with the claims of that property. A claim that its property's kind,
-    changed since, cannot read comes back compared as words, for an editor
-    to correct: a restore loses nothing it can bring back.
+    timeline, source, property or event it was part of deleted since stays
+    deleted and is left out, with the claims of that property. A claim that
+    its property's kind, changed since, cannot read comes back compared as
+    words, for an editor to correct: a restore loses nothing it can bring back.
     """
     if Event.objects.filter(pk=event_id).exists():
         raise NotRestorable(f"Event {event_id} is not deleted.")
@@ -377,6 +378,8 @@ def event_restore(*, event_id: int, user=None) -> Event:
     # What was deleted since (a place, an actor, a source) stays deleted.
     if event.place_id and not Place.objects.filter(pk=event.place_id).exists():
         event.place = None
+    if event.super_event_id and not Event.objects.filter(pk=event.super_event_id).exists():
+        event.super_event = None
     reason = "Restored after deletion"
     with one_revision(event, user=user, reason=reason, created=True):
         event.save(force_insert=True)

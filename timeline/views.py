@@ -25,6 +25,19 @@ def _quoted(names: list[str]) -> str:
     return " or ".join(f"“{name}”" for name in names)
 
 
+def list_parts_under_their_events(events: list[Event]) -> None:
+    """Give each event ``listed_parts``, the events of the list part of it (in the list's
+    order), and ``listed_under``, whether it is listed under another: the page shows a part
+    under its event when both are on it."""
+    listed = {event.pk: event for event in events}
+    for event in events:
+        event.listed_parts = []
+    for event in events:
+        event.listed_under = event.super_event_id in listed
+        if event.listed_under:
+            listed[event.super_event_id].listed_parts.append(event)
+
+
 def timeline_page(request, slug: str):
     """A timeline's published events in date order, filtered by tag and actor from the query."""
     timeline = get_object_or_404(
@@ -42,6 +55,7 @@ def timeline_page(request, slug: str):
     unknown, active, status = [], {}, 200
     if filterset.is_valid():
         events = list(filterset.qs)
+        list_parts_under_their_events(events)
         for name, wording, _ in READER_FILTERS:
             if chosen := filterset.form.cleaned_data.get(name):
                 active[name] = (wording, chosen)
@@ -69,6 +83,7 @@ def timeline_page(request, slug: str):
     context = {
         "timeline": timeline,
         "events": events,
+        "top_events": [event for event in events if not event.listed_under],
         "tags": choices["tag"],
         "actors": choices["actor"],
         "active_slugs": {name: {o.slug for o in chosen} for name, (_, chosen) in active.items()},
@@ -82,10 +97,15 @@ def timeline_page(request, slug: str):
 
 def event_page(request, slug: str):
     """An event's permalink: everything the timeline shows, and the timelines it is in."""
-    event = get_object_or_404(Event.objects.published().with_citations(), slug=slug)
+    event = get_object_or_404(
+        Event.objects.published().with_citations().with_published_parts(), slug=slug
+    )
     timelines = list(event.timelines.published())
+    # Only asked for when it has some: most events have no parts.
+    parts = list(event.sub_events.published().chronological()) if event.has_parts else []
     context = {
         "event": event,
+        "parts": parts,
         "timelines": timelines,
         # Tags and actors link to the event's first timeline, filtered.
         "filter_url": timelines[0].get_absolute_url() if timelines else "",

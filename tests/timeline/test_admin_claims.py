@@ -174,39 +174,44 @@ def test_event_page_lists_claims_grouped_by_property_with_their_sources(
     ClaimFactory(event=busan, property=tariff_rate, value="47%", citations=[first, second])
     ClaimFactory(event=busan, property=duration, value="100 minutes", citations=[first])
     ClaimFactory(event=busan, property=attendance, value="five", citations=[second])
-    ClaimFactory(event=busan, property=duration, value="just over an hour", citations=[second])
+    ClaimFactory(event=busan, property=duration, value="just under an hour", citations=[second])
+    # Overlaps 47%: another reading, but no dispute.
+    ClaimFactory(event=busan, property=tariff_rate, value="over 40%", citations=[second])
 
     response = editor_client.get(change_url(busan))
 
     assert response.status_code == 200
     content = response.content.decode()
     values = re.findall(r'name="claims-\d+-value" value="([^"]*)"', content)
-    assert values == ["five", "100 minutes", "just over an hour", "47%"]
+    assert values == ["five", "100 minutes", "just under an hour", "47%", "over 40%"]
     # Each row ticks the citations it cites, among the event's, numbered as readers see them.
     shown = submitted_form(response, "event_form")
-    assert [shown.get(f"claims-{index}-cited") for index in range(4)] == [
+    assert [shown.get(f"claims-{index}-cited") for index in range(5)] == [
         str(second.pk),
         str(first.pk),
         str(second.pk),
         [str(first.pk), str(second.pk)],
+        str(second.pk),
     ]
     # Each box shows its number; the whole citation is its tooltip and in the legend.
     assert f'title="[1] “{TARIFF_QUOTE}” (Reuters report)"' in content
     assert f'title="[2] “{SPRING_QUOTE}” (AP report)"' in content
     assert f"<strong>[1]</strong> {TARIFF_QUOTE} — <em>Reuters report</em>" in content
     rows = re.findall(r'<tr class="form-row has_original.*?</tr>', content, re.S)
-    assert len(rows) == 4
+    assert len(rows) == 5
     reuters = source_link(first, "Reuters report", 1)
     ap = source_link(second, "AP report", 2)
     assert ap in rows[0] and reuters not in rows[0]
     assert reuters in rows[1] and ap not in rows[1]
     assert reuters in rows[3] and ap in rows[3]
-    # How each reads, and which property sources dispute.
-    assert cells(content, "reads_as")[:4] == [
+    # How each reads, and which property sources dispute: less than an hour is not 100
+    # minutes; more than 40% allows 47%.
+    assert cells(content, "reads_as")[:5] == [
         "5",
         "100 minutes (sources differ)",
-        "more than 1 hour (sources differ)",
+        "less than 1 hour (sources differ)",
         "47%",
+        "more than 40%",
     ]
     assert 'id="claims-help"' in content
 
@@ -537,6 +542,10 @@ def test_event_list_marks_and_filters_disputed_events(editor_client):
         [("100 minutes", "normal"), ("one hour and 40 minutes", "normal")]
     )
     set_aside = make_event_with_claims([("100 minutes", "normal"), ("80 minutes", "deprecated")])
+    # Other readings whose intervals overlap: 80 minutes is more than an hour.
+    overlapping = make_event_with_claims(
+        [("80 minutes", "normal"), ("just over an hour", "normal")]
+    )
     without_claims = EventFactory()
 
     listing = editor_client.get(EVENTS_URL)
@@ -548,15 +557,17 @@ def test_event_list_marks_and_filters_disputed_events(editor_client):
         disputed.pk: True,
         agreeing.pk: False,
         set_aside.pk: False,
+        overlapping.pk: False,
         without_claims.pk: False,
     }
     content = listing.content.decode()
     assert "column-is_disputed" in content
-    assert content.count('<td class="field-is_disputed"><img src=') == 4
+    assert content.count('<td class="field-is_disputed"><img src=') == 5
     assert [event.pk for event in yes.context["cl"].result_list] == [disputed.pk]
     assert {event.pk for event in no.context["cl"].result_list} == {
         agreeing.pk,
         set_aside.pk,
+        overlapping.pk,
         without_claims.pk,
     }
     assert "Yes: sources differ" in content
@@ -694,6 +705,8 @@ def test_claim_list_filters_and_searches(editor_client):
     set_aside = ClaimFactory(
         event=calm, property=rate, value="57%", rank="deprecated", rank_note="The old rate."
     )
+    # Another reading, but 47% is over 40%: no dispute.
+    overlapping = ClaimFactory(event=calm, property=rate, value="over 40%")
     duration_claims = set(disputed.claims.all())
 
     def listed(**params) -> set[Claim]:
@@ -703,11 +716,11 @@ def test_claim_list_filters_and_searches(editor_client):
 
     duration = ClaimProperty.objects.get(slug="duration")
     assert listed(disputed="yes") == duration_claims
-    assert listed(disputed="no") == {agreed, set_aside}
+    assert listed(disputed="no") == {agreed, set_aside, overlapping}
     assert listed(rank__exact="deprecated") == {set_aside}
-    assert listed(property__id__exact=rate.pk) == {agreed, set_aside}
+    assert listed(property__id__exact=rate.pk) == {agreed, set_aside, overlapping}
     assert listed(property__id__exact=duration.pk) == duration_claims
-    assert listed(q="geneva") == {agreed, set_aside}
+    assert listed(q="geneva") == {agreed, set_aside, overlapping}
     assert listed(q="80 min") == {disputed.claims.get(value="80 minutes")}
 
 

@@ -58,7 +58,7 @@ def rich_event(sources, actors, tags, place, **fields) -> Event:
         for source, quote in zip(sources, quotes, strict=False)
     ]
     rate = ClaimPropertyFactory(slug="tariff-rate", name="Tariff rate", kind="percentage")
-    for value, citation in zip(["47%", "over 40%"], citations, strict=False):
+    for value, citation in zip(["47%", "57%"], citations, strict=False):
         ClaimFactory(event=event, property=rate, value=value, citations=[citation])
     return event
 
@@ -212,6 +212,7 @@ def test_event_json_is_the_contract_shape(api_client):
         language="en-GB",
     )
     published_at = datetime.datetime(2025, 11, 1, 9, 30, tzinfo=datetime.UTC)
+    tour = EventFactory(slug="asia-tour", title="Trump tours Asia", date="2025-10")
     event = EventFactory(
         slug="busan-meeting",
         title="Trump and Xi meet in Busan",
@@ -219,11 +220,15 @@ def test_event_json_is_the_contract_shape(api_client):
         date="2025-10-25/2025-10-26",
         display_date="Late October 2025",
         status="scheduled",
+        super_event=tour,
+        day_order=2,
         place=place,
         actors=[trump, china],
         tags=[truce, tariffs],
         published_at=published_at,
     )
+    EventFactory(slug="truce-signed", title="Truce signed", date="2025-10-26", super_event=event)
+    EventFactory(slug="draft-part", date="2025-10-25", super_event=event, published_at=None)
     tariff = CitationFactory(
         event=event, source=source, quote=TARIFF_QUOTE, locator="para 3", note="The cut."
     )
@@ -254,9 +259,23 @@ def test_event_json_is_the_contract_shape(api_client):
         "start": "2025-10-25",
         "end": "2025-10-26",
         "precision": "day",
+        "day_order": 2,
         # Neither quote holds a date (tests/timeline/test_date_evidence.py has those).
         "date_evidence": {"state": "unsupported", "citations": [], "note": "", "other": []},
         "status": "scheduled",
+        "super_event": {
+            "slug": "asia-tour",
+            "title": "Trump tours Asia",
+            "url": "http://testserver/api/v1/events/asia-tour/",
+        },
+        # Its published parts only.
+        "sub_events": [
+            {
+                "slug": "truce-signed",
+                "title": "Truce signed",
+                "url": "http://testserver/api/v1/events/truce-signed/",
+            }
+        ],
         "place": {
             "slug": "busan",
             "name": "Busan, South Korea",
@@ -324,10 +343,18 @@ def test_event_json_is_the_contract_shape(api_client):
                         "normalized": {
                             "text": "47%",
                             "qualifier": "exactly",
+                            "approximate": False,
                             "amount": 47,
                             "upper": None,
                             "unit": "percent",
+                            "interval": {
+                                "lower": 47,
+                                "upper": 47,
+                                "lower_open": False,
+                                "upper_open": False,
+                            },
                         },
+                        "conflicts_with": [],
                         "rank": "normal",
                         "rank_note": "",
                         "citations": [tariff.pk],

@@ -62,11 +62,11 @@ def test_an_events_claims_are_grouped_by_property_with_the_dispute_flagged(
 ):
     geneva, pause, tariff = meeting.quotes
     share = ClaimPropertyFactory(slug="share", name="Share", kind="percentage")
-    ClaimFactory(event=meeting, property=duration, value="80 minutes", citations=[geneva])
-    ClaimFactory(
+    eighty = ClaimFactory(event=meeting, property=duration, value="80 minutes", citations=[geneva])
+    about = ClaimFactory(
         event=meeting, property=duration, value="about 100 minutes", citations=[pause, tariff]
     )
-    ClaimFactory(
+    exact = ClaimFactory(
         event=meeting,
         property=duration,
         value="one hour and 40 minutes",
@@ -83,13 +83,23 @@ def test_an_events_claims_are_grouped_by_property_with_the_dispute_flagged(
         ("share", False),
     ]
     values = claims[0]["values"]
-    # Preferred first; then in the order of their first citation.
+    # Preferred first; then the narrowest reading (80 minutes exactly before 90 to 110).
     assert [v["value"] for v in values] == [
         "one hour and 40 minutes",
         "80 minutes",
         "about 100 minutes",
     ]
-    assert [v["normalized"]["text"] for v in values] == ["100 minutes", "80 minutes", "100 minutes"]
+    assert [v["normalized"]["text"] for v in values] == [
+        "100 minutes",
+        "80 minutes",
+        "about 100 minutes",
+    ]
+    # 80 minutes is neither 100 nor within 90 to 110; those two agree. Ids in the values' order.
+    assert [v["conflicts_with"] for v in values] == [
+        [eighty.pk],
+        [exact.pk, about.pk],
+        [eighty.pk],
+    ]
     assert values[0]["rank_note"] == "The only timed account."
     assert values[2]["citations"] == [pause.pk, tariff.pk]
     # Two citations of one source: the source once.
@@ -97,10 +107,13 @@ def test_an_events_claims_are_grouped_by_property_with_the_dispute_flagged(
     assert claims[1]["values"][0]["normalized"] == {
         "text": "more than 70%",
         "qualifier": "more than",
+        "approximate": False,
         "amount": 70,
         "upper": None,
         "unit": "percent",
+        "interval": {"lower": 70, "upper": None, "lower_open": True, "upper_open": False},
     }
+    assert claims[1]["values"][0]["conflicts_with"] == []
 
 
 def test_the_list_and_the_timeline_carry_the_same_claims_as_the_event(
@@ -110,8 +123,12 @@ def test_the_list_and_the_timeline_carry_the_same_claims_as_the_event(
 
     ClaimFactory(event=meeting, property=duration, value="80 minutes", citations=meeting.quotes[:1])
     ClaimFactory(
-        event=meeting, property=duration, value="just over an hour", citations=meeting.quotes[1:2]
+        event=meeting, property=duration, value="about 100 minutes", citations=meeting.quotes[1:2]
     )
+    # Overlapping readings of another property: no dispute there.
+    share = ClaimPropertyFactory(slug="share", name="Share", kind="percentage")
+    ClaimFactory(event=meeting, property=share, value="47%", citations=meeting.quotes[2:])
+    ClaimFactory(event=meeting, property=share, value="over 40%", citations=meeting.quotes[:1])
     timeline = TimelineFactory(events=[meeting])
 
     detail = api_client.get(f"{EVENTS_URL}meeting/").json()["claims"]
@@ -119,18 +136,24 @@ def test_the_list_and_the_timeline_carry_the_same_claims_as_the_event(
     in_timeline = api_client.get(f"/api/v1/timelines/{timeline.slug}/").json()["events"][0]
 
     assert detail == listed == in_timeline["claims"]
-    assert detail[0]["disputed"] is True
+    assert [group["disputed"] for group in detail] == [True, False]
+    assert [value["conflicts_with"] for value in detail[1]["values"]] == [[], []]
 
 
 def test_events_filter_by_dispute(api_client, duration):
-    for slug, values in (("split", ["80 minutes", "1 hour"]), ("agreed", ["1 hour", "60 min"])):
+    for slug, values in (
+        ("split", ["80 minutes", "1 hour"]),
+        ("agreed", ["1 hour", "60 min"]),
+        # Other readings, but 80 minutes is more than an hour: no dispute.
+        ("overlapping", ["80 minutes", "just over an hour"]),
+    ):
         event = EventFactory(slug=slug)
         for text in values:
             ClaimFactory(event=event, property=duration, value=text)
     EventFactory(slug="none")
     EventFactory(slug="draft-split", published_at=None)
 
-    for value, expected in (("true", {"split"}), ("false", {"agreed", "none"})):
+    for value, expected in (("true", {"split"}), ("false", {"agreed", "overlapping", "none"})):
         body = api_client.get(EVENTS_URL, {"disputed": value}).json()
 
         assert {event["slug"] for event in body["results"]} == expected, value
@@ -193,9 +216,11 @@ def test_a_claim_reads_with_its_event_property_and_compare_as(api_client, meetin
         "normalized": {
             "text": "105 minutes",
             "qualifier": "exactly",
+            "approximate": False,
             "amount": 105,
             "upper": None,
             "unit": "minute",
+            "interval": {"lower": 105, "upper": 105, "lower_open": False, "upper_open": False},
         },
         "rank": "normal",
         "rank_note": "",

@@ -175,6 +175,7 @@ def test_history_lists_every_revision_of_the_event_and_its_citations_newest_firs
                 "date": (None, "2025-10-30"),
                 "date_note": (None, "The report of the talks was filed the next morning."),
                 "status": (None, "occurred"),
+                "day_order": (None, 0),
                 "actors": (None, ["usa"]),
             },
         ),

@@ -85,6 +85,8 @@ def test_the_event_write_body_lists_the_writable_fields(schema):
         "date_note",
         "display_date",
         "status",
+        "super_event",
+        "day_order",
         "place",
         "actors",
         "tags",

@@ -125,6 +125,7 @@ def test_editor_creates_a_draft_event_with_its_relations_and_citations(editor_ap
         "start": "2025-10-01",
         "end": "2025-10-31",
         "precision": "month",
+        "day_order": 0,
         "date_evidence": {
             "state": "inferred",
             "citations": [],
@@ -132,6 +133,8 @@ def test_editor_creates_a_draft_event_with_its_relations_and_citations(editor_ap
             "other": [],
         },
         "status": "occurred",
+        "super_event": None,
+        "sub_events": [],
         "place": {
             "slug": "geneva",
             "name": "Geneva",

@@ -228,16 +228,19 @@ def test_events_with_a_disputed_property_are_found_in_one_query(
 ):
     share = ClaimPropertyFactory(slug="share", kind="percentage")
     disputed = EventFactory(slug="disputed")
-    _dispute(disputed, duration, "80 minutes", "just over an hour")
+    _dispute(disputed, duration, "80 minutes", "about 100 minutes")
     agreeing = EventFactory(slug="agreeing")
     _dispute(agreeing, duration, "about 100 minutes", "one hour and 40 minutes")
+    # Different readings whose intervals overlap: 80 minutes is more than an hour.
+    overlapping = EventFactory(slug="overlapping")
+    _dispute(overlapping, duration, "80 minutes", "just over an hour")
     # Different values, but of different properties: no dispute.
     apart = EventFactory(slug="apart")
     _dispute(apart, duration, "80 minutes")
     _dispute(apart, share, "47%")
     set_aside = EventFactory(slug="set-aside")
     _dispute(set_aside, share, "47%")
-    _dispute(set_aside, share, "over 40%", rank="deprecated")
+    _dispute(set_aside, share, "57%", rank="deprecated")
     EventFactory(slug="no-claims")
 
     with django_assert_num_queries(1):
@@ -245,6 +248,7 @@ def test_events_with_a_disputed_property_are_found_in_one_query(
     assert found == {"disputed"}
     assert set(Event.objects.disputed(False).values_list("slug", flat=True)) == {
         "agreeing",
+        "overlapping",
         "apart",
         "set-aside",
         "no-claims",
@@ -253,6 +257,7 @@ def test_events_with_a_disputed_property_are_found_in_one_query(
     assert annotated == {
         "disputed": True,
         "agreeing": False,
+        "overlapping": False,
         "apart": False,
         "set-aside": False,
         "no-claims": False,
@@ -262,7 +267,11 @@ def test_events_with_a_disputed_property_are_found_in_one_query(
 def test_a_preferred_rank_leaves_the_dispute_visible(duration):
     event = EventFactory()
     _dispute(event, duration, "80 minutes")
-    _dispute(event, duration, "just over an hour", rank="preferred")
+    _dispute(event, duration, "about 100 minutes", rank="preferred")
+    # Overlapping readings agree, whatever their ranks.
+    overlapping = EventFactory()
+    _dispute(overlapping, duration, "80 minutes")
+    _dispute(overlapping, duration, "just over an hour", rank="preferred")
 
     assert list(Event.objects.disputed()) == [event]
 

@@ -17,9 +17,10 @@ go_to = timelinejs_browser.go_to
 SLUG = "us-china-trade-2025"
 PHONE = {"width": 375, "height": 812}
 DURATION = (
-    "80 minutes [5]",
+    "80 minutes [5] — conflicts with one hour and 40 minutes; about 100 minutes",
+    "one hour and 40 minutes [8] — conflicts with 80 minutes",
+    "about 100 minutes [7] — conflicts with 80 minutes",
     "just over an hour [6]",
-    "100 minutes (“about 100 minutes” [7]; “one hour and 40 minutes” [8])",
 )
 
 # The live server needs committed data; serialized_rollback restores the
@@ -55,13 +56,14 @@ def test_the_busan_meeting_page_shows_the_dispute_on_a_phone(page, site, artifac
     assert dispute.locator(".claim-differ").inner_text() == "Sources differ:"
     values = dispute.locator("li.claim-value").all_inner_texts()
     assert [" ".join(v.replace("[", " [").split()) for v in values] == [
-        "80 minutes [5]",
+        "80 minutes [5] Conflicts with one hour and 40 minutes; about 100 minutes",
+        "one hour and 40 minutes [8] Conflicts with 80 minutes",
+        "about 100 minutes [7] Conflicts with 80 minutes",
         "just over an hour [6]",
-        "100 minutes (“about 100 minutes” [7]; “one hour and 40 minutes” [8])",
     ]
     # Every value is inside the page's width, nothing scrolls sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    for box in (dispute.locator("li").nth(i).bounding_box() for i in range(3)):
+    for box in (dispute.locator("li").nth(i).bounding_box() for i in range(4)):
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     dispute.scroll_into_view_if_needed()
     dispute.screenshot(path=artifacts_dir / "claims-busan-meeting-dispute-375.png")

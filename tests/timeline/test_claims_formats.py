@@ -3,10 +3,11 @@ iCalendar and Atom.
 
 Each output shows a disputed property as "Sources differ:" and every value with
 the numbers [n] of its sources, numbered as that output numbers the event's
-citations; wordings that agree together under their shared reading; the
-editors' reason beside a preferred value; deprecated values apart, "Set aside
-by the editors". The pure rendering (``timeline.disputes``) is tested first,
-then each output, then the seeded Busan meeting in each.
+citations, the narrowest reading first, and the values each one "conflicts with";
+wordings of the same reading together under it; readings that overlap all shown,
+as agreeing; the editors' reason beside a preferred value; deprecated values
+apart, "Set aside by the editors". The pure rendering (``timeline.disputes``) is
+tested first, then each output, then the seeded Busan meeting in each.
 """
 
 import csv
@@ -46,7 +47,9 @@ UNSUPPORTED = "Date not stated by any cited source"
 UNSUPPORTED_HTML = f'<p class="timeline-date-evidence">{UNSUPPORTED}</p>'
 
 # The factory-made dispute: the event's first citation states no duration, so
-# the four that do are its sources 2 to 5.
+# the four that do are its sources 2 to 5. 80 minutes conflicts with 100 minutes and
+# with about 100 (90 to 110); more than an hour agrees with all three. Narrowest first:
+# the exact amounts (by citation), then 90 to 110, then the open-ended.
 DURATIONS = [
     ("80 minutes", "The talks lasted 80 minutes."),
     ("just over an hour", "Their meeting lasted just over an hour."),
@@ -55,30 +58,38 @@ DURATIONS = [
 ]
 DURATION_TEXT = (
     "Duration — sources differ:\n"
-    "• 80 minutes [2]\n"
-    "• just over an hour [3]\n"
-    "• 100 minutes (“about 100 minutes” [4]; “one hour and 40 minutes” [5])"
+    "• 80 minutes [2] — conflicts with one hour and 40 minutes; about 100 minutes\n"
+    "• one hour and 40 minutes [5] — conflicts with 80 minutes\n"
+    "• about 100 minutes [4] — conflicts with 80 minutes\n"
+    "• just over an hour [3]"
 )
 DURATION_HTML = (
     "<p><strong>Duration</strong> — sources differ:</p><ul>"
-    "<li>80 minutes [2]</li>"
+    "<li>80 minutes [2] — conflicts with one hour and 40 minutes; about 100 minutes</li>"
+    "<li>one hour and 40 minutes [5] — conflicts with 80 minutes</li>"
+    "<li>about 100 minutes [4] — conflicts with 80 minutes</li>"
     "<li>just over an hour [3]</li>"
-    "<li>100 minutes (“about 100 minutes” [4]; “one hour and 40 minutes” [5])</li>"
     "</ul>"
 )
 # The seeded Busan meeting: its duration as its sources 5 to 8 give it.
-BUSAN_VALUES = ("80 minutes", "just over an hour", "about 100 minutes", "one hour and 40 minutes")
+# As shown, narrowest first; and as cited (the meeting's sources 5 to 8).
+BUSAN_VALUES = ("80 minutes", "one hour and 40 minutes", "about 100 minutes", "just over an hour")
+BUSAN_CITED = ("80 minutes", "just over an hour", "about 100 minutes", "one hour and 40 minutes")
+# The real conflict: 80 minutes against 100 and about 100 (90 to 110); just over an hour
+# agrees with all. Narrowest first.
 BUSAN_DURATION_TEXT = (
     "Duration — sources differ:\n"
-    "• 80 minutes [5]\n"
-    "• just over an hour [6]\n"
-    "• 100 minutes (“about 100 minutes” [7]; “one hour and 40 minutes” [8])"
+    "• 80 minutes [5] — conflicts with one hour and 40 minutes; about 100 minutes\n"
+    "• one hour and 40 minutes [8] — conflicts with 80 minutes\n"
+    "• about 100 minutes [7] — conflicts with 80 minutes\n"
+    "• just over an hour [6]"
 )
 BUSAN_DURATION_HTML = (
     "<p><strong>Duration</strong> — sources differ:</p><ul>"
-    "<li>80 minutes [5]</li>"
+    "<li>80 minutes [5] — conflicts with one hour and 40 minutes; about 100 minutes</li>"
+    "<li>one hour and 40 minutes [8] — conflicts with 80 minutes</li>"
+    "<li>about 100 minutes [7] — conflicts with 80 minutes</li>"
     "<li>just over an hour [6]</li>"
-    "<li>100 minutes (“about 100 minutes” [7]; “one hour and 40 minutes” [8])</li>"
     "</ul>"
 )
 
@@ -112,11 +123,12 @@ def duration_dispute(**fields) -> Event:
     return event
 
 
-def ranked(**fields) -> Event:
-    """A dispute with a preferred value, and a value set aside."""
+def ranked(normal: str = "60%", **fields) -> Event:
+    """A dispute with a preferred value (more than 90%), and a value set aside; given a
+    ``normal`` value that overlaps the preferred one ("over 70%"), no dispute."""
     event, _ = new_event(**fields)
     share = ClaimPropertyFactory(name="Share", slug="share", kind="percentage")
-    ClaimFactory(event=event, property=share, value="over 70%", citations=[cite(event, "70%")])
+    ClaimFactory(event=event, property=share, value=normal, citations=[cite(event, normal)])
     ClaimFactory(
         event=event,
         property=share,
@@ -150,8 +162,12 @@ def parse_page(response) -> lxml.html.HtmlElement:
 
 
 def claims_section(tree, slug: str):
+    """The event's own claims sections, not those of its parts nested in its article."""
     (article,) = tree.xpath("//article[@id=$id]", id=f"event-{slug}")
-    return article.xpath(".//section[contains(@class, 'claims')]")
+    return article.xpath(
+        ".//section[contains(@class, 'claims')][ancestor::article[1][@id=$id]]",
+        id=f"event-{slug}",
+    )
 
 
 def page_values(claim) -> list[str]:
@@ -185,17 +201,42 @@ def test_each_value_is_numbered_as_the_events_citations_are():
     (view,) = views(event)
 
     assert (view.name, view.slug, view.disputed) == ("Duration", "duration", True)
+    # Narrowest first: exact amounts, then 90 to 110, then more than an hour.
     assert [(value.reading, value.label) for value in view.values] == [
         ("80 minutes", "80 minutes"),
+        ("100 minutes", "one hour and 40 minutes"),
+        ("about 100 minutes", "about 100 minutes"),
         ("more than 1 hour", "just over an hour"),
-        ("100 minutes", "100 minutes"),
     ]
     assert [[w.numbers for w in value.wordings] for value in view.values] == [
         [(2,)],
+        [(5,)],
+        [(4,)],
         [(3,)],
-        [(4,), (5,)],
+    ]
+    assert [value.conflicts_with for value in view.values] == [
+        ("one hour and 40 minutes", "about 100 minutes"),
+        ("80 minutes",),
+        ("80 minutes",),
+        (),
     ]
     assert view.set_aside == ()
+
+
+def test_wordings_of_the_same_reading_are_one_value_under_that_reading():
+    event, _ = new_event()
+    duration = ClaimPropertyFactory(name="Duration", slug="duration", kind="duration")
+    for value in ("80 minutes", "one hour and 40 minutes", "100 minutes"):
+        ClaimFactory(event=event, property=duration, value=value, citations=[cite(event, value)])
+
+    (view,) = views(event)
+
+    assert disputes.view_text(view) == (
+        "Duration — sources differ:\n"
+        "• 80 minutes [2] — conflicts with 100 minutes\n"
+        "• 100 minutes (“one hour and 40 minutes” [3]; “100 minutes” [4]) — conflicts with "
+        "80 minutes"
+    )
 
 
 def test_a_dispute_as_plain_text_and_html():
@@ -230,17 +271,36 @@ def test_a_preferred_value_comes_first_with_its_note_and_a_deprecated_one_is_set
     (view,) = views(ranked())
 
     assert view.disputed
+    # 12% conflicts with both, but it is set aside: no value says it conflicts with it.
     assert disputes.view_text(view) == (
         "Share — sources differ:\n"
-        "• more than 90% [3] — preferred by the editors: From the survey.\n"
-        "• over 70% [2]\n"
+        "• more than 90% [3] — preferred by the editors: From the survey. — conflicts with 60%\n"
+        "• 60% [2] — conflicts with more than 90%\n"
         "Set aside by the editors:\n"
         "• 12% [4] — A misprint."
     )
     assert disputes.view_html(view) == (
         "<p><strong>Share</strong> — sources differ:</p><ul>"
-        "<li>more than 90% [3] — <em>preferred by the editors:</em> From the survey.</li>"
-        "<li>over 70% [2]</li></ul>"
+        "<li>more than 90% [3] — <em>preferred by the editors:</em> From the survey. — "
+        "conflicts with 60%</li>"
+        "<li>60% [2] — conflicts with more than 90%</li></ul>"
+        "<p><em>Set aside by the editors:</em></p><ul><li>12% [4] — A misprint.</li></ul>"
+    )
+
+
+def test_a_preferred_value_that_overlaps_another_shows_both_as_agreeing():
+    (view,) = views(ranked("over 70%"))
+
+    assert not view.disputed
+    # Every agreeing value, preferred first (rank before narrowness).
+    assert disputes.view_text(view) == (
+        "Share: more than 90% [3] — preferred by the editors: From the survey.; over 70% [2]\n"
+        "Set aside by the editors:\n"
+        "• 12% [4] — A misprint."
+    )
+    assert disputes.view_html(view) == (
+        "<p><strong>Share:</strong> more than 90% [3] — <em>preferred by the editors:</em> "
+        "From the survey.; over 70% [2]</p>"
         "<p><em>Set aside by the editors:</em></p><ul><li>12% [4] — A misprint.</li></ul>"
     )
 
@@ -334,9 +394,16 @@ def assert_dispute_with_links(tree, event: Event, path: str) -> None:
     assert claim.xpath("./dt")[0].text_content() == "Duration"
     assert norm(claim.xpath(".//p[@class='claim-differ']")[0].text_content()) == "Sources differ:"
     assert page_values(claim) == [
-        "80 minutes[2]",
+        "80 minutes[2] Conflicts with one hour and 40 minutes; about 100 minutes",
+        "one hour and 40 minutes[5] Conflicts with 80 minutes",
+        "about 100 minutes[4] Conflicts with 80 minutes",
         "just over an hour[3]",
-        "100 minutes (“about 100 minutes”[4]; “one hour and 40 minutes”[5])",
+    ]
+    conflicts = claim.xpath(".//p[@class='claim-conflicts']")
+    assert [norm(p.text_content()) for p in conflicts] == [
+        "Conflicts with one hour and 40 minutes; about 100 minutes",
+        "Conflicts with 80 minutes",
+        "Conflicts with 80 minutes",
     ]
     # Each number links to its note, whose quote states the value.
     quotes = {value: quote for value, quote in DURATIONS}
@@ -388,11 +455,11 @@ def test_the_page_marks_a_preferred_value_with_its_note_and_shows_set_aside_valu
     (section,) = claims_section(tree, event.slug)
     (preferred,) = section.xpath(".//li[contains(@class, 'claim-value--preferred')]")
     assert norm(preferred.text_content()) == (
-        "more than 90%[3] Preferred by the editors: From the survey."
+        "more than 90%[3] Preferred by the editors: From the survey. Conflicts with 60%"
     )
     (note,) = preferred.xpath("./p[@class='claim-note']")
     assert norm(note.text_content()) == "Preferred by the editors: From the survey."
-    assert page_values(section)[1] == "over 70%[2]"
+    assert page_values(section)[1] == "60%[2] Conflicts with more than 90%"
     (set_aside,) = section.xpath(".//div[@class='claim-set-aside']")
     assert norm(set_aside.text_content()) == "Set aside by the editors: 12%[4] — A misprint."
     assert set_aside.xpath(".//a/@href") == ["#note-talks-4"]
@@ -455,9 +522,10 @@ def test_the_seeded_busan_meeting_page_shows_its_disputed_duration_with_all_four
     assert duration.xpath("./dt")[0].text_content() == "Duration"
     assert "Sources differ:" in duration.text_content()
     assert page_values(duration) == [
-        "80 minutes[5]",
+        "80 minutes[5] Conflicts with one hour and 40 minutes; about 100 minutes",
+        "one hour and 40 minutes[8] Conflicts with 80 minutes",
+        "about 100 minutes[7] Conflicts with 80 minutes",
         "just over an hour[6]",
-        "100 minutes (“about 100 minutes”[7]; “one hour and 40 minutes”[8])",
     ]
     # Each [n] leads to the note quoting the source that gives that value, in the
     # order the values are listed.
@@ -494,7 +562,8 @@ def test_the_slide_text_holds_preferred_and_set_aside_values():
     (claims,) = fragment(text).xpath("//div[@class='timeline-claims']")
     assert shown(claims) == (
         "Share — sources differ: more than 90% [3] — preferred by the editors: From the survey. "
-        "over 70% [2] Set aside by the editors: 12% [4] — A misprint."
+        "— conflicts with 60% 60% [2] — conflicts with more than 90% "
+        "Set aside by the editors: 12% [4] — A misprint."
     )
 
 
@@ -530,7 +599,8 @@ def test_the_slide_text_escapes_claims_once():
     (claims,) = fragment(text).xpath("//div[@class='timeline-claims']")
     assert shown(claims) == norm(
         f"Name {HOSTILE} — sources differ: Two {HOSTILE} [3] — preferred by the editors: "
-        f"Note {HOSTILE} One {HOSTILE} [2]"
+        f"Note {HOSTILE} — conflicts with One {HOSTILE} One {HOSTILE} [2] — conflicts with "
+        f"Two {HOSTILE}"
     )
     assert claims.xpath("//script") == []
     # Claims go only into the text: no plain-text field carries them.
@@ -625,8 +695,8 @@ def test_the_calendar_description_gives_preferred_and_set_aside_values():
 
     assert (
         "\n\nShare — sources differ:\n"
-        "• more than 90% [3] — preferred by the editors: From the survey.\n"
-        "• over 70% [2]\n"
+        "• more than 90% [3] — preferred by the editors: From the survey. — conflicts with 60%\n"
+        "• 60% [2] — conflicts with more than 90%\n"
         "Set aside by the editors:\n"
         "• 12% [4] — A misprint.\n\nSources:\n"
     ) in text
@@ -671,8 +741,9 @@ def test_the_calendar_keeps_hostile_claims_as_text(client):
 
     assert text.split("\n\n")[2] == (
         f"Name {HOSTILE} — sources differ:\n"
-        f"• Two, {HOSTILE} [3] — preferred by the editors: Note {HOSTILE} BEGIN:VEVENT\n"
-        f"• One; {HOSTILE} [2]"
+        f"• Two, {HOSTILE} [3] — preferred by the editors: Note {HOSTILE} BEGIN:VEVENT — "
+        f"conflicts with One; {HOSTILE}\n"
+        f"• One; {HOSTILE} [2] — conflicts with Two, {HOSTILE}"
     )
 
 
@@ -704,8 +775,9 @@ def test_the_feed_entry_gives_preferred_and_set_aside_values():
 
     assert (
         "<p><strong>Share</strong> — sources differ:</p><ul>"
-        "<li>more than 90% [3] — <em>preferred by the editors:</em> From the survey.</li>"
-        "<li>over 70% [2]</li></ul>"
+        "<li>more than 90% [3] — <em>preferred by the editors:</em> From the survey. — "
+        "conflicts with 60%</li>"
+        "<li>60% [2] — conflicts with more than 90%</li></ul>"
         "<p><em>Set aside by the editors:</em></p><ul><li>12% [4] — A misprint.</li></ul>"
         "<p>Sources:</p>"
     ) in html
@@ -768,11 +840,12 @@ def test_the_seeded_busan_meeting_in_timelinejs_json_and_csv(client, seeded):
     quotes = [q.text for q in fragment(text).xpath("//ol[@class='timeline-citations']/li/q")]
     claims = Claim.objects.filter(event__slug="busan-meeting", property__slug="duration")
     by_value = {claim.value: claim.citations.get().quote for claim in claims}
-    assert [quotes[n - 1] for n in (5, 6, 7, 8)] == [by_value[value] for value in BUSAN_VALUES]
+    assert [quotes[n - 1] for n in (5, 6, 7, 8)] == [by_value[value] for value in BUSAN_CITED]
     # The spreadsheet's Text is the slide's, without the link to the event's page.
     (row,) = [r for r in rows if r["Headline"] == slide["text"]["headline"]]
     assert f'<div class="timeline-claims">{BUSAN_DURATION_HTML}' in row["Text"]
-    assert text.startswith(row["Text"])
+    # Read as text: the slide links the event it is part of, the sheet names it.
+    assert fragment(text).text_content().startswith(fragment(row["Text"]).text_content())
 
 
 def test_the_seeded_busan_meeting_in_the_calendar_and_the_feed(client, seeded):
@@ -786,24 +859,21 @@ def test_the_seeded_busan_meeting_in_the_calendar_and_the_feed(client, seeded):
     sources = description.split("Sources:\n")[1].split("\n")
     claims = Claim.objects.filter(event__slug="busan-meeting", property__slug="duration")
     by_value = {claim.value: claim.citations.get().quote for claim in claims}
-    for number, value in enumerate(BUSAN_VALUES, start=5):
+    for number, value in enumerate(BUSAN_CITED, start=5):
         assert sources[number - 1].startswith(f"{number}. “{by_value[value]}”")
     assert f"{BUSAN_DURATION_HTML}<p><strong>Time since the leaders last met:</strong>" in summary
     items = fragment(summary).xpath("//ol/li")
-    for number, value in enumerate(BUSAN_VALUES, start=5):
+    for number, value in enumerate(BUSAN_CITED, start=5):
         assert items[number - 1].text_content().startswith(f"“{by_value[value]}”")
     assert summary.index("sources differ") < summary.index("<p>Sources:</p>")
 
 
 def test_every_seeded_dispute_says_sources_differ_in_every_format(client, seeded):
+    # Only the conflicts the articles hold (over 40% and 47% agree, as do more than 90%
+    # and over 70%).
     disputed = {
         "busan-meeting": ["Duration"],
-        "busan-rare-earth-deal": [
-            "China’s share of global rare-earth processing",
-            "What becomes of the rare-earth export restrictions",
-        ],
-        "busan-fentanyl-tariff-cut": ["Tariff rate on Chinese goods"],
-        "china-rare-earth-measures-autumn-2025": ["Form of China’s rare-earth measures"],
+        "busan-rare-earth-deal": ["What becomes of the rare-earth export restrictions"],
     }
     document = client.get(f"/api/v1/timelines/{SEEDED}/timelinejs/").json()
     slides = {slide["unique_id"]: slide["text"]["text"] for slide in document["events"]}
@@ -823,10 +893,13 @@ def test_every_seeded_dispute_says_sources_differ_in_every_format(client, seeded
             assert f"{name} — sources differ:" in descriptions[slug]
     assert descriptions["busan-rare-earth-deal"].count("preferred by the editors") == 1
     assert (
-        "\n• 47% [1]\n• more than 40% (“over 40 percent” [5]; “over 40%” [6])"
-        in (descriptions["busan-fentanyl-tariff-cut"])
+        "Tariff rate on Chinese goods: 47% [1]; more than 40% (“over 40 percent” [5]; "
+        "“over 40%” [6])" in descriptions["busan-fentanyl-tariff-cut"]
     )
-    assert "• export restrictions [2, 3]" in descriptions["china-rare-earth-measures-autumn-2025"]
+    assert (
+        "Form of China’s rare-earth measures: higher import tariffs [1]"
+        in descriptions["china-rare-earth-measures-autumn-2025"]
+    )
     assert (
         "Soybean purchases this season: 12 million metric tonnes [2]"
         in (descriptions["busan-soybean-purchases"])

@@ -32,7 +32,7 @@ def test_quantities_are_read_whatever_their_wording():
     for value, kind, text in [
         ("80 minutes", "duration", "80 minutes"),
         ("just over an hour", "duration", "more than 1 hour"),
-        ("about 100 minutes", "duration", "100 minutes"),
+        ("about 100 minutes", "duration", "about 100 minutes"),
         ("one hour and 40 minutes", "duration", "100 minutes"),
         ("over 40 percent", "percentage", "more than 40%"),
         ("over 40%", "quantity", "more than 40%"),
@@ -50,10 +50,15 @@ def test_quantities_are_read_whatever_their_wording():
 
 def test_the_same_quantity_written_differently_reads_the_same():
     assert (
-        read_value("about 100 minutes", kind="duration").key
+        read_value("100 minutes", kind="duration").key
         == read_value("one hour and 40 minutes", kind="duration").key
         == read_value("1h40", kind="duration").key
     )
+    # A hedge is another reading, though one that agrees: "about 100 minutes" is 90 to 110.
+    about = read_value("about 100 minutes", kind="duration")
+    exact = read_value("one hour and 40 minutes", kind="duration")
+    assert about.key != exact.key
+    assert not about.conflicts_with(exact) and not exact.conflicts_with(about)
     assert read_value("over 40 percent").key == read_value("over 40%").key
     # A bound is not the amount: "over 40%" is not "40%", nor "at least 40%".
     assert len({read_value(v).key for v in ("over 40%", "40%", "at least 40%")}) == 3
@@ -74,9 +79,11 @@ def test_a_value_that_is_no_quantity_is_kept_as_written_and_compared_as_words():
         assert reading.as_dict() == {
             "text": folded,
             "qualifier": None,
+            "approximate": False,
             "amount": None,
             "upper": None,
             "unit": None,
+            "interval": None,
         }
 
 
@@ -142,17 +149,22 @@ def test_a_single_value_is_no_dispute():
 
 
 def test_a_deprecated_value_does_not_count_in_a_dispute():
-    claims = [claim(1, SHARE, "over 70%"), claim(2, SHARE, "more than 90%", rank="deprecated")]
+    # "50%" conflicts with "over 70%", but it is deprecated.
+    claims = [claim(1, SHARE, "over 70%"), claim(2, SHARE, "50%", rank="deprecated")]
     assert not disputes.is_disputed(claims)
 
-    claims.append(claim(3, SHARE, "85%"))
-    assert disputes.is_disputed(claims)
+    assert disputes.is_disputed([*claims, claim(3, SHARE, "65%")])
+    # "85%" is within "over 70%": they agree.
+    assert not disputes.is_disputed([*claims, claim(3, SHARE, "85%")])
 
 
 def test_a_preferred_value_does_not_settle_a_dispute():
-    claims = [claim(1, SHARE, "over 70%"), claim(2, SHARE, "more than 90%", rank="preferred")]
+    claims = [claim(1, SHARE, "47%"), claim(2, SHARE, "57%", rank="preferred")]
 
     assert disputes.is_disputed(claims)
+    # Overlapping readings agree, whatever their ranks.
+    overlapping = [claim(1, SHARE, "over 70%"), claim(2, SHARE, "more than 90%", rank="preferred")]
+    assert not disputes.is_disputed(overlapping)
 
 
 def test_words_that_differ_only_in_case_and_spacing_agree():
@@ -170,15 +182,20 @@ def test_claims_are_grouped_by_property_name_best_rank_first_then_by_citation():
         claim(4, DURATION, "100 minutes", citations=[2, 7]),
         claim(5, DURATION, "about 100 minutes", rank="preferred", citations=[8]),
         claim(6, SHARE, "more than 90%", citations=[3]),
+        claim(7, SHARE, "between 91% and 95%", citations=[5]),
+        claim(8, SHARE, "92%", citations=[6]),
     ]
 
     groups = group_claims(claims)
 
     # Names sort without regard to case: "Duration" before "share of processing".
     assert [group.prop.slug for group in groups] == ["duration", "share"]
+    # Best rank first; then the narrowest reading (an exact amount, a bounded range by its
+    # width, then an open one); then by citation.
     assert [c.pk for c in groups[0].claims] == [5, 4, 2, 3]
-    assert [c.pk for c in groups[1].claims] == [6, 1]
-    assert [group.disputed for group in groups] == [True, True]
+    assert [c.pk for c in groups[1].claims] == [8, 7, 6, 1]
+    # 80 minutes conflicts with 100; the shares all overlap.
+    assert [group.disputed for group in groups] == [True, False]
 
 
 def test_claims_document_lists_each_source_once_and_only_the_events_citations():
@@ -205,10 +222,18 @@ def test_claims_document_lists_each_source_once_and_only_the_events_citations():
                     "normalized": {
                         "text": "80 minutes",
                         "qualifier": "exactly",
+                        "approximate": False,
                         "amount": 80,
                         "upper": None,
                         "unit": "minute",
+                        "interval": {
+                            "lower": 80,
+                            "upper": 80,
+                            "lower_open": False,
+                            "upper_open": False,
+                        },
                     },
+                    "conflicts_with": [2],
                     "rank": "normal",
                     "rank_note": "",
                     "citations": [10, 11, 12],
@@ -218,12 +243,20 @@ def test_claims_document_lists_each_source_once_and_only_the_events_citations():
                     "id": 2,
                     "value": "about 100 minutes",
                     "normalized": {
-                        "text": "100 minutes",
+                        "text": "about 100 minutes",
                         "qualifier": "exactly",
+                        "approximate": True,
                         "amount": 100,
                         "upper": None,
                         "unit": "minute",
+                        "interval": {
+                            "lower": 90,
+                            "upper": 110,
+                            "lower_open": False,
+                            "upper_open": False,
+                        },
                     },
+                    "conflicts_with": [1],
                     "rank": "normal",
                     "rank_note": "",
                     # Citation 99 is not the event's: listed, but it brings no source.

@@ -43,8 +43,9 @@ def test_timeline_page_shows_every_event_and_citation(page, site):
 
     page.goto(f"{site}/timelines/{SLUG}/")
 
-    assert page.locator("ol.events > li > article").count() == len(events)
-    assert page.locator("h2.event-title").all_inner_texts() == [e.title for e in events]
+    # Parts inside the events they are part of: in the seed, right after them.
+    assert page.locator("ol.events article.event").count() == len(events)
+    assert page.locator(".event-title").all_inner_texts() == [e.title for e in events]
     assert page.locator("li.note").count() == citations
     assert page.locator("li.note blockquote").count() == citations
     assert page.locator("sup.ref a").count() == citations
@@ -61,7 +62,7 @@ def test_a_reader_filters_by_tag_with_the_form(page, site):
         page.get_by_role("button", name="Show events").click()
 
     assert page.url == f"{site}/timelines/{SLUG}/?tag=rare-earths&actor="
-    assert page.locator("h2.event-title").all_inner_texts() == expected
+    assert page.locator(".event-title").all_inner_texts() == expected
     status = page.locator(".filter-status").inner_text()
     assert f"Showing {len(expected)} of {len(published_events())} events" in status
     assert "tagged “Rare earths”" in status
@@ -69,7 +70,7 @@ def test_a_reader_filters_by_tag_with_the_form(page, site):
 
     with page.expect_navigation():
         page.get_by_role("link", name="Show all").click()
-    assert page.locator("h2.event-title").count() == len(published_events())
+    assert page.locator(".event-title").count() == len(published_events())
     assert page.console_errors == []
 
 
@@ -80,8 +81,26 @@ def test_a_reader_filters_by_following_an_actor_link(page, site):
         page.get_by_role("link", name="Scott Bessent").click()
 
     assert page.url.endswith(f"/timelines/{SLUG}/?actor=scott-bessent")
-    assert page.locator("h2.event-title").count() == 2
+    assert page.locator(".event-title").count() == 2
     assert page.get_by_label("Who", exact=True).input_value() == "scott-bessent"
+    assert page.console_errors == []
+
+
+def test_parts_are_indented_under_their_event(page, site):
+    page.goto(f"{site}/timelines/{SLUG}/")
+
+    meeting = page.locator("#event-busan-meeting").bounding_box()
+    outcome = page.locator("#event-busan-rare-earth-deal").bounding_box()
+    tour = page.locator("#event-trump-asia-tour-2025").bounding_box()
+
+    assert tour["x"] < meeting["x"] < outcome["x"]
+    assert meeting["y"] < outcome["y"] < meeting["y"] + meeting["height"]
+    # A heading level deeper for each level of parts.
+    levels = [
+        page.locator(f"#title-{slug}").evaluate("e => e.tagName")
+        for slug in ("trump-asia-tour-2025", "busan-meeting", "busan-rare-earth-deal")
+    ]
+    assert levels == ["H2", "H3", "H4"]
     assert page.console_errors == []
 
 

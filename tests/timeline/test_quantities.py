@@ -1,6 +1,5 @@
 """Tests for timeline.quantities: news-style quantities to comparable keys and canonical text."""
 
-import dataclasses
 import json
 import random
 from decimal import Decimal
@@ -16,7 +15,7 @@ from timeline.claims.quantities import (
 # (text, key, approximate, canonical text): the examples the claims feature was specified with.
 REQUIRED_EXAMPLES = [
     ("80 minutes", "minute|exactly|80", False, "80 minutes"),
-    ("about 100 minutes", "minute|exactly|100", True, "about 100 minutes"),
+    ("about 100 minutes", "minute|exactly~|100", True, "about 100 minutes"),
     ("one hour and 40 minutes", "minute|exactly|100", False, "100 minutes"),
     ("just one hour and 40 minutes", "minute|exactly|100", False, "100 minutes"),
     ("1h40", "minute|exactly|100", False, "100 minutes"),
@@ -247,29 +246,30 @@ ACCEPTED_FORMS = [
     ("forty‑seven per cent", "percent|exactly|47"),
 ]
 
-# (text, key): hedges mark the quantity approximate without changing its identity.
+# (text, key): hedges mark the quantity approximate, and "~" in its key says so: "about 40%"
+# is another claim than "40%" (it allows 36% to 44%, see test_claim_intervals).
 APPROXIMATE_FORMS = [
-    ("about 40%", "percent|exactly|40"),
-    ("around 40%", "percent|exactly|40"),
-    ("approximately 40%", "percent|exactly|40"),
-    ("approx. 40%", "percent|exactly|40"),
-    ("approx 40%", "percent|exactly|40"),
-    ("roughly 40%", "percent|exactly|40"),
-    ("some 40 minutes", "minute|exactly|40"),
-    ("circa 40", "|exactly|40"),
-    ("c. 40", "|exactly|40"),
-    ("~40%", "percent|exactly|40"),
-    ("nearly two hours", "minute|exactly|120"),
-    ("almost 40%", "percent|exactly|40"),
-    ("close to 40%", "percent|exactly|40"),
-    ("an estimated 40 million tonnes", "tonne|exactly|40000000"),
-    ("estimated 40 million tonnes", "tonne|exactly|40000000"),
-    ("40 minutes or so", "minute|exactly|40"),
-    ("40 minutes, give or take", "minute|exactly|40"),
-    ("give or take 40 minutes", "minute|exactly|40"),
-    ("about 40 minutes or so", "minute|exactly|40"),
-    ("about 40-50%", "percent|between|40|50"),
-    ("roughly 40 to 50 percent", "percent|between|40|50"),
+    ("about 40%", "percent|exactly~|40"),
+    ("around 40%", "percent|exactly~|40"),
+    ("approximately 40%", "percent|exactly~|40"),
+    ("approx. 40%", "percent|exactly~|40"),
+    ("approx 40%", "percent|exactly~|40"),
+    ("roughly 40%", "percent|exactly~|40"),
+    ("some 40 minutes", "minute|exactly~|40"),
+    ("circa 40", "|exactly~|40"),
+    ("c. 40", "|exactly~|40"),
+    ("~40%", "percent|exactly~|40"),
+    ("nearly two hours", "minute|exactly~|120"),
+    ("almost 40%", "percent|exactly~|40"),
+    ("close to 40%", "percent|exactly~|40"),
+    ("an estimated 40 million tonnes", "tonne|exactly~|40000000"),
+    ("estimated 40 million tonnes", "tonne|exactly~|40000000"),
+    ("40 minutes or so", "minute|exactly~|40"),
+    ("40 minutes, give or take", "minute|exactly~|40"),
+    ("give or take 40 minutes", "minute|exactly~|40"),
+    ("about 40 minutes or so", "minute|exactly~|40"),
+    ("about 40-50%", "percent|between~|40|50"),
+    ("roughly 40 to 50 percent", "percent|between~|40|50"),
 ]
 
 REJECTED = [
@@ -372,7 +372,7 @@ def test_accepted_forms() -> None:
         assert (quantity.key, quantity.approximate) == (key, False), text
 
 
-def test_hedges_are_approximate_but_keep_the_key() -> None:
+def test_hedges_are_approximate_and_part_of_the_key() -> None:
     for text, key in APPROXIMATE_FORMS:
         quantity = parse(text)
         assert (quantity.key, quantity.approximate) == (key, True), text
@@ -389,9 +389,7 @@ def test_the_fields_of_a_range() -> None:
 def test_the_key_round_trips() -> None:
     for text in ALL_PARSED:
         quantity = parse(text)
-        assert quantity_from_key(quantity.key) == dataclasses.replace(
-            quantity, approximate=False
-        ), text
+        assert quantity_from_key(quantity.key) == quantity, text
 
 
 def test_the_canonical_text_reads_back_as_the_same_claim() -> None:
@@ -399,15 +397,14 @@ def test_the_canonical_text_reads_back_as_the_same_claim() -> None:
         quantity = parse(text)
         reread = parse(quantity.text())
         assert reread.key == quantity.key, (text, quantity.text())
-        # The text says "about" for an approximate amount; a range is imprecise enough as it is.
-        assert reread.approximate is (quantity.approximate and quantity.upper is None), text
+        # The text says "about" for an approximate amount and an approximate range alike.
+        assert reread.approximate is quantity.approximate, text
 
 
 SAME_CLAIMS = [
     ["80 minutes", "eighty minutes", "1 hour 20 minutes", "an hour and 20 minutes", "1h20"],
     [
         "100 minutes",
-        "about 100 minutes",
         "one hour and 40 minutes",
         "just one hour and 40 minutes",
         "1h40",
@@ -417,7 +414,8 @@ SAME_CLAIMS = [
     ["just over an hour", "more than 60 minutes", "over 1 hour", "above one hour"],
     ["an hour and a half", "90 minutes", "1.5 hours", "one and a half hours"],
     ["over 40 percent", "over 40%", "more than forty per cent", "in excess of 40 pct"],
-    ["47%", "forty-seven per cent", "47 percent", "about 47%"],
+    ["47%", "forty-seven per cent", "47 percent"],
+    ["about 47%", "around 47 per cent", "roughly forty-seven percent"],
     ["40–50%", "between 40 and 50 percent", "40% to 50%", "between forty and fifty per cent"],
     ["12 million metric tonnes", "12,000,000 tonnes", "twelve million tonnes", "12 million t"],
     ["$1.2 billion", "US$1.2bn", "1.2 billion dollars", "1,200 million US dollars", "USD 1.2 bn"],
@@ -443,6 +441,10 @@ DIFFERENT_CLAIMS = [
     ("5", "5%"),
     ("40-50%", "40%"),
     ("less than 5%", "at most 5%"),
+    # A hedge is part of the claim: "about 100 minutes" allows 90 to 110.
+    ("about 100 minutes", "100 minutes"),
+    ("about 47%", "47%"),
+    ("about 40-50%", "40-50%"),
 ]
 
 
@@ -498,6 +500,10 @@ CANONICAL_TEXTS = [
     ("|exactly|1500000000000", "1.5 trillion"),
     ("|exactly|1000000000000000000", "1,000,000 trillion"),
     ("|exactly|0.016667", "0.016667"),
+    ("minute|exactly~|100", "about 100 minutes"),
+    ("percent|exactly~|47", "about 47%"),
+    ("percent|between~|40|50", "about 40% to 50%"),
+    ("USD|between~|1000000000|2000000000", "about US$1 billion to US$2 billion"),
 ]
 
 
@@ -509,7 +515,9 @@ def test_canonical_text() -> None:
 
 def test_the_text_of_an_approximate_quantity_says_so() -> None:
     assert parse("nearly two hours").text() == "about 2 hours"
-    assert parse("about 40-50%").text() == "between 40% and 50%"
+    assert parse("about 40-50%").text() == "about 40% to 50%"
+    assert parse("roughly 40 to 50 percent").text() == "about 40% to 50%"
+    assert parse("about 40% to 50%").key == "percent|between~|40|50"
 
 
 def test_key_writes_decimals_plainly() -> None:
@@ -517,7 +525,7 @@ def test_key_writes_decimals_plainly() -> None:
     assert Quantity("percent", "exactly", Decimal("1.50")).key == "percent|exactly|1.5"
     assert Quantity("", "exactly", Decimal("1E+3")).key == "|exactly|1000"
     assert Quantity("", "exactly", Decimal("0.00")).key == "|exactly|0"
-    assert Quantity("", "exactly", Decimal(5), approximate=True).key == "|exactly|5"
+    assert Quantity("", "exactly", Decimal(5), approximate=True).key == "|exactly~|5"
 
 
 DIMENSION_EXAMPLES = [
@@ -544,17 +552,43 @@ def test_as_dict_is_json() -> None:
     for text in ALL_PARSED:
         as_dict = parse(text).as_dict()
         assert json.loads(json.dumps(as_dict)) == as_dict, text
-        assert set(as_dict) == {"text", "qualifier", "amount", "upper", "unit"}, text
+        assert set(as_dict) == {
+            "text",
+            "qualifier",
+            "approximate",
+            "amount",
+            "upper",
+            "unit",
+            "interval",
+        }, text
         assert as_dict["qualifier"] in QUALIFIERS, text
+        assert set(as_dict["interval"]) == {"lower", "upper", "lower_open", "upper_open"}, text
 
 
 def test_as_dict_values() -> None:
     assert parse("40–50%").as_dict() == {
         "text": "between 40% and 50%",
         "qualifier": "between",
+        "approximate": False,
         "amount": 40,
         "upper": 50,
         "unit": "percent",
+        "interval": {"lower": 40, "upper": 50, "lower_open": False, "upper_open": False},
+    }
+    assert parse("about 100 minutes").as_dict() == {
+        "text": "about 100 minutes",
+        "qualifier": "exactly",
+        "approximate": True,
+        "amount": 100,
+        "upper": None,
+        "unit": "minute",
+        "interval": {"lower": 90, "upper": 110, "lower_open": False, "upper_open": False},
+    }
+    assert parse("over 40%").as_dict()["interval"] == {
+        "lower": 40,
+        "upper": None,
+        "lower_open": True,
+        "upper_open": False,
     }
     as_dict = parse("90 seconds").as_dict()
     assert as_dict["amount"] == 1.5 and isinstance(as_dict["amount"], float)
@@ -573,6 +607,10 @@ MALFORMED_KEYS = [
     "minute|between|80|80",
     "minutes|exactly|80",
     "minute|roughly|80",
+    "minute|~|80",
+    "minute|~exactly|80",
+    "minute|exactly~~|80",
+    "minute|exactly ~|80",
     "minute|exactly|80.0",
     "minute|exactly|080",
     "minute|exactly|8e1",
@@ -680,7 +718,7 @@ def test_fuzzed_phrases_never_raise_and_parse_consistently() -> None:
         assert quantity.amount >= 0, text
         assert (quantity.upper is None) is (quantity.qualifier != "between"), text
         assert quantity.upper is None or quantity.amount < quantity.upper, text
-        assert quantity_from_key(quantity.key) == dataclasses.replace(quantity, approximate=False)
+        assert quantity_from_key(quantity.key) == quantity, text
         json.dumps(quantity.as_dict())
         reread = parse_quantity(quantity.text())
         # The text reads back unless conversion gave the amount more digits than one may write.

@@ -373,7 +373,7 @@ def test_the_seeded_timeline_has_one_slide_per_published_event_in_date_order(see
     assert [made["text"]["headline"] for made in document["events"]] == [e.title for e in published]
     assert all(made["text"]["text"].count("<li>") >= 1 for made in document["events"])
     by_slug = {made["unique_id"]: made for made in document["events"]}
-    assert by_slug["kuala-lumpur-talks"]["end_date"] == {"year": 2025, "month": 10, "day": 26}
+    assert by_slug["trump-asia-tour-2025"]["end_date"] == {"year": 2025, "month": 10, "day": 30}
     assert by_slug["trump-visit-china-april-2026"]["text"]["text"].startswith(
         '<p class="timeline-status" data-status="scheduled">'
     )

@@ -253,11 +253,17 @@ def test_everything_the_sheet_holds_survives_a_round_trip(exported):
     assert copy.published_at is None
     before = list(original.events.published().chronological().prefetch_related("tags"))
     after = list(copy.events.chronological().prefetch_related("tags"))
-    assert [values(event) for event in after] == [values(event) for event in before]
-    assert [primary_tag(event) for event in after] == [primary_tag(event) for event in before]
+    # A sheet has no place for EDTF's "about" and "uncertain" ("2025-04~", "2025-10?"): the
+    # display date says it ("About April 2025"), the date comes back without it.
+    # Nor for an event's parts and order on its day: same-day events come back by title.
+    for event in before:
+        event.date = event.date.rstrip("~?%")
+    by_title = sorted(before, key=lambda event: (event.start, event.end, event.title))
+    assert [values(event) for event in after] == [values(event) for event in by_title]
+    assert [primary_tag(event) for event in after] == [primary_tag(event) for event in by_title]
     assert all(len(event.tags.all()) == 1 and event.published_at is None for event in after)
     # Month and year precision, and ranges, are among them.
-    assert {"2019", "2025-01", "2025-09/2025-10", "2025-10-25/2025-10-26"} <= {
+    assert {"2019", "2025-01", "2025-10-25/2025-10-30", "2026-05/2026-12"} <= {
         event.date for event in after
     }
     assert not {event.slug for event in after} & {event.slug for event in before}

@@ -12,9 +12,10 @@ of these queries on this 2-core host, where the same SQL runs in 0.3 to 0.8
 instructions where it cost 29.6, and the page 29 million where it cost 113
 (valgrind's callgrind, every cache off).
 
-Queries, whatever the number of events: the events (with their place), their
-actors and tags, their citations (with their sources), and their claims
-(with their properties and citations) when one of them states any.
+Queries, whatever the number of events: the events (with their place and the
+event each is part of), their actors and tags, their citations (with their
+sources), their claims (with their properties and citations) when one of them
+states any, and their parts when one of them has any.
 """
 
 from collections import defaultdict
@@ -34,11 +35,22 @@ SELECT e.id, e.slug, e.title, e.summary, e.date, e.display_date,
        CAST(e.start AS TEXT), CAST(e."end" AS TEXT), e.precision, e.status, e.date_note,
        CAST(e.starts_by AS TEXT), CAST(e.ends_from AS TEXT),
        CAST(e.published_at AS TEXT), e.version, CAST(e.updated_at AS TEXT),
+       e.day_order, sup.slug, sup.title,
+       EXISTS (SELECT 1 FROM timeline_event sub WHERE sub.super_event_id = e.id{sub_visible}),
        p.slug, p.name, p.latitude, p.longitude, p.wikidata_id,
        EXISTS (SELECT 1 FROM timeline_claim cl WHERE cl.event_id = e.id)
 FROM timeline_event e LEFT JOIN timeline_place p ON p.id = e.place_id
+LEFT JOIN timeline_event sup ON sup.id = e.super_event_id{super_visible}
 WHERE {where}
 """
+# The events' parts (schema.org subEvent), in the events' chronological order.
+PARTS = """
+SELECT sub.super_event_id, sub.slug, sub.title FROM timeline_event sub
+WHERE sub.super_event_id {ids}{visible}
+ORDER BY sub.super_event_id, sub.start, sub."end", sub.day_order, sub.title, sub.id
+"""
+# Added to the super-event's join and the parts' queries for readers who see no drafts.
+PUBLISHED_ONLY = " AND {table}.published_at IS NOT NULL"
 # Actors and tags in one query (one round trip less for every read), each by name.
 ACTORS_AND_TAGS = """
 SELECT x.event_id, a.kind, a.slug, a.name, a.wikidata_id, a.id
@@ -180,9 +192,16 @@ def _claims(where: str, params) -> list[SimpleNamespace]:
     return list(claims.values())
 
 
-def _events(request, where: str, params) -> dict[int, dict]:
-    """The events' documents by id."""
-    rows = _fetch(EVENTS.format(where=where), params)
+def _events(request, where: str, params, *, include_drafts: bool = False) -> dict[int, dict]:
+    """The events' documents by id; the events they are part of, and their parts, published
+    ones only unless drafts are asked for."""
+    visible = "" if include_drafts else PUBLISHED_ONLY
+    sql = EVENTS.format(
+        where=where,
+        super_visible=visible.format(table="sup"),
+        sub_visible=visible.format(table="sub"),
+    )
+    rows = _fetch(sql, params)
     if not rows:
         return {}
     ids, params = _in([row[0] for row in rows])
@@ -206,11 +225,23 @@ def _events(request, where: str, params) -> dict[int, dict]:
         ids, params = _in(stating)
         for claim in _claims(f"cl.event_id {ids}", params):
             claims[claim.event_id].append(claim)
+    parts = defaultdict(list)
+    having_parts = [row[0] for row in rows if row[19]]
+    if having_parts:
+        ids, params = _in(having_parts)
+        sql = PARTS.format(ids=ids, visible=visible.format(table="sub"))
+        for super_event_id, *part in _fetch(sql, params):
+            parts[super_event_id].append(part)
     head, tail = reverse("api:event-detail", kwargs={"slug": SLUG}, request=request).split(SLUG)
+
+    def summary_of(slug: str, title: str) -> dict:
+        return {"slug": slug, "title": title, "url": f"{head}{slug}{tail}"}
+
     documents = {}
     for row in rows:
         pk, slug, title, summary, date, display_date, start, end, precision, status = row[:10]
-        date_note, starts_by, ends_from, published_at, version, updated_at, *place, _ = row[10:]
+        date_note, starts_by, ends_from, published_at, version, updated_at = row[10:16]
+        day_order, super_slug, super_title, _, *place, _ = row[16:]
         documents[pk] = {
             "url": f"{head}{slug}{tail}",
             "slug": slug,
@@ -221,10 +252,13 @@ def _events(request, where: str, params) -> dict[int, dict]:
             "start": start,
             "end": end,
             "precision": precision,
+            "day_order": day_order,
             "date_evidence": evidence.assess(
                 start, end, mentions[pk], date_note, starts_by=starts_by, ends_from=ends_from
             ),
             "status": status,
+            "super_event": None if super_slug is None else summary_of(super_slug, super_title),
+            "sub_events": [summary_of(*part) for part in parts[pk]],
             "place": None
             if place[0] is None
             else {
@@ -253,19 +287,19 @@ def _claims_of(claims: list, citations: list[dict]) -> list[dict]:
     return disputes.claims_document(disputes.group_claims(claims), sources.get)
 
 
-def events(request, ids: list[int]) -> list[dict]:
-    """The events with these ids, in this order."""
+def events(request, ids: list[int], *, include_drafts: bool = False) -> list[dict]:
+    """The events with these ids, in this order; ``include_drafts``: name draft parts too."""
     if not ids:
         return []
     where, params = _in(ids)
-    found = _events(request, f"e.id {where}", params)
+    found = _events(request, f"e.id {where}", params, include_drafts=include_drafts)
     return [found[pk] for pk in ids if pk in found]
 
 
 def event(request, slug: str, *, include_drafts: bool = False) -> dict | None:
     """The event with this slug, published unless drafts are asked for; None if none."""
     where = "e.slug = %s" if include_drafts else "e.slug = %s AND e.published_at IS NOT NULL"
-    found = _events(request, where, [slug])
+    found = _events(request, where, [slug], include_drafts=include_drafts)
     return next(iter(found.values()), None)
 
 

@@ -135,15 +135,30 @@ class PropertySerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "kind"]
 
 
+class IntervalSerializer(serializers.Serializer):
+    """The amounts a quantity allows, in ``unit``: null ends are unbounded."""
+
+    lower = serializers.FloatField(allow_null=True)
+    upper = serializers.FloatField(allow_null=True)
+    lower_open = serializers.BooleanField(help_text="The lower end itself is excluded (“over”).")
+    upper_open = serializers.BooleanField(
+        help_text="The upper end itself is excluded (“less than”)."
+    )
+
+
 class NormalizedSerializer(serializers.Serializer):
     """How a value is compared: as a quantity, or (``qualifier`` and the rest null) as words."""
 
     text = serializers.CharField(
-        help_text="The reading values are compared by: values with the same text agree, "
-        "e.g. “100 minutes” for both “about 100 minutes” and “one hour and 40 minutes”."
+        help_text="The reading: “100 minutes” for both “one hour and 40 minutes” and “100 "
+        "minutes”; “about 100 minutes” for “around 100 minutes”. Words are compared as "
+        "folded text."
     )
     qualifier = serializers.ChoiceField(
         choices=QUALIFIERS, allow_null=True, help_text="null when compared as words."
+    )
+    approximate = serializers.BooleanField(
+        help_text="“about”, “nearly”…: the interval is widened by a tenth either way."
     )
     amount = serializers.FloatField(
         allow_null=True, help_text="In ``unit``; the lower end for “between”."
@@ -154,6 +169,11 @@ class NormalizedSerializer(serializers.Serializer):
         help_text="minute, month, percent, percentage point, tonne, ton, an ISO 4217 "
         "currency code, or empty for a count.",
     )
+    interval = IntervalSerializer(
+        allow_null=True,
+        help_text="Every amount the value allows; two values conflict only when their "
+        "intervals do not meet. null when compared as words.",
+    )
 
 
 class ClaimValueSerializer(serializers.Serializer):
@@ -162,6 +182,11 @@ class ClaimValueSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     value = serializers.CharField(help_text="As the source writes it.")
     normalized = NormalizedSerializer()
+    conflicts_with = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Ids of the property's claims (deprecated ones aside) this value cannot "
+        "agree with: words that differ, or quantities whose intervals do not meet.",
+    )
     rank = serializers.ChoiceField(choices=ClaimRank.choices)
     rank_note = serializers.CharField(help_text="Why the editors ranked it so; empty when normal.")
     citations = serializers.ListField(
@@ -175,7 +200,8 @@ class ClaimGroupSerializer(serializers.Serializer):
 
     property = PropertySerializer()
     disputed = serializers.BooleanField(
-        help_text="Whether the values that are not deprecated read differently."
+        help_text="Whether two values that are not deprecated conflict (see conflicts_with); "
+        "values whose intervals overlap agree, the narrowest first."
     )
     values = ClaimValueSerializer(
         many=True, help_text="Preferred first, deprecated last; then in citation order."
@@ -217,6 +243,14 @@ class DateEvidenceSerializer(serializers.Serializer):
     )
 
 
+class EventLinkSerializer(serializers.Serializer):
+    """Another event, named: the one an event is part of, or one of its parts."""
+
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    url = serializers.URLField(help_text="The event's JSON.")
+
+
 class EventSerializer(serializers.ModelSerializer):
     """An event: describes for the schema what ``timeline.api.documents`` builds."""
 
@@ -233,6 +267,19 @@ class EventSerializer(serializers.ModelSerializer):
         help_text="What the sources say of each property, side by side, and whether they differ.",
     )
     date_evidence = DateEvidenceSerializer(read_only=True)
+    super_event = EventLinkSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The larger event this one is part of (schema.org superEvent), e.g. the "
+        "meeting an outcome came out of; null when none (or when it is a draft, for readers "
+        "who see no drafts).",
+    )
+    sub_events = EventLinkSerializer(
+        many=True,
+        read_only=True,
+        help_text="The events part of this one (schema.org subEvent), in date order: published "
+        "ones only, unless include_drafts.",
+    )
 
     class Meta:
         model = Event
@@ -246,8 +293,11 @@ class EventSerializer(serializers.ModelSerializer):
             "start",
             "end",
             "precision",
+            "day_order",
             "date_evidence",
             "status",
+            "super_event",
+            "sub_events",
             "place",
             "actors",
             "tags",

@@ -292,9 +292,10 @@ class TimelineViewSet(PublishActions, EditableViewSet):
     def retrieve(self, request, *args, **kwargs):
         timeline = self.get_object()
         data = self.get_serializer(timeline).data
-        events = Event.objects.all() if self.include_drafts() else Event.objects.published()
+        drafts = self.include_drafts()
+        events = Event.objects.all() if drafts else Event.objects.published()
         ids = events.filter(timelines=timeline.pk).chronological().values_list("pk", flat=True)
-        data["events"] = documents.events(request, list(ids))
+        data["events"] = documents.events(request, list(ids), include_drafts=drafts)
         response = Response(data)
         if "include_drafts" in request.query_params:
             response["ETag"] = etag(timeline.version)
@@ -356,7 +357,8 @@ class EventViewSet(PublishActions, EditableViewSet):
 
     def list(self, request, *args, **kwargs):
         ids = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(documents.events(request, ids))
+        found = documents.events(request, ids, include_drafts=self.include_drafts())
+        return self.get_paginated_response(found)
 
     def retrieve(self, request, *args, **kwargs):
         document = documents.event(request, kwargs["slug"], include_drafts=self.include_drafts())

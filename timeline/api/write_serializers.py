@@ -213,6 +213,12 @@ class EventWriteSerializer(ServiceWriteSerializer):
         queryset=Tag.objects.all(), many=True, required=False, help_text="Tag slugs."
     )
     citations = CitationInEventSerializer(many=True, required=False)
+    super_event = SlugOrObjectField(
+        queryset=Event.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="The slug of the event this one is part of (schema.org superEvent), or null.",
+    )
 
     class Meta:
         model = Event
@@ -224,6 +230,8 @@ class EventWriteSerializer(ServiceWriteSerializer):
             "date_note",
             "display_date",
             "status",
+            "super_event",
+            "day_order",
             "place",
             "actors",
             "tags",

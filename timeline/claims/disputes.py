@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from timeline.claims.quantities import DIMENSIONS, Quantity, parse_quantity, quantity_from_key
+from timeline.claims.quantities import (
+    DIMENSIONS,
+    Interval,
+    Quantity,
+    parse_quantity,
+    quantity_from_key,
+)
 
 TEXT_KEY = "text|"
 PREFERRED, NORMAL, DEPRECATED = "preferred", "normal", "deprecated"
@@ -54,11 +60,37 @@ class Reading:
         quantity = quantity_from_key(key)
         return cls(key=key, text=quantity.text(), quantity=quantity)
 
+    @property
+    def interval(self) -> Interval | None:
+        return None if self.quantity is None else self.quantity.interval
+
+    def conflicts_with(self, other: "Reading") -> bool:
+        """Whether no value could be both: words that differ, quantities of different
+        units, or intervals that do not meet ("80 minutes", "about 100 minutes")."""
+        if self.key == other.key:
+            return False
+        if self.quantity is None or other.quantity is None:
+            return True
+        return self.quantity.unit != other.quantity.unit or not self.interval.meets(other.interval)
+
+    def narrowness(self) -> tuple:
+        """Sorts the narrowest reading first: exact, then bounded ranges, then open ones."""
+        width = None if self.interval is None else self.interval.width
+        return (0, 0) if self.interval is None else (width is None, width or 0)
+
     def as_dict(self) -> dict:
         """The API's ``normalized`` object."""
         if self.quantity is not None:
             return self.quantity.as_dict()
-        return {"text": self.text, "qualifier": None, "amount": None, "upper": None, "unit": None}
+        return {
+            "text": self.text,
+            "qualifier": None,
+            "approximate": False,
+            "amount": None,
+            "upper": None,
+            "unit": None,
+            "interval": None,
+        }
 
 
 def fold_text(value: str) -> str:
@@ -89,13 +121,30 @@ def read_value(value: str, normalized_as: str = "", *, kind: str = "quantity") -
             f"“{written}” reads as {KINDS[quantity.dimension][0]} ({quantity.text()}), but "
             f"this property takes {KINDS[kind][0]}, like {KINDS[kind][1]}.",
         )
-    # The reading is the identity: "about 100 minutes" reads as 100 minutes.
+    # "One hour and 40 minutes" reads as 100 minutes, "about 100 minutes" as 90 to 110.
     return Reading.from_key(quantity.key)
 
 
+def conflicting(claims: Iterable) -> dict[int, list[int]]:
+    """Each claim's id → the ids of the claims that are not deprecated and that it
+    conflicts with (its reading and theirs cannot both be true)."""
+    claims = list(claims)
+    counted = [c for c in claims if c.rank != DEPRECATED]
+    readings = {c.pk: Reading.from_key(c.comparison_key) for c in claims}
+    return {
+        claim.pk: [
+            other.pk
+            for other in counted
+            if other.pk != claim.pk and readings[claim.pk].conflicts_with(readings[other.pk])
+        ]
+        for claim in claims
+    }
+
+
 def is_disputed(claims: Iterable) -> bool:
-    """Whether the claims that are not deprecated give two or more different readings."""
-    return len({c.comparison_key for c in claims if c.rank != DEPRECATED}) > 1
+    """Whether two claims that are not deprecated conflict: overlapping readings agree."""
+    counted = [c for c in claims if c.rank != DEPRECATED]
+    return any(conflicting(counted).values())
 
 
 @dataclass
@@ -111,8 +160,10 @@ class PropertyClaims:
 
 
 def claim_order(claim) -> tuple:
-    """Best rank first, then in the order of the citations that state them."""
-    return (RANK_ORDER[claim.rank], min(claim.citation_ids, default=0), claim.pk)
+    """Best rank first, then the narrowest reading, then in the order of the citations
+    that state them."""
+    narrowness = Reading.from_key(claim.comparison_key).narrowness()
+    return (RANK_ORDER[claim.rank], narrowness, min(claim.citation_ids, default=0), claim.pk)
 
 
 def group_claims(claims: Iterable) -> list[PropertyClaims]:
@@ -139,25 +190,34 @@ def claims_document(
 ) -> list[dict]:
     """The API's ``claims`` of an event; ``source_of(citation_id)`` embeds the source of
     one of the event's citations (None for any other, which the claim may not cite)."""
-    return [
-        {
-            "property": {"slug": group.prop.slug, "name": group.prop.name, "kind": group.prop.kind},
-            "disputed": group.disputed,
-            "values": [
-                {
-                    "id": claim.pk,
-                    "value": claim.value,
-                    "normalized": Reading.from_key(claim.comparison_key).as_dict(),
-                    "rank": claim.rank,
-                    "rank_note": claim.rank_note,
-                    "citations": list(claim.citation_ids),
-                    "sources": cited_sources(claim.citation_ids, source_of),
-                }
-                for claim in group.claims
-            ],
-        }
-        for group in groups
-    ]
+    documents = []
+    for group in groups:
+        conflicts = conflicting(group.claims)
+        documents.append(
+            {
+                "property": {
+                    "slug": group.prop.slug,
+                    "name": group.prop.name,
+                    "kind": group.prop.kind,
+                },
+                "disputed": any(conflicts[c.pk] for c in group.claims if c.rank != DEPRECATED),
+                "values": [_claim_document(claim, conflicts, source_of) for claim in group.claims],
+            }
+        )
+    return documents
+
+
+def _claim_document(claim, conflicts: dict, source_of) -> dict:
+    return {
+        "id": claim.pk,
+        "value": claim.value,
+        "normalized": Reading.from_key(claim.comparison_key).as_dict(),
+        "conflicts_with": conflicts[claim.pk],
+        "rank": claim.rank,
+        "rank_note": claim.rank_note,
+        "citations": list(claim.citation_ids),
+        "sources": cited_sources(claim.citation_ids, source_of),
+    }
 
 
 # For readers: every output (page, TimelineJS, feed, calendar) says the same
@@ -166,6 +226,7 @@ def claims_document(
 SOURCES_DIFFER = "Sources differ:"
 PREFERRED_BY_EDITORS = "Preferred by the editors:"
 SET_ASIDE_BY_EDITORS = "Set aside by the editors:"
+CONFLICTS_WITH = "conflicts with"
 
 
 def _one_line(text: str) -> str:
@@ -189,10 +250,11 @@ class Wording:
 
 @dataclass(frozen=True)
 class Value:
-    """Wordings that agree; shown by the one wording, or by their shared reading."""
+    """Wordings that read the same; shown by the one wording, or by their shared reading."""
 
     reading: str
     wordings: tuple[Wording, ...]
+    conflicts_with: tuple[str, ...] = ()  # the labels of the values it cannot agree with
 
     @property
     def label(self) -> str:
@@ -211,7 +273,9 @@ class PropertyView:
     name: str
     slug: str
     disputed: bool
-    values: tuple[Value, ...]  # one, unless disputed; none when every claim is deprecated
+    # Narrowest first when they agree (their readings overlap); none when every claim is
+    # deprecated.
+    values: tuple[Value, ...]
     set_aside: tuple[Wording, ...]
 
 
@@ -232,8 +296,21 @@ def event_views(event) -> list[PropertyView]:
                 set_aside.append(wording)
             else:
                 agreeing.setdefault(claim.comparison_key, []).append(wording)
+        readings = {key: Reading.from_key(key) for key in agreeing}
+        labels = {
+            key: Value(readings[key].text, tuple(wordings)).label
+            for key, wordings in agreeing.items()
+        }
         values = tuple(
-            Value(reading=Reading.from_key(key).text, wordings=tuple(wordings))
+            Value(
+                reading=readings[key].text,
+                wordings=tuple(wordings),
+                conflicts_with=tuple(
+                    labels[other]
+                    for other in agreeing
+                    if readings[key].conflicts_with(readings[other])
+                ),
+            )
             for key, wordings in agreeing.items()
         )
         prop = group.prop
@@ -253,6 +330,8 @@ def _value_text(value: Value) -> str:
         text = f"{value.reading} ({each})"
     if value.notes:
         text += f" — {PREFERRED_BY_EDITORS.lower()} {_one_line(' '.join(value.notes))}"
+    if value.conflicts_with:
+        text += f" — {CONFLICTS_WITH} {'; '.join(map(_one_line, value.conflicts_with))}"
     return text
 
 
@@ -263,7 +342,8 @@ def view_text(view: PropertyView) -> str:
         lines = [f"{name} — {SOURCES_DIFFER.lower()}"]
         lines += [f"• {_value_text(value)}" for value in view.values]
     else:
-        lines = [f"{name}: {_value_text(view.values[0])}" if view.values else f"{name}:"]
+        # Readings that overlap agree: all of them, the narrowest first.
+        lines = [f"{name}: {'; '.join(map(_value_text, view.values))}".rstrip()]
     if view.set_aside:
         lines.append(SET_ASIDE_BY_EDITORS)
         lines += [
@@ -287,6 +367,8 @@ def _value_html(value: Value) -> SafeString:
         html = format_html(
             "{} — <em>{}</em> {}", html, PREFERRED_BY_EDITORS.lower(), " ".join(value.notes)
         )
+    if value.conflicts_with:
+        html = format_html("{} — {} {}", html, CONFLICTS_WITH, "; ".join(value.conflicts_with))
     return html
 
 
@@ -297,7 +379,8 @@ def view_html(view: PropertyView) -> SafeString:
         differ = format_html("<p><strong>{}</strong> — {}</p>", view.name, SOURCES_DIFFER.lower())
         html = format_html("{}<ul>{}</ul>", differ, items)
     else:
-        value = format_html(" {}", _value_html(view.values[0])) if view.values else ""
+        agreeing = format_html_join("; ", "{}", ((_value_html(v),) for v in view.values))
+        value = format_html(" {}", agreeing) if view.values else ""
         html = format_html("<p><strong>{}:</strong>{}</p>", view.name, value)
     if view.set_aside:
         items = ((w.with_refs(w.value), w.note) for w in view.set_aside)

@@ -4,7 +4,9 @@
 "40-50%", "$1-2bn") into a ``Quantity`` whose amount is in one canonical unit per dimension,
 rounded to a millionth; anything else (extra words, a change "from 57% to 47%", an ambiguous
 "¥", more than 15 significant digits, more than 10**18) gives None, never an exception.
-Its ``key`` is its identity: bounds ("more than") are part of it, hedges ("about") are not.
+Its ``key`` is its identity, bounds ("more than") and hedges ("about") included; its
+``interval`` is every amount it allows, so that two claims conflict only when theirs do not
+meet: "47%" and "over 40%" agree, "80 minutes" and "about 100 minutes" do not.
 """
 
 import re
@@ -26,6 +28,44 @@ _DIMENSION_OF_UNIT = {
 _MAX_AMOUNT = 10**18
 _MAX_SIGNIFICANT_DIGITS = 15
 _PLACES = Decimal("0.000001")
+# "About 100 minutes" allows 90 to 110: a tenth either way (docs/editors.md).
+ABOUT_TOLERANCE = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class Interval:
+    """The amounts a quantity allows: None is unbounded; an open end excludes its amount."""
+
+    lower: Decimal | None
+    upper: Decimal | None
+    lower_open: bool = False
+    upper_open: bool = False
+
+    def meets(self, other: "Interval") -> bool:
+        """Whether some amount lies in both."""
+        return not (_before(self, other) or _before(other, self))
+
+    @property
+    def width(self) -> Decimal | None:
+        """How much it allows (None: no bound), to show the narrowest reading first."""
+        return None if self.lower is None or self.upper is None else self.upper - self.lower
+
+    def as_dict(self) -> dict:
+        return {
+            "lower": None if self.lower is None else _json_number(self.lower),
+            "upper": None if self.upper is None else _json_number(self.upper),
+            "lower_open": self.lower_open,
+            "upper_open": self.upper_open,
+        }
+
+
+def _before(first: Interval, second: Interval) -> bool:
+    """Whether ``first`` ends before ``second`` starts."""
+    if first.upper is None or second.lower is None:
+        return False
+    if first.upper == second.lower:
+        return first.upper_open or second.lower_open
+    return first.upper < second.lower
 
 
 @dataclass(frozen=True)
@@ -36,7 +76,7 @@ class Quantity:
     qualifier: str  # one of QUALIFIERS
     amount: Decimal  # in the canonical unit; the lower end for "between"
     upper: Decimal | None = None  # only for "between"
-    approximate: bool = False  # "about", "nearly"…: not part of the identity
+    approximate: bool = False  # "about", "nearly"…: widens the interval by a tenth
 
     @property
     def dimension(self) -> str:
@@ -45,23 +85,43 @@ class Quantity:
     @property
     def key(self) -> str:
         amounts = [self.amount] if self.upper is None else [self.amount, self.upper]
-        return "|".join([self.unit, self.qualifier, *map(_plain, amounts)])
+        qualifier = self.qualifier + ("~" if self.approximate else "")
+        return "|".join([self.unit, qualifier, *map(_plain, amounts)])
+
+    @property
+    def interval(self) -> Interval:
+        """The amounts it allows: "about" widens by ABOUT_TOLERANCE, a bound opens a side."""
+        low = self.amount
+        high = self.amount if self.upper is None else self.upper
+        if self.approximate:
+            low, high = low * (1 - ABOUT_TOLERANCE), high * (1 + ABOUT_TOLERANCE)
+        match self.qualifier:
+            case "more than" | "at least":
+                return Interval(low, None, lower_open=self.qualifier == "more than")
+            case "less than" | "at most":
+                return Interval(None, high, upper_open=self.qualifier == "less than")
+        return Interval(low, high)
 
     def text(self) -> str:
         described = _describe(self.amount, self.unit)
+        about = "about " if self.approximate else ""
+        if self.upper is not None and self.approximate:
+            return f"about {described} to {_describe(self.upper, self.unit)}"
         if self.upper is not None:
             return f"between {described} and {_describe(self.upper, self.unit)}"
         if self.qualifier != "exactly":
-            return f"{self.qualifier} {described}"
-        return f"about {described}" if self.approximate else described
+            return f"{about}{self.qualifier} {described}"
+        return f"{about}{described}"
 
     def as_dict(self) -> dict:
         return {
             "text": self.text(),
             "qualifier": self.qualifier,
+            "approximate": self.approximate,
             "amount": _json_number(self.amount),
             "upper": None if self.upper is None else _json_number(self.upper),
             "unit": self.unit,
+            "interval": self.interval.as_dict(),
         }
 
 
@@ -76,9 +136,11 @@ _AMOUNT_IN_KEY = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?")
 
 
 def quantity_from_key(key: str) -> Quantity:
-    """Inverse of Quantity.key (approximate is False). ValueError on a malformed key."""
+    """Inverse of Quantity.key. ValueError on a malformed key."""
     unit, _, rest = key.partition("|")
     qualifier, _, rest = rest.partition("|")
+    approximate = qualifier.endswith("~")
+    qualifier = qualifier.removesuffix("~")
     amounts = rest.split("|")
     # Only the canonical spelling is a key: "100.0" or an upside-down range would never match.
     if (
@@ -89,7 +151,8 @@ def quantity_from_key(key: str) -> Quantity:
         or (len(amounts) == 2 and Decimal(amounts[0]) >= Decimal(amounts[1]))
     ):
         raise ValueError(f"Not a quantity key: {key!r}")
-    return Quantity(unit, qualifier, *map(Decimal, amounts))
+    amount, *upper = map(Decimal, amounts)
+    return Quantity(unit, qualifier, amount, upper[0] if upper else None, approximate)
 
 
 # --- Reading -------------------------------------------------------------------------------

@@ -119,13 +119,20 @@ def sorted_names(items) -> list[str]:
     return sorted({item.name for item in items})
 
 
+def part_of_line(event: Event) -> str:
+    """“Part of: <title>” for a part of a published event (schema.org superEvent), else ""."""
+    super_event = event.published_super_event
+    return "" if super_event is None else f"Part of: {super_event.title}"
+
+
 def event_description(event: Event, *, url: str) -> str:
-    """The plain text of an event: date caveat and evidence, summary, actors, claims,
-    sources, page."""
+    """The plain text of an event: date caveat and evidence, the event it is part of,
+    summary, actors, claims, sources, page."""
     actors, sources = sorted_names(event.actors.all()), citation_lines(event)
     blocks = [
         date_caveat(event),
         evidence.line(event),
+        part_of_line(event),
         event.summary.strip(),
         f"Actors: {', '.join(actors)}" if actors else "",
         *(disputes.view_text(view) for view in disputes.event_views(event)),
@@ -139,6 +146,11 @@ def _utc(value: datetime.datetime) -> datetime.datetime:
     return value.astimezone(datetime.UTC)
 
 
+def event_uid(event: Event, uid_domain: str) -> str:
+    """A UID that outlives edits and slug changes, so calendar apps update, not duplicate."""
+    return f"event-{event.pk}@{uid_domain}"
+
+
 def event_to_vevent(event: Event, *, base_url: str, uid_domain: str) -> CalendarEvent:
     url = urljoin(base_url, event.get_absolute_url())
     summary = event_heading(event)
@@ -150,8 +162,7 @@ def event_to_vevent(event: Event, *, base_url: str, uid_domain: str) -> Calendar
         summary = f"[{event_date_label(event)}] {summary}"
     place = event.place
     vevent = CalendarEvent.new(
-        # A UID that outlives edits and slug changes, so calendar apps update, not duplicate.
-        uid=f"event-{event.pk}@{uid_domain}",
+        uid=event_uid(event, uid_domain),
         sequence=event.version,
         # The event's last change, not the time of the request: same data, same bytes.
         stamp=_utc(event.updated_at),
@@ -172,6 +183,11 @@ def event_to_vevent(event: Event, *, base_url: str, uid_domain: str) -> Calendar
     )
     if place is not None and place.latitude is not None and place.longitude is not None:
         vevent.add("geo", (float(place.latitude), float(place.longitude)))
+    if (super_event := event.published_super_event) is not None:
+        # RFC 5545 §3.8.4.5: the UID of the event this one is part of.
+        vevent.add(
+            "related-to", event_uid(super_event, uid_domain), parameters={"RELTYPE": "PARENT"}
+        )
     return vevent
 
 

@@ -9,7 +9,13 @@ from django.utils.html import format_html, format_html_join, linebreaks
 from sources.validators import is_http_url
 from timeline import evidence
 from timeline.claims import disputes
-from timeline.formats.calendars import date_caveat, event_date_label, event_heading, sorted_names
+from timeline.formats.calendars import (
+    date_caveat,
+    event_date_label,
+    event_heading,
+    part_of_line,
+    sorted_names,
+)
 from timeline.models import Event, Timeline
 
 FEED_SIZE = 50
@@ -63,10 +69,13 @@ def _source_html(citation) -> str:
 
 
 def event_html(event: Event) -> str:
-    """An entry's summary as escaped HTML: the date, what happened, who, claims, sources."""
+    """An entry's summary as escaped HTML: the date, the event it is part of, what happened,
+    who, claims, sources."""
+    part_of = part_of_line(event)
     parts = [
         format_html("<p>{}</p>", date_caveat(event) or f"Date: {event_date_label(event)}"),
         format_html('<p class="date-evidence">{}</p>', evidence.line(event)),
+        format_html('<p class="part-of">{}</p>', part_of) if part_of else "",
         linebreaks(event.summary.strip(), autoescape=True) if event.summary.strip() else "",
     ]
     if actors := sorted_names(event.actors.all()):

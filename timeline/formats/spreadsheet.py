@@ -2,7 +2,8 @@
 
 A row holds what its event's slide holds, as TimelineJS reads a sheet's cells
 into the same fields; read back, the parts of a slide's text that an export
-adds (status line, claims, citations, link) are left out of the summary.
+adds (status line, the event it is part of, claims, citations, link) are left out of
+the summary.
 """
 
 import calendar
@@ -23,6 +24,7 @@ from timeline.formats.timelinejs import (
     CITATIONS_CLASS,
     CLAIMS_CLASS,
     EVIDENCE_CLASS,
+    PART_OF_CLASS,
     PERMALINK_CLASS,
     STATUS_CLASS,
     STATUS_NOTES,
@@ -152,7 +154,14 @@ def _text_cell(value: str) -> tuple[str, str, str | None, bool]:
         return "", "occurred", None, False
     tree = lxml.html.fragment_fromstring(value, create_parent="div")
     status, note, cited = "occurred", None, False
-    markers = (STATUS_CLASS, EVIDENCE_CLASS, CLAIMS_CLASS, CITATIONS_CLASS, PERMALINK_CLASS)
+    markers = (
+        STATUS_CLASS,
+        EVIDENCE_CLASS,
+        PART_OF_CLASS,
+        CLAIMS_CLASS,
+        CITATIONS_CLASS,
+        PERMALINK_CLASS,
+    )
     for marker in markers:
         for element in tree.find_class(marker):
             if marker == STATUS_CLASS and element.get("data-status") in STATUS_NOTES:

@@ -22,6 +22,7 @@ from timeline.formats.calendars import month_span
 # The classes an export marks its own parts of a slide's text with, so that
 # an import can tell them from the summary.
 STATUS_CLASS = "timeline-status"
+PART_OF_CLASS = "timeline-part-of"
 EVIDENCE_CLASS = "timeline-date-evidence"
 CLAIMS_CLASS = "timeline-claims"
 CITATIONS_CLASS = "timeline-citations"
@@ -150,13 +151,18 @@ def _citation_html(citation) -> SafeString:
 
 def _event_text(event, *, link: Callable[[object], str] | None) -> SafeString:
     """A status line if the event did not simply happen, where its date comes from, the
-    summary, the claims, the citations (numbered as the claims number them) and a link
-    to the event's page."""
+    event it is part of, the summary, the claims, the citations (numbered as the claims
+    number them) and a link to the event's page."""
     parts = []
     if event.status in STATUS_NOTES:
         status = '<p class="{}" data-status="{}"><strong>{}:</strong> {}</p>'
         parts.append(format_html(status, STATUS_CLASS, event.status, *STATUS_NOTES[event.status]))
     parts.append(format_html('<p class="{}">{}</p>', EVIDENCE_CLASS, evidence.line(event)))
+    if (super_event := event.published_super_event) is not None:
+        title = super_event.title
+        if link is not None:
+            title = format_html('<a href="{}">{}</a>', link(super_event), title)
+        parts.append(format_html('<p class="{}">Part of: {}</p>', PART_OF_CLASS, title))
     parts.append(_paragraphs(event.summary))
     if claims := disputes.event_views(event):
         claims_html = format_html_join("", "{}", ((disputes.view_html(v),) for v in claims))

@@ -1,6 +1,7 @@
 """Events, their citations and claims, and the timelines, actors, places and tags around them."""
 
 from timeline.models.claims import (
+    READING_FIELDS,
     Claim,
     ClaimCitation,
     ClaimProperty,
@@ -25,6 +26,7 @@ __all__ = [
     "ANCHOR_FIELDS",
     "DATE_FIELDS",
     "INDEX_ONLY_FIELDS",
+    "READING_FIELDS",
     "Actor",
     "ActorKind",
     "Citation",

@@ -15,7 +15,11 @@ from sources.versioning import History, VersionedModel
 from timeline.claims import disputes
 from timeline.models.events import Citation, Event
 from timeline.models.lookups import SLUG_HELP, not_empty, valid_choice
-from timeline.querysets import ClaimQuerySet
+from timeline.querysets import TEXT_UNIT, ClaimQuerySet
+
+# Derived from the value on every save: how it is compared.
+INTERVAL_FIELDS = ("unit", "lower", "upper", "lower_open", "upper_open")
+READING_FIELDS = ("comparison_key", *INTERVAL_FIELDS)
 
 
 class PropertyKind(models.TextChoices):
@@ -168,6 +172,17 @@ class Claim(VersionedModel):
         editable=False,
         help_text="The normalized reading that values are compared by, derived on save.",
     )
+    # The reading's unit and interval (disputes.Reading), derived on save, so that the
+    # database finds conflicting claims (ClaimQuerySet.disputed_event_ids).
+    unit = models.CharField("unit", max_length=20, editable=False, default=TEXT_UNIT)
+    lower = models.DecimalField(
+        "lower bound", max_digits=30, decimal_places=8, null=True, editable=False
+    )
+    upper = models.DecimalField(
+        "upper bound", max_digits=30, decimal_places=8, null=True, editable=False
+    )
+    lower_open = models.BooleanField("lower bound excluded", default=False, editable=False)
+    upper_open = models.BooleanField("upper bound excluded", default=False, editable=False)
     rank = models.CharField(
         "rank",
         max_length=12,
@@ -192,7 +207,7 @@ class Claim(VersionedModel):
     )
 
     objects = ClaimQuerySet.as_manager()
-    history = History(m2m_fields=[citations])
+    history = History(m2m_fields=[citations], excluded_fields=list(INTERVAL_FIELDS))
 
     class Meta:
         ordering = ["pk"]
@@ -228,16 +243,29 @@ class Claim(VersionedModel):
     def save(self, *args, **kwargs) -> None:
         self.derive_comparison_key()
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "comparison_key"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *READING_FIELDS}
         super().save(*args, **kwargs)
 
     def derive_comparison_key(self) -> None:
+        """Set the reading's key, unit and interval (READING_FIELDS)."""
         # A value its property's kind refuses (a restore or a changed kind can
         # bring one past validation) is compared as words, never lost.
         try:
-            self.comparison_key = self.reading().key
+            reading = self.reading()
         except disputes.UnreadableValue:
-            self.comparison_key = disputes.read_value(self.value, kind=PropertyKind.TEXT).key
+            reading = disputes.read_value(self.value, kind=PropertyKind.TEXT)
+        self.set_reading(reading)
+
+    def set_reading(self, reading: disputes.Reading) -> None:
+        self.comparison_key = reading.key
+        interval = reading.interval
+        if interval is None:
+            self.unit, self.lower, self.upper = TEXT_UNIT, None, None
+            self.lower_open = self.upper_open = False
+        else:
+            self.unit = reading.quantity.unit
+            self.lower, self.upper = interval.lower, interval.upper
+            self.lower_open, self.upper_open = interval.lower_open, interval.upper_open
 
     def reading(self) -> disputes.Reading:
         """How the value is compared: as a quantity when it reads as one, else as words."""

@@ -1,7 +1,10 @@
 """Events and the citations that back them."""
 
+from collections.abc import Mapping
+
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -44,6 +47,9 @@ class EventHistoryExtras(models.Model):
     class Meta:
         abstract = True
 
+
+# How deep events may nest (a part of a part of …): checked walking up the chain.
+MAX_NESTING = 10
 
 # Derived from ``date`` on every save.
 DATE_FIELDS = ("start", "end", "precision", "span_days", "starts_by", "ends_from")
@@ -117,6 +123,29 @@ class Event(VersionedModel):
         default=EventStatus.OCCURRED,
         help_text="Use “scheduled” for an announced event that has not happened yet.",
     )
+    super_event = models.ForeignKey(
+        "self",
+        verbose_name="part of",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sub_events",
+        help_text=(
+            "The larger event this one is part of (schema.org superEvent), e.g. the meeting "
+            "an outcome came out of: it is listed under that event. Its date must lie within "
+            "that event's."
+        ),
+    )
+    day_order = models.PositiveSmallIntegerField(
+        "order on its dates",
+        default=0,
+        # PostgreSQL's bound, on every database: the API says the same everywhere.
+        validators=[MaxValueValidator(32767)],
+        help_text=(
+            "Events with the same dates are listed by this number, lowest first, then by "
+            "title. A part on the same dates as the event it is part of needs a higher number."
+        ),
+    )
     place = models.ForeignKey(
         Place,
         verbose_name="place",
@@ -151,14 +180,14 @@ class Event(VersionedModel):
     )
 
     class Meta:
-        ordering = ["start", "end", "title"]
+        ordering = ["start", "end", "day_order", "title"]
         indexes = [
             models.Index(fields=["start", "end"], name="timeline_event_start_end"),
             models.Index(fields=["end"], name="timeline_event_end"),
             # The public order, in the index itself: a page of published events
             # is read from it alone (an index-only scan), and stops at the page.
             models.Index(
-                fields=["start", "end", "title", "id"],
+                fields=["start", "end", "day_order", "title", "id"],
                 name="timeline_event_published_order",
                 condition=Q(published_at__isnull=False),
             ),
@@ -227,6 +256,107 @@ class Event(VersionedModel):
         if "date" in exclude or self.precision not in Precision.values:
             exclude |= set(DATE_FIELDS)
         super().validate_constraints(exclude=exclude)
+
+    @property
+    def published_super_event(self) -> "Event | None":
+        """The event this one is part of, when readers may see it; else None."""
+        if self.super_event_id is None or not self.super_event.is_published:
+            return None
+        return self.super_event
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            self.derive_dates()
+        except InvalidEventDate:
+            return  # clean_fields names the date: its parts cannot be checked against it
+        errors = self.part_of_errors()
+        if self.pk is not None:
+            for name, messages in self.parts_errors().items():
+                errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
+    def part_of_errors(self, events: Mapping[int, "Event"] | None = None) -> dict[str, list[str]]:
+        """What is wrong with ``super_event`` (and ``day_order`` beside it), by field.
+
+        ``events``: where to find the events it is part of by id (a backup's, before it is
+        written); else the database. Dates must have been derived.
+        """
+        if self.super_event_id is None:
+            return {}
+
+        def above(event: "Event") -> "Event | None":
+            if event.super_event_id is None:
+                return None
+            if events is not None:
+                return events.get(event.super_event_id)
+            return Event.objects.filter(pk=event.super_event_id).first()
+
+        if self.pk is not None and self.super_event_id == self.pk:
+            return {"super_event": ["An event cannot be part of itself."]}
+        super_event = above(self)
+        if super_event is None:
+            return {"super_event": [f"There is no event with id {self.super_event_id}."]}
+        # Up the chain, bounded: a cycle written around these checks must not loop forever.
+        node, depth = super_event, 1
+        while node is not None:
+            if self.pk is not None and node.pk == self.pk:
+                return {
+                    "super_event": [
+                        f"“{super_event.title}” is itself part of this event: an event cannot "
+                        "be part of one of its own parts."
+                    ]
+                }
+            if depth > MAX_NESTING:
+                return {
+                    "super_event": [
+                        f"Events nest at most {MAX_NESTING} deep: “{super_event.title}” is "
+                        "too deep already."
+                    ]
+                }
+            node, depth = above(node), depth + 1
+        if self.start < super_event.start or self.end > super_event.end:
+            return {
+                "super_event": [
+                    f"Its date ({self.date}) is not within the date of “{super_event.title}” "
+                    f"({super_event.date}), the event it is part of."
+                ]
+            }
+        same_dates = (self.start, self.end) == (super_event.start, super_event.end)
+        if same_dates and self.day_order is not None and self.day_order <= super_event.day_order:
+            return {
+                "day_order": [
+                    "List it after the event it is part of: give it an order above "
+                    f"{super_event.day_order}."
+                ]
+            }
+        return {}
+
+    def parts_errors(self) -> dict[str, list[str]]:
+        """What is wrong with a saved event's date and order for the events part of it."""
+        errors = {}
+        parts = list(
+            Event.objects.filter(super_event_id=self.pk)
+            .only("title", "date", "start", "end", "day_order")
+            .order_by("start", "end", "day_order", "title", "pk")
+        )
+        outside = [part for part in parts if part.start < self.start or part.end > self.end]
+        if outside:
+            named = "; ".join(f"“{part.title}” ({part.date})" for part in outside)
+            errors["date"] = [
+                f"Its parts must lie within its date, and these would not: {named}. Change "
+                "their dates, or take them out of this event, first."
+            ]
+        same_dates = [
+            part.day_order for part in parts if (part.start, part.end) == (self.start, self.end)
+        ]
+        if same_dates and self.day_order is not None and self.day_order >= min(same_dates):
+            errors["day_order"] = [
+                f"One of its parts on the same dates is listed at {min(same_dates)}: give this "
+                "event a lower order, so that it comes before its parts."
+            ]
+        return errors
 
 
 # The fields Citation.anchor() derives from the quote and the source's text.

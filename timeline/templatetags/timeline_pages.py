@@ -1,5 +1,5 @@
-"""Template helpers for the public pages: dates as ``<time>`` and their evidence, links, and
-claims."""
+"""Template helpers for the public pages: dates as ``<time>`` and their evidence, links,
+heading levels, and claims."""
 
 import calendar
 import datetime
@@ -48,6 +48,12 @@ def date_parts(event) -> list[tuple[str, str]]:
 def event_date(event) -> str:
     """``<time>`` elements for an event's date; a range is two, joined by a dash."""
     return format_html_join(" – ", '<time datetime="{}">{}</time>', date_parts(event))
+
+
+@register.filter
+def deeper(level) -> int:
+    """The heading level one below ``level``, for a part listed under its event; HTML has six."""
+    return min(int(level) + 1, 6)
 
 
 @register.filter

@@ -21,7 +21,8 @@ class Command(BaseCommand):
         timeline = Timeline.objects.filter(slug=slug).first()
         if timeline is None:
             raise CommandError(f"No timeline has the slug “{slug}”.")
-        document = export_timeline(timeline)
+        warnings: list[str] = []
+        document = export_timeline(timeline, warnings=warnings)
         text = document_to_json(document)
         if output == "-":
             self.stdout.write(text, ending="")
@@ -34,6 +35,8 @@ class Command(BaseCommand):
         citations = sum(len(event["citations"]) for event in document["events"])
         history = sum(len(rows) for rows in document["history"].values())
         # Standard output may be the document itself: the summary goes to stderr.
+        for warning in warnings:
+            self.stderr.write(self.style.WARNING(f"Warning: {warning}"))
         self.stderr.write(
             f"Exported timeline {slug}: {len(document['events'])} events, {citations} citations, "
             f"{len(document['sources'])} sources, {history} history rows"
