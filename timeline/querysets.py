@@ -22,8 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Length
 from django.db.models.lookups import Exact
 
-# The ``unit`` of a claim compared as words (no quantity unit is spelled so).
-TEXT_UNIT = "text"
+from timeline.claims.disputes import TEXT_UNIT
 
 # The parts of a search word that PostgreSQL's parser indexes as words: it
 # splits "U.S.-China" and "Xi's" where punctuation stands.

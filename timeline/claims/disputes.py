@@ -20,6 +20,8 @@ from timeline.claims.quantities import (
 )
 
 TEXT_KEY = "text|"
+# The ``unit`` column of a claim compared as words (no quantity unit is spelled so).
+TEXT_UNIT = "text"
 PREFERRED, NORMAL, DEPRECATED = "preferred", "normal", "deprecated"
 RANK_ORDER = {PREFERRED: 0, NORMAL: 1, DEPRECATED: 2}
 
@@ -72,6 +74,19 @@ class Reading:
         if self.quantity is None or other.quantity is None:
             return True
         return self.quantity.unit != other.quantity.unit or not self.interval.meets(other.interval)
+
+    def columns(self) -> dict:
+        """What a claim stores of it (``Claim.save``, migrations): the key, the unit and the
+        interval, which the database compares (``ClaimQuerySet.disputed_event_ids``)."""
+        interval = self.interval or Interval(None, None)
+        return {
+            "comparison_key": self.key,
+            "unit": TEXT_UNIT if self.quantity is None else self.quantity.unit,
+            "lower": interval.lower,
+            "upper": interval.upper,
+            "lower_open": interval.lower_open,
+            "upper_open": interval.upper_open,
+        }
 
     def narrowness(self) -> tuple:
         """Sorts the narrowest reading first: exact, then bounded ranges, then open ones."""
@@ -139,6 +154,15 @@ def conflicting(claims: Iterable) -> dict[int, list[int]]:
         ]
         for claim in claims
     }
+
+
+def read_or_words(value: str, normalized_as: str, *, kind: str) -> Reading:
+    """``read_value``, or, for a value its property's kind refuses (a restore or a changed
+    kind can bring one past validation), the value compared as words: never lost."""
+    try:
+        return read_value(value, normalized_as, kind=kind)
+    except UnreadableValue:
+        return read_value(value, kind="text")
 
 
 def is_disputed(claims: Iterable) -> bool:

@@ -6,6 +6,7 @@ from django.db import migrations, models
 
 def read_dates(apps, schema_editor):
     """The date mentions of the citations already written, as Citation.save() derives them."""
+    from timeline.models.events import mention_columns
     from timeline.textdates import find_dates
 
     db = schema_editor.connection.alias
@@ -18,17 +19,7 @@ def read_dates(apps, schema_editor):
         reference = source.published_on or source.published_between or None
         for mention in find_dates(citation.quote, reference):
             batch.append(
-                DateMention(
-                    citation_id=citation.pk,
-                    start=mention.start,
-                    end=mention.end,
-                    text=mention.text[:200],
-                    value=mention.value or "",
-                    lower=mention.lower,
-                    upper=mention.upper,
-                    explanation=mention.explanation[:500],
-                    reference="" if reference is None else str(reference),
-                )
+                DateMention(citation_id=citation.pk, **mention_columns(mention, reference))
             )
         if len(batch) >= 5000:
             DateMention.objects.using(db).bulk_create(batch)

@@ -11,21 +11,9 @@ def read_again(apps, schema_editor):
     Claim = apps.get_model("timeline", "Claim")
     claims = list(Claim.objects.using(db).select_related("property").order_by("pk"))
     for claim in claims:
-        try:
-            reading = disputes.read_value(
-                claim.value, claim.normalized_as, kind=claim.property.kind
-            )
-        except disputes.UnreadableValue:
-            reading = disputes.read_value(claim.value, kind="text")
-        claim.comparison_key = reading.key
-        if reading.interval is None:
-            claim.unit, claim.lower, claim.upper = "text", None, None
-            claim.lower_open = claim.upper_open = False
-        else:
-            claim.unit = reading.quantity.unit
-            interval = reading.interval
-            claim.lower, claim.upper = interval.lower, interval.upper
-            claim.lower_open, claim.upper_open = interval.lower_open, interval.upper_open
+        reading = disputes.read_or_words(claim.value, claim.normalized_as, kind=claim.property.kind)
+        for name, value in reading.columns().items():
+            setattr(claim, name, value)
     fields = ["comparison_key", "unit", "lower", "upper", "lower_open", "upper_open"]
     Claim.objects.using(db).bulk_update(claims, fields, batch_size=1000)
 

@@ -15,7 +15,7 @@ from sources.versioning import History, VersionedModel
 from timeline.claims import disputes
 from timeline.models.events import Citation, Event
 from timeline.models.lookups import SLUG_HELP, not_empty, valid_choice
-from timeline.querysets import TEXT_UNIT, ClaimQuerySet
+from timeline.querysets import ClaimQuerySet
 
 # Derived from the value on every save: how it is compared.
 INTERVAL_FIELDS = ("unit", "lower", "upper", "lower_open", "upper_open")
@@ -174,7 +174,7 @@ class Claim(VersionedModel):
     )
     # The reading's unit and interval (disputes.Reading), derived on save, so that the
     # database finds conflicting claims (ClaimQuerySet.disputed_event_ids).
-    unit = models.CharField("unit", max_length=20, editable=False, default=TEXT_UNIT)
+    unit = models.CharField("unit", max_length=20, editable=False, default=disputes.TEXT_UNIT)
     lower = models.DecimalField(
         "lower bound", max_digits=30, decimal_places=8, null=True, editable=False
     )
@@ -248,24 +248,12 @@ class Claim(VersionedModel):
 
     def derive_comparison_key(self) -> None:
         """Set the reading's key, unit and interval (READING_FIELDS)."""
-        # A value its property's kind refuses (a restore or a changed kind can
-        # bring one past validation) is compared as words, never lost.
-        try:
-            reading = self.reading()
-        except disputes.UnreadableValue:
-            reading = disputes.read_value(self.value, kind=PropertyKind.TEXT)
-        self.set_reading(reading)
+        kind = self.property.kind if self.property_id else PropertyKind.QUANTITY
+        self.set_reading(disputes.read_or_words(self.value, self.normalized_as, kind=kind))
 
     def set_reading(self, reading: disputes.Reading) -> None:
-        self.comparison_key = reading.key
-        interval = reading.interval
-        if interval is None:
-            self.unit, self.lower, self.upper = TEXT_UNIT, None, None
-            self.lower_open = self.upper_open = False
-        else:
-            self.unit = reading.quantity.unit
-            self.lower, self.upper = interval.lower, interval.upper
-            self.lower_open, self.upper_open = interval.lower_open, interval.upper_open
+        for name, value in reading.columns().items():
+            setattr(self, name, value)
 
     def reading(self) -> disputes.Reading:
         """How the value is compared: as a quantity when it reads as one, else as words."""

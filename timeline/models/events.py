@@ -548,15 +548,19 @@ class DateMention(models.Model):
 
     @classmethod
     def of(cls, citation: Citation, mention) -> "DateMention":
-        reference = citation.source.publication
-        return cls(
-            citation=citation,
-            start=mention.start,
-            end=mention.end,
-            text=mention.text[:200],
-            value=mention.value or "",
-            lower=mention.lower,
-            upper=mention.upper,
-            explanation=mention.explanation[:500],
-            reference="" if reference is None else str(reference),
-        )
+        return cls(citation=citation, **mention_columns(mention, citation.source.publication))
+
+
+def mention_columns(mention, reference) -> dict:
+    """A DateMention's columns from a ``textdates.find_dates`` mention and the publication
+    date it was read against (a date, an EDTF string or None); migration 0010 uses it too."""
+    return {
+        "start": mention.start,
+        "end": mention.end,
+        "text": mention.text[:200],
+        "value": mention.value or "",
+        "lower": mention.lower,
+        "upper": mention.upper,
+        "explanation": mention.explanation[:500],
+        "reference": "" if reference is None else str(reference),
+    }
