@@ -89,15 +89,17 @@ def describe(evidence: dict, numbers: dict[int, int] | None = None) -> str:
     ``numbers`` gives each citation's footnote number (default: its id).
     """
     if evidence["state"] == STATED:
-        cited = []
-        for found in evidence["citations"]:
-            number = f"[{(numbers or {}).get(found['id'], found['id'])}]"
-            if number not in cited:
-                cited.append(number)
-        return "Date stated in " + ", ".join(cited)
+        cited = stating_numbers(evidence, numbers)
+        return "Date stated in " + ", ".join(f"[{number}]" for number in cited)
     if evidence["state"] == INFERRED:
         return f"{INFERRED_PREFIX} {evidence['note']}"
     return "Date not stated by any cited source"
+
+
+def stating_numbers(evidence: dict, numbers: dict[int, int] | None = None) -> list[int]:
+    """The footnote numbers of the citations stating the date, each once, in order."""
+    numbers = numbers or {}
+    return sorted({numbers.get(found["id"], found["id"]) for found in evidence["citations"]})
 
 
 def of_events(events) -> dict[int, dict]:
@@ -114,7 +116,7 @@ def of_events(events) -> dict[int, dict]:
     return {event.pk: _assess(event, found[event.pk]) for event in events}
 
 
-def _assess(event, mentions) -> dict:
+def _assess(event, mentions: list[Mention]) -> dict:
     return assess(
         event.start,
         event.end,
@@ -136,11 +138,6 @@ def of_prefetched(event) -> dict:
     return _assess(event, mentions)
 
 
-def citation_numbers(event) -> dict[int, int]:
-    """Each citation's footnote number on the page and in every format: its place, from 1."""
-    return {citation.pk: number for number, citation in enumerate(event.citations.all(), 1)}
-
-
 def line(event) -> str:
     """The one line every format gives, with the page's footnote numbers (prefetched event)."""
-    return describe(of_prefetched(event), citation_numbers(event))
+    return describe(of_prefetched(event), event.citation_numbers())

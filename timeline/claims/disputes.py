@@ -305,7 +305,7 @@ class PropertyView:
 
 def event_views(event) -> list[PropertyView]:
     """An event's properties for readers; citation N is the Nth of its prefetched citations."""
-    numbers = {citation.pk: n for n, citation in enumerate(event.citations.all(), start=1)}
+    numbers = event.citation_numbers()
     result = []
     for group in group_claims(event.claims.all()):
         agreeing: dict[str, list[Wording]] = {}

@@ -257,6 +257,11 @@ class Event(VersionedModel):
             exclude |= set(DATE_FIELDS)
         super().validate_constraints(exclude=exclude)
 
+    def citation_numbers(self) -> dict[int, int]:
+        """Each citation's footnote number on the page and in every format: its place among
+        the (prefetched) citations, from 1; the claims and the date evidence cite by it."""
+        return {citation.pk: number for number, citation in enumerate(self.citations.all(), 1)}
+
     @property
     def published_super_event(self) -> "Event | None":
         """The event this one is part of, when readers may see it; else None."""

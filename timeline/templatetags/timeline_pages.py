@@ -81,8 +81,7 @@ def date_evidence(event) -> str:
     """Where the date comes from: “Date stated in [1]”, “Date inferred: …”, or a warning."""
     found = evidence.of_prefetched(event)
     if found["state"] == evidence.STATED:
-        numbers = evidence.citation_numbers(event)
-        cited = sorted({numbers[item["id"]] for item in found["citations"]})
+        cited = evidence.stating_numbers(found, event.citation_numbers())
         return format_html(
             '<span class="date-evidence date-evidence--stated">Date stated in {}</span>',
             source_refs(event, cited),

@@ -223,7 +223,8 @@ class SheetImporter:
                 new_tags |= {self.tag(item.group, item.line)}
         if self.publish and event.published_at is None:
             event.derive_dates()  # the date may have changed
-            if evidence.of_events([event])[event.pk]["state"] == UNSUPPORTED:
+            # A member of the timeline: its citations and their dates are prefetched.
+            if evidence.of_prefetched(event)["state"] == UNSUPPORTED:
                 self.report.held_back.append(event.slug)
             else:
                 event.published_at = self.published_at
