@@ -509,11 +509,13 @@ class EventAdmin(EditorAdmin):
 
     @admin.action(description="Publish selected events", permissions=["change"])
     def publish(self, request, queryset):
-        refused = services.unsupported_dates(queryset)
-        if refused:
-            self.message_user(request, services.unsupported_message(refused), messages.ERROR)
-            queryset = queryset.exclude(pk__in=[event.pk for event in refused])
-        count = services.events_publish(events=queryset, user=request.user)
+        try:
+            count = services.events_publish(events=queryset, user=request.user)
+        except services.UnsupportedDates as refused:
+            # The others are published; these stay drafts, and the editor is told why.
+            self.message_user(request, refused.messages[0], messages.ERROR)
+            supported = queryset.exclude(pk__in=[event.pk for event in refused.events])
+            count = services.events_publish(events=supported, user=request.user)
         self.message_user(request, f"Published {count} event(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected events (back to draft)", permissions=["change"])

@@ -277,33 +277,35 @@ def _set_published_at(events, *, published: bool, user, reason: str) -> int:
     return len(to_change)
 
 
-def unsupported_dates(events: Iterable[Event] | QuerySet[Event]) -> list[Event]:
-    """The drafts among ``events`` whose date no cited quote states and no note explains."""
-    drafts = _matching(events).drafts().with_date_evidence()
-    return list(drafts.filter(date_evidence=UNSUPPORTED).order_by("pk"))
+class UnsupportedDates(ValidationError):
+    """Drafts not published: no cited quote states their date, no note explains it."""
+
+    def __init__(self, events: list[Event]):
+        named = ", ".join(f"“{event.title}” ({event.date})" for event in events[:5])
+        more = f" and {len(events) - 5} more" if len(events) > 5 else ""
+        super().__init__(
+            {
+                "date": f"No cited quote states the date of {named}{more}, and no note says "
+                "how it was derived. Cite a quote that states it, make the date as wide as "
+                "the sources say, or write how it was worked out in “How the date was "
+                "derived” (date_note)."
+            }
+        )
+        self.events = events
 
 
 @transaction.atomic
 def events_publish(*, events: Iterable[Event] | QuerySet[Event], user=None) -> int:
     """Publish drafts now; already published events keep their date.
 
-    Refused (ValidationError on ``date``) while a draft's date is unsupported: the
-    public only sees dates a cited quote states or the editors explain.
+    Refused (UnsupportedDates, a ValidationError on ``date``) while a draft's date is
+    unsupported: the public only sees dates a cited quote states or the editors explain.
     """
-    refused = unsupported_dates(events)
+    drafts = _matching(events).drafts().with_date_evidence()
+    refused = list(drafts.filter(date_evidence=UNSUPPORTED).order_by("pk"))
     if refused:
-        raise ValidationError({"date": unsupported_message(refused)})
+        raise UnsupportedDates(refused)
     return _set_published_at(events, published=True, user=user, reason="Published")
-
-
-def unsupported_message(events: list[Event]) -> str:
-    named = ", ".join(f"“{event.title}” ({event.date})" for event in events[:5])
-    more = f" and {len(events) - 5} more" if len(events) > 5 else ""
-    return (
-        f"No cited quote states the date of {named}{more}, and no note says how it was "
-        "derived. Cite a quote that states it, make the date as wide as the sources say, "
-        "or write how it was worked out in “How the date was derived” (date_note)."
-    )
 
 
 @transaction.atomic
