@@ -13,8 +13,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from timeline.textdates import find_dates
-
 STATED, INFERRED, UNSUPPORTED = "stated", "inferred", "unsupported"
 STATES = (STATED, INFERRED, UNSUPPORTED)
 INFERRED_PREFIX = "Date inferred:"
@@ -63,24 +61,6 @@ def assess(
     note = note.strip()
     state = STATED if stating else INFERRED if note else UNSUPPORTED
     return {"state": state, "citations": stating, "note": note, "other": other}
-
-
-def date_evidence(
-    start: dt.date,
-    end: dt.date,
-    citations: Iterable[tuple[int, str, object]],
-    note: str = "",
-    **range_ends,
-) -> dict:
-    """The evidence for a date, reading the quotes now: ``citations`` are (id, quote,
-    reference), the reference being the source's publication date (a date, an EDTF
-    string when known roughly, or None)."""
-    mentions = [
-        (pk, m.text, m.value, m.lower, m.upper, m.explanation)
-        for pk, quote, reference in citations
-        for m in find_dates(quote, reference)
-    ]
-    return assess(start, end, mentions, note, **range_ends)
 
 
 def describe(evidence: dict, numbers: dict[int, int] | None = None) -> str:

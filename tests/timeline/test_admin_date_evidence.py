@@ -1,9 +1,9 @@
 """Date evidence in the admin: the column, the filter, the read-out, the warning, publishing."""
 
-import datetime
-
 import pytest
 
+from tests.dated import FRIDAY
+from tests.dated import THURSDAY_QUOTE as QUOTE
 from tests.factories import CitationFactory, EventFactory, SourceFactory
 from tests.timeline.test_admin import (
     EVENT_ADD_URL,
@@ -16,9 +16,6 @@ from tests.timeline.test_admin import (
 from timeline.models import Event
 
 pytestmark = pytest.mark.django_db
-
-QUOTE = "The leaders met on Thursday in Busan."
-FRIDAY = datetime.date(2025, 10, 31)
 
 
 def busan_source():

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.http import http_date
 from icalendar import Calendar
 
+from tests.dated import DATED_TEXT, DAY_QUOTE, FRIDAY, TARIFF_QUOTE, THURSDAY_QUOTE
 from tests.factories import (
     ActorFactory,
     CitationFactory,
@@ -31,12 +32,6 @@ UID_DOMAIN = "timeline.example.org"
 SEEDED_SLUG = "us-china-trade-2025"
 # The date evidence of a factory event: no quote states its date, no note explains it.
 UNSUPPORTED = "Date not stated by any cited source"
-# An article of Friday 31 October 2025: its "Thursday" is the 30th.
-FRIDAY = datetime.date(2025, 10, 31)
-TARIFF_QUOTE = "Tariffs will fall from 57% to 47%."
-THURSDAY_QUOTE = "The leaders met on Thursday in Busan."
-DAY_QUOTE = "Trump and Xi met on 30 October 2025."
-DATED_TEXT = f"{THURSDAY_QUOTE} {DAY_QUOTE} {TARIFF_QUOTE}"
 # How an editor worked a date out: plain text here, whatever HTML would make of it.
 NOTE = 'Worked out from the <b>wire</b> & "desk" reports; both were filed on Friday.'
 

@@ -12,6 +12,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
 from sources.models import Source
+from tests.dated import FRIDAY
+from tests.dated import THURSDAY_QUOTE as THURSDAY
 from tests.factories import CitationFactory, EventFactory, SourceFactory
 from timeline import services
 from timeline.models import DateMention, Event
@@ -20,9 +22,7 @@ pytestmark = pytest.mark.django_db
 
 EVENTS_URL = "/api/v1/events/"
 DRAFTS = {"include_drafts": "true"}
-FRIDAY = dt.date(2025, 10, 31)  # the day after the leaders met in Busan
 
-THURSDAY = "The leaders met on Thursday in Busan."
 OCTOBER = "Tariffs were cut in October."
 ABSOLUTE = "They first met on 30 October 2025."
 UNDATED = "No deal came from the talks."

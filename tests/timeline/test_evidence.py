@@ -2,10 +2,10 @@
 
 import datetime as dt
 
+from tests.dated import FRIDAY, date_evidence
 from timeline.dates import parse_event_date
-from timeline.evidence import INFERRED, STATED, UNSUPPORTED, date_evidence
+from timeline.evidence import INFERRED, STATED, UNSUPPORTED
 
-FRIDAY = dt.date(2025, 10, 31)  # the day after the Busan meeting
 DAY = (dt.date(2025, 10, 30), dt.date(2025, 10, 30))
 MONTH = (dt.date(2025, 10, 1), dt.date(2025, 10, 31))
 

@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils.http import http_date
 
+from tests.dated import DATED_TEXT, DAY_QUOTE, FRIDAY, NOTE, NOTE_HTML, TARIFF_QUOTE, THURSDAY_QUOTE
 from tests.factories import (
     ActorFactory,
     CitationFactory,
@@ -28,17 +29,6 @@ pytestmark = pytest.mark.django_db
 
 SEEDED_SLUG = "us-china-trade-2025"
 ATOM = "{http://www.w3.org/2005/Atom}"
-# An article of Friday 31 October 2025: its "Thursday" is the 30th.
-FRIDAY = datetime.date(2025, 10, 31)
-TARIFF_QUOTE = "Tariffs will fall from 57% to 47%."
-THURSDAY_QUOTE = "The leaders met on Thursday in Busan."
-DAY_QUOTE = "Trump and Xi met on 30 October 2025."
-DATED_TEXT = f"{THURSDAY_QUOTE} {DAY_QUOTE} {TARIFF_QUOTE}"
-# How an editor worked a date out, with what HTML must escape.
-NOTE = 'Worked out from the <b>wire</b> & "desk" reports, filed on Friday.'
-NOTE_HTML = (
-    "Worked out from the &lt;b&gt;wire&lt;/b&gt; &amp; &quot;desk&quot; reports, filed on Friday."
-)
 
 
 def feed_url(slug: str) -> str:

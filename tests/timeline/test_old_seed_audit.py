@@ -11,9 +11,10 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.dated import date_evidence
 from timeline.claims import disputes
 from timeline.dates import parse_event_date
-from timeline.evidence import STATED, UNSUPPORTED, date_evidence
+from timeline.evidence import STATED, UNSUPPORTED
 from timeline.seed_data import SOURCES
 
 PUBLISHED = {source["slug"]: source["published_between"] for source in SOURCES}

@@ -1,6 +1,5 @@
 """Tests for the public HTML pages: the index, a timeline, an event's permalink."""
 
-import datetime
 import re
 
 import pytest
@@ -8,6 +7,7 @@ from django.test.html import Element, parse_html
 from django.utils import timezone
 from django.utils.html import escape
 
+from tests.dated import DATED_TEXT, DAY_QUOTE, FRIDAY, NOTE, TARIFF_QUOTE, THURSDAY_QUOTE
 from tests.factories import (
     ActorFactory,
     CitationFactory,
@@ -25,14 +25,6 @@ pytestmark = pytest.mark.django_db
 SEEDED = "/timelines/us-china-trade-2025/"
 # What HTML allows in a <time datetime>: here a year, a month or a day.
 HTML_DATETIME = re.compile(r"^\d{4,}(-\d{2}(-\d{2})?)?$")
-# An article of Friday 31 October 2025: its "Thursday" is the 30th.
-FRIDAY = datetime.date(2025, 10, 31)
-TARIFF_QUOTE = "Tariffs will fall from 57% to 47%."
-THURSDAY_QUOTE = "The leaders met on Thursday in Busan."
-DAY_QUOTE = "Trump and Xi met on 30 October 2025."
-DATED_TEXT = f"{THURSDAY_QUOTE} {DAY_QUOTE} {TARIFF_QUOTE}"
-# How an editor worked a date out, with what HTML must escape.
-NOTE = 'Worked out from the <b>wire</b> & "desk" reports, filed on Friday.'
 
 
 def walk(node: Element):

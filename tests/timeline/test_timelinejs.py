@@ -5,6 +5,7 @@ import datetime
 import lxml.html
 import pytest
 
+from tests.dated import DAY_QUOTE, FRIDAY, NOTE, NOTE_HTML, THURSDAY_QUOTE
 from tests.factories import (
     CitationFactory,
     EventFactory,
@@ -31,17 +32,8 @@ HOSTILE = '<script>alert("x")</script> & "quoted"'
 HOSTILE_HTML = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;quoted&quot;"
 # The date evidence of a factory event: no quote states its date, no note explains it.
 UNSUPPORTED_HTML = '<p class="timeline-date-evidence">Date not stated by any cited source</p>'
-# An article of Friday 31 October 2025: its "Thursday" is the 30th.
-FRIDAY = datetime.date(2025, 10, 31)
-THURSDAY_QUOTE = "The leaders met on Thursday in Busan."
-DAY_QUOTE = "Trump and Xi met on 30 October 2025."
 MONTH_QUOTE = "Tariffs were cut in October."
 DATED_TEXT = f"{THURSDAY_QUOTE} {DAY_QUOTE} {MONTH_QUOTE} {TARIFF_QUOTE}"
-# How an editor worked a date out, with what HTML must escape.
-NOTE = 'Worked out from the <b>wire</b> & "desk" reports, filed on Friday.'
-NOTE_HTML = (
-    "Worked out from the &lt;b&gt;wire&lt;/b&gt; &amp; &quot;desk&quot; reports, filed on Friday."
-)
 
 
 def slide(link=None, **fields) -> dict:

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tests.dated import NOTE
 from tests.factories import (
     CitationFactory,
     EventFactory,
@@ -25,8 +26,6 @@ from timeline.models import Event, Tag, Timeline
 
 SEEDED = seed_data.TIMELINE["slug"]
 COMPARED = ("title", "date", "display_date", "summary", "status", "start", "end", "precision")
-# How an editor worked a date out, with what HTML must escape.
-NOTE = 'Worked out from the <b>wire</b> & "desk" reports, filed on Friday.'
 
 
 def csv_text(*rows: dict, header=COLUMNS) -> str:
