@@ -286,14 +286,6 @@ class ClaimInline(ClaimColumns, admin.TabularInline):
         return claims.order_by("property__name", "pk")
 
 
-class ZeroWhenEmpty(forms.IntegerField):
-    """A whole number that is 0 when left empty or out of the form."""
-
-    def clean(self, value):
-        value = super().clean(value)
-        return 0 if value is None else value
-
-
 class PublishedFilter(admin.SimpleListFilter):
     title = "publication"
     parameter_name = "published"
@@ -413,12 +405,6 @@ class EventAdmin(EditorAdmin):
     def get_queryset(self, request):
         events = super().get_queryset(request).with_citation_counts().with_disputed()
         return events.with_date_evidence()
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "day_order":
-            # Left empty, an event comes first on its dates, as new ones do.
-            kwargs.update(form_class=ZeroWhenEmpty, required=False)
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -38,6 +38,7 @@ def event_form_data(**fields) -> dict:
         "summary": "The ministers agreed to pause new tariffs.",
         "date": "2025-05-12",
         "display_date": "",
+        "day_order": "0",
         "status": "occurred",
         "place": "",
         "citations-TOTAL_FORMS": "1",
