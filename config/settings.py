@@ -298,6 +298,8 @@ CORS_EXPOSE_HEADERS = ["ETag", "Location"]
 CORS_PREFLIGHT_MAX_AGE = 86400
 
 # API tokens (django-rest-knox): stored hashed, several per editor, each revocable.
+# knox's own token model; named so that TokenUse (timeline.models.clients) can point at it.
+KNOX_TOKEN_MODEL = "knox.AuthToken"
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=int(env_str("API_TOKEN_TTL_DAYS", "30"))),
     "TOKEN_LIMIT_PER_USER": 20,

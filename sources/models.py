@@ -5,7 +5,12 @@ import hashlib
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from sources.validators import http_url_validator, language_tag_validator
+from sources.validators import (
+    http_url_validator,
+    language_tag_validator,
+    lowercase_slug,
+    lowercase_slug_validator,
+)
 from sources.versioning import History, VersionedModel
 from timeline.dates import edtf_date_validator
 
@@ -21,6 +26,7 @@ class Source(VersionedModel):
         "slug",
         max_length=100,
         unique=True,
+        validators=[lowercase_slug_validator],
         help_text="Short, stable identifier used in links and filters, e.g. “busan-dw-2025-10-30”.",
     )
     title = models.CharField(
@@ -90,6 +96,7 @@ class Source(VersionedModel):
         ordering = ["title", "id"]
         verbose_name = "source"
         verbose_name_plural = "sources"
+        constraints = [lowercase_slug()]
 
     def __str__(self) -> str:
         return self.title

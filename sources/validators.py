@@ -4,6 +4,8 @@ import functools
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
+from django.db.models import CheckConstraint, F, Q
+from django.db.models.functions import Lower
 
 # Only web links: a javascript: or file: URL must never reach a reader.
 http_url_validator = URLValidator(
@@ -37,3 +39,19 @@ wikidata_id_validator = RegexValidator(
 wikidata_property_validator = RegexValidator(
     r"^P[1-9][0-9]*\Z", message='Enter a Wikidata property id such as "P2047".'
 )
+
+# Slugs are lowercase, so that two never differ only in case ("Trade-Truce" and
+# "trade-truce" would be one address to a reader); a check constraint holds it in SQL.
+lowercase_slug_validator = RegexValidator(
+    r"^[-a-z0-9_]+\Z",
+    message="Use lowercase letters, digits, hyphens and underscores only (slugs ignore case).",
+)
+
+
+def lowercase_slug(field: str = "slug"):
+    """The database's side of ``lowercase_slug_validator``: no uppercase letter is stored."""
+    return CheckConstraint(
+        condition=Q(**{field: Lower(F(field))}),
+        name="%(app_label)s_%(class)s_" + field + "_lowercase",
+        violation_error_message="Slugs are lowercase: two slugs may not differ only in case.",
+    )

@@ -8,6 +8,7 @@ from timeline.models.claims import (
     ClaimRank,
     PropertyKind,
 )
+from timeline.models.clients import IdempotentResponse, TokenUse
 from timeline.models.events import (
     ANCHOR_FIELDS,
     DATE_FIELDS,
@@ -37,11 +38,13 @@ __all__ = [
     "ContentGeneration",
     "DateMention",
     "Event",
+    "IdempotentResponse",
     "EventStatus",
     "Place",
     "Precision",
     "PropertyKind",
     "Tag",
     "Timeline",
+    "TokenUse",
     "annotation_selectors",
 ]

@@ -10,7 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from sources.validators import wikidata_property_validator
+from sources.validators import (
+    lowercase_slug,
+    lowercase_slug_validator,
+    wikidata_property_validator,
+)
 from sources.versioning import History, VersionedModel
 from timeline.claims import disputes
 from timeline.models.events import Citation, Event
@@ -51,7 +55,9 @@ class ClaimProperty(VersionedModel):
         unique=True,
         help_text="As readers see it, e.g. “Duration” or “Share of rare-earth processing”.",
     )
-    slug = models.SlugField("slug", max_length=100, unique=True, help_text=SLUG_HELP)
+    slug = models.SlugField(
+        "slug", max_length=100, unique=True, validators=[lowercase_slug_validator], help_text=SLUG_HELP
+    )
     kind = models.CharField(
         "values",
         max_length=20,
@@ -82,7 +88,7 @@ class ClaimProperty(VersionedModel):
         verbose_name = "property"
         verbose_name_plural = "properties"
         ordering = ["name", "pk"]
-        constraints = [valid_choice("kind", PropertyKind)]
+        constraints = [valid_choice("kind", PropertyKind), lowercase_slug()]
 
     def __str__(self) -> str:
         return self.name

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from sources.anchoring import AnchorError, anchor_quote
 from sources.models import Source
+from sources.validators import lowercase_slug, lowercase_slug_validator
 from sources.versioning import History, VersionedModel
 from timeline.dates import InvalidEventDate, parse_event_date
 from timeline.models.lookups import SLUG_HELP, Actor, Place, Tag, not_empty, valid_choice
@@ -64,7 +65,9 @@ class Event(VersionedModel):
     Filters and ordering use the plain dates derived from the EDTF ``date`` on save.
     """
 
-    slug = models.SlugField("slug", max_length=120, unique=True, help_text=SLUG_HELP)
+    slug = models.SlugField(
+        "slug", max_length=120, unique=True, validators=[lowercase_slug_validator], help_text=SLUG_HELP
+    )
     title = models.CharField(
         "title", max_length=200, help_text="A short headline, e.g. “Trump and Xi meet in Busan”."
     )
@@ -202,6 +205,7 @@ class Event(VersionedModel):
             ),
             valid_choice("status", EventStatus),
             valid_choice("precision", Precision),
+            lowercase_slug(),
         ]
 
     def __str__(self) -> str:

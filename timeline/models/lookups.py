@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from sources.validators import wikidata_id_validator
+from sources.validators import lowercase_slug, lowercase_slug_validator, wikidata_id_validator
 from sources.versioning import History, VersionedModel
 
 SLUG_HELP = "Short identifier used in web addresses: lowercase letters, digits and hyphens."
@@ -38,7 +38,9 @@ class Lookup(VersionedModel):
         max_length=200,
         help_text="As readers know it, e.g. “Xi Jinping”, “Busan, South Korea” or “Tariffs”.",
     )
-    slug = models.SlugField("slug", max_length=100, unique=True, help_text=SLUG_HELP)
+    slug = models.SlugField(
+        "slug", max_length=100, unique=True, validators=[lowercase_slug_validator], help_text=SLUG_HELP
+    )
     wikidata_id = models.CharField(
         "Wikidata id",
         max_length=20,
@@ -65,7 +67,7 @@ class Actor(Lookup):
     history = History()
 
     class Meta(Lookup.Meta):
-        constraints = [valid_choice("kind", ActorKind)]
+        constraints = [valid_choice("kind", ActorKind), lowercase_slug()]
 
 
 class Place(Lookup):
@@ -92,6 +94,7 @@ class Place(Lookup):
 
     class Meta(Lookup.Meta):
         constraints = [
+            lowercase_slug(),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
                 name="%(app_label)s_%(class)s_latitude_range",
@@ -127,3 +130,6 @@ class Tag(Lookup):
     """A theme that groups events, e.g. “Tariffs” or “Rare earths”."""
 
     history = History()
+
+    class Meta(Lookup.Meta):
+        constraints = [lowercase_slug()]

@@ -3,6 +3,7 @@
 from django.db import models
 from django.urls import reverse
 
+from sources.validators import lowercase_slug, lowercase_slug_validator
 from sources.versioning import History, VersionedModel
 from timeline.models.events import Event
 from timeline.models.lookups import SLUG_HELP
@@ -12,7 +13,9 @@ from timeline.querysets import TimelineQuerySet
 class Timeline(VersionedModel):
     """A named view over events, shown in date order. An event may be in several."""
 
-    slug = models.SlugField("slug", max_length=100, unique=True, help_text=SLUG_HELP)
+    slug = models.SlugField(
+        "slug", max_length=100, unique=True, validators=[lowercase_slug_validator], help_text=SLUG_HELP
+    )
     title = models.CharField("title", max_length=200)
     description = models.TextField(
         "description", blank=True, help_text="What the timeline covers, for readers."
@@ -34,6 +37,7 @@ class Timeline(VersionedModel):
 
     class Meta:
         ordering = ["title"]
+        constraints = [lowercase_slug()]
 
     def __str__(self) -> str:
         return self.title
