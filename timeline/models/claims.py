@@ -56,7 +56,11 @@ class ClaimProperty(VersionedModel):
         help_text="As readers see it, e.g. “Duration” or “Share of rare-earth processing”.",
     )
     slug = models.SlugField(
-        "slug", max_length=100, unique=True, validators=[lowercase_slug_validator], help_text=SLUG_HELP
+        "slug",
+        max_length=100,
+        unique=True,
+        validators=[lowercase_slug_validator],
+        help_text=SLUG_HELP,
     )
     kind = models.CharField(
         "values",

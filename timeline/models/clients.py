@@ -24,6 +24,9 @@ class TokenUse(models.Model):
     class Meta:
         verbose_name = "token use"
 
+    def __str__(self) -> str:
+        return f"{self.token.token_key}… last used {self.last_used_at:%Y-%m-%d %H:%M}"
+
 
 class IdempotentResponse(models.Model):
     # Whose key it is: a hash of the request's credentials (a token, a session).

@@ -66,7 +66,11 @@ class Event(VersionedModel):
     """
 
     slug = models.SlugField(
-        "slug", max_length=120, unique=True, validators=[lowercase_slug_validator], help_text=SLUG_HELP
+        "slug",
+        max_length=120,
+        unique=True,
+        validators=[lowercase_slug_validator],
+        help_text=SLUG_HELP,
     )
     title = models.CharField(
         "title", max_length=200, help_text="A short headline, e.g. “Trump and Xi meet in Busan”."

@@ -39,7 +39,11 @@ class Lookup(VersionedModel):
         help_text="As readers know it, e.g. “Xi Jinping”, “Busan, South Korea” or “Tariffs”.",
     )
     slug = models.SlugField(
-        "slug", max_length=100, unique=True, validators=[lowercase_slug_validator], help_text=SLUG_HELP
+        "slug",
+        max_length=100,
+        unique=True,
+        validators=[lowercase_slug_validator],
+        help_text=SLUG_HELP,
     )
     wikidata_id = models.CharField(
         "Wikidata id",

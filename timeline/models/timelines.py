@@ -14,7 +14,11 @@ class Timeline(VersionedModel):
     """A named view over events, shown in date order. An event may be in several."""
 
     slug = models.SlugField(
-        "slug", max_length=100, unique=True, validators=[lowercase_slug_validator], help_text=SLUG_HELP
+        "slug",
+        max_length=100,
+        unique=True,
+        validators=[lowercase_slug_validator],
+        help_text=SLUG_HELP,
     )
     title = models.CharField("title", max_length=200)
     description = models.TextField(
