@@ -28,7 +28,8 @@ RUN python -c "import tomllib; deps = tomllib.load(open('pyproject.toml', 'rb'))
     && rm /tmp/requirements.txt
 
 # Then the project itself (the packages pyproject.toml declares).
-COPY manage.py ./
+# gunicorn.conf.py: the worker timeout, above the request deadline.
+COPY manage.py gunicorn.conf.py ./
 COPY config ./config
 COPY sources ./sources
 COPY timeline ./timeline

@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
-from config.outages import current_exception_is_connection_error, unavailable_response
+from config.outages import current_exception_is_unavailable, unavailable_response
 
 
 def _is_api(request) -> bool:
@@ -22,8 +22,8 @@ def api_not_found(request, path=""):
 
 
 def server_error(request):
-    # A connection lost outside a view (in middleware): still a 503.
-    if current_exception_is_connection_error():
+    # A connection lost, or a deadline passed, outside a view (in middleware): still a 503.
+    if current_exception_is_unavailable():
         return unavailable_response(request)
     if _is_api(request):
         # The id, and nothing else of the failure: the log has the traceback.

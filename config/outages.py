@@ -1,7 +1,9 @@
 """A lost database connection is a 503 with Retry-After, not a 500.
 
-Only connection failures count: a deadlock, a constraint or a validation
-error keeps its own status. Connections are health-checked
+So is a database that does not answer in time: a statement cancelled by
+``statement_timeout``, or a request past its deadline (``config.deadlines``).
+Only these count: a deadlock, a constraint or a validation error keeps its
+own status. Connections are health-checked
 (``conn_health_checks``), so once the database is back the next request
 reconnects by itself, with no restart.
 """
@@ -11,10 +13,14 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 
+from config.deadlines import DeadlineExceeded
+
 RETRY_AFTER_SECONDS = 5
 # SQLSTATE classes of a lost or refused connection: 08 (connection
 # exception) and 57P01-03 (the server shutting down or starting up).
 CONNECTION_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+# 57014: a statement cancelled, here by statement_timeout.
+TIMED_OUT_SQLSTATE = "57014"
 
 
 def is_connection_error(exc: BaseException | None) -> bool:
@@ -29,6 +35,16 @@ def is_connection_error(exc: BaseException | None) -> bool:
     # psycopg raises client-side failures (refused, reset, timed out)
     # without a SQLSTATE; SQLite's errors are never about a connection.
     return type(cause).__module__.startswith("psycopg")
+
+
+def is_unavailable(exc: BaseException | None) -> bool:
+    """Lost, or too slow to answer: a 503 the client may retry."""
+    if isinstance(exc, DeadlineExceeded):
+        return True
+    timed_out = getattr(getattr(exc, "__cause__", None), "sqlstate", None) == TIMED_OUT_SQLSTATE
+    if isinstance(exc, OperationalError) and timed_out:
+        return True
+    return is_connection_error(exc)
 
 
 def unavailable_response(request) -> HttpResponse:
@@ -52,7 +68,7 @@ def unavailable_response(request) -> HttpResponse:
 
 
 class DatabaseUnavailableMiddleware:
-    """Answers a view's lost connection with a 503, even with DEBUG on."""
+    """Answers a view's lost connection or deadline with a 503, even with DEBUG on."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -61,11 +77,11 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if is_connection_error(exception):
+        if is_unavailable(exception):
             return unavailable_response(request)
         return None
 
 
-def current_exception_is_connection_error() -> bool:
+def current_exception_is_unavailable() -> bool:
     """For the 500 handler, which Django calls while handling the exception."""
-    return is_connection_error(sys.exc_info()[1])
+    return is_unavailable(sys.exc_info()[1])

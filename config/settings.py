@@ -80,6 +80,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every response (errors included) carries its request id.
     "config.requests.RequestIDMiddleware",
+    # Past TIMELINE_REQUEST_TIMEOUT a request is a 503, before gunicorn's worker timeout.
+    "config.deadlines.RequestDeadlineMiddleware",
     # Credential-free reads go to a read replica, when there are any.
     "config.replicas.ReadReplicaMiddleware",
     # Bounded input before anything parses the query string: too many or too long → 400.
@@ -130,6 +132,11 @@ TEMPLATES = [
 ]
 
 
+def _statement_timeout() -> dict:
+    seconds = float(env_str("DATABASE_STATEMENT_TIMEOUT", "0"))
+    return {"options": f"-c statement_timeout={int(seconds * 1000)}"} if seconds > 0 else {}
+
+
 def _database(url: str) -> dict:
     """The primary's settings, and each replica's: the same options for both."""
     # Persistent connections are health-checked: a restarted database is picked up.
@@ -155,6 +162,10 @@ def _database(url: str) -> dict:
                 # A hung database must not hold a worker until gunicorn kills it: a 503
                 # after a few seconds, and TCP keepalives find a dead peer.
                 "connect_timeout": int(env_str("DATABASE_CONNECT_TIMEOUT", "5")),
+                # A query the server runs too long is cancelled (a 503), in seconds; 0 is
+                # none. config/wsgi.py sets 15 for the web tier, under its request
+                # deadline; commands (migrate, imports) run without one.
+                **_statement_timeout(),
                 "keepalives": 1,
                 "keepalives_idle": 30,
                 "keepalives_interval": 5,
@@ -178,6 +189,8 @@ if os.environ.get("REDIS_URL"):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            # A Redis that hangs costs a request seconds, not the worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -274,6 +287,12 @@ TIMELINE_THROTTLE_RATES = {
     "user": env_rate("API_THROTTLE_USER", "1200/minute"),
     "login": env_rate("API_THROTTLE_LOGIN", "10/minute"),
 }
+
+# Every request answers within this many seconds: past it, a 503 with Retry-After
+# (config/deadlines.py). gunicorn.conf.py sets the worker timeout 10 s above it.
+TIMELINE_REQUEST_TIMEOUT = float(env_str("TIMELINE_REQUEST_TIMEOUT", "20"))
+# /readyz says "unavailable" when the database does not answer within this.
+TIMELINE_READY_TIMEOUT = 1.5
 
 # Query strings: more parameters, or a longer value, is a 400 naming it.
 TIMELINE_MAX_QUERY_PARAMS = 30

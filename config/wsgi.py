@@ -7,6 +7,9 @@ from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# The web tier's queries are bounded (seconds): a statement still running after
+# this is cancelled by the server, a 503, well inside TIMELINE_REQUEST_TIMEOUT.
+os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT", "15")
 
 application = get_wsgi_application()
 

@@ -214,6 +214,14 @@ def test_gunicorn_command_line():
     assert "--bind 0.0.0.0:" in command  # reachable from outside the container
     assert "${WEB_CONCURRENCY:-3}" in command
     assert "--access-logfile -" in command
+    # The worker timeout is gunicorn.conf.py's, above the request deadline.
+    assert "--timeout" not in command
+
+
+def test_the_image_has_gunicorns_config_in_its_working_directory():
+    copied = [args.split() for args in instruction_args("COPY")]
+    assert any("gunicorn.conf.py" in sources[:-1] for sources in copied)
+    assert instruction_args("WORKDIR") == ["/app"]
 
 
 def test_healthcheck_requests_the_liveness_probe():

@@ -126,7 +126,7 @@ def own_cluster():
         _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
 
     start()
-    yield f"postgres://postgres@127.0.0.1:{port}/postgres", start, stop
+    yield f"postgres://postgres@127.0.0.1:{port}/postgres", start, stop, data
     subprocess.run(
         [
             "runuser",
@@ -161,7 +161,7 @@ def wait_until_healthy(server: subprocess.Popen, base: str, timeout: float = 30)
 # The real outage runs in the PostgreSQL pass of the suite.
 @pytest.mark.postgresql
 def test_the_service_answers_503_while_postgresql_is_down_and_recovers_by_itself(own_cluster):
-    database_url, start, stop = own_cluster
+    database_url, start, stop, _ = own_cluster
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -268,3 +268,89 @@ def test_a_hung_database_is_an_outage_after_the_connect_timeout(tmp_path):
     assert 1.5 <= probe["seconds"] < 10
     assert probe["options"]["connect_timeout"] == 2
     assert probe["options"]["keepalives"] == 1
+
+
+# A frozen database (SIGSTOP on every server process): connections stay open,
+# and nothing answers, not even statement_timeout.
+
+
+def _cluster_pids(data: Path) -> list[int]:
+    """The postmaster and its children (backends, checkpointer, …)."""
+    postmaster = int((data / "postmaster.pid").read_text().split()[0])
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone
+        if int(fields[1]) == postmaster:
+            children.append(int(stat.parent.name))
+    return [postmaster, *children]
+
+
+def _timed_get(url: str) -> tuple[float, int, dict, str]:
+    started = time.monotonic()
+    status, headers, body = _get(url)
+    return time.monotonic() - started, status, headers, body
+
+
+@pytest.mark.postgresql
+def test_a_frozen_database_costs_a_503_within_the_deadline_not_a_killed_worker(own_cluster):
+    database_url, _, _, data = own_cluster
+    request_timeout = 4
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DATABASE_CONN_MAX_AGE": "60",  # the connection is open when the database freezes
+        "DJANGO_DEBUG": "false",
+        "TIMELINE_REQUEST_TIMEOUT": str(request_timeout),
+    }
+    env.pop("DATABASE_STATEMENT_TIMEOUT", None)  # config/wsgi.py's default, 15 s
+    manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], env=env, check=True)
+    port = _free_port()
+    # The worker timeout comes from gunicorn.conf.py: the request deadline + 10 s.
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    frozen: list[int] = []
+    try:
+        wait_until_healthy(server, base)
+        assert _get(base + "/api/v1/timelines/")[0] == 200
+        assert _get(base + "/readyz")[0] == 200
+
+        frozen = _cluster_pids(data)
+        for pid in frozen:
+            os.kill(pid, signal.SIGSTOP)
+
+        seconds, status, headers, body = _timed_get(base + "/readyz")
+        assert status == 503, body
+        assert seconds < 2, f"/readyz took {seconds:.1f} s"
+
+        seconds, status, headers, body = _timed_get(base + "/api/v1/timelines/")
+        assert status == 503, body
+        assert headers["Retry-After"] == "5"
+        assert headers["Content-Type"] == "application/json"
+        assert json.loads(body)["code"] == "service_unavailable"
+        assert request_timeout - 1 < seconds < request_timeout + 3, f"{seconds:.1f} s"
+        assert _get(base + "/healthz")[0] == 200
+        # Still the same worker: it answered, gunicorn did not kill it.
+        assert server.poll() is None
+
+        for pid in frozen:
+            os.kill(pid, signal.SIGCONT)
+        frozen = []
+        # The closed connection is replaced by the next request.
+        assert _get(base + "/api/v1/timelines/")[0] == 200
+        assert _get(base + "/readyz")[0] == 200
+    finally:
+        for pid in frozen:
+            os.kill(pid, signal.SIGCONT)
+        server.send_signal(signal.SIGTERM)
+        _, errors = server.communicate(timeout=30)
+    assert b"WORKER TIMEOUT" not in errors, errors.decode()[-2000:]
