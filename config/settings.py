@@ -92,6 +92,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware, so that its redirects carry the CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
+    # A write request is one transaction: the write, the generation's move and the
+    # answer kept for its Idempotency-Key commit together, or not at all.
+    "timeline.writes.WriteTransactionMiddleware",
     # Anonymous API reads from the cache, before the session, the URL and the view.
     "timeline.api.caching.ReadCacheMiddleware",
     # The admin's sessions, logins, messages and CSRF protection.
@@ -361,6 +364,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "timeline.api.schema.add_error_responses",
+        "timeline.api.idempotency.document_idempotency",
     ],
     "ENUM_NAME_OVERRIDES": {
         "EventStatusEnum": "timeline.models.EventStatus",

@@ -16,7 +16,8 @@ def test_unknown_api_path_is_a_json_404(client, settings):
         assert response.json() == {"detail": "Not found.", "code": "not_found"}, debug
 
 
-def test_a_write_to_an_unknown_api_path_is_a_json_404_not_a_csrf_page():
+def test_a_write_to_an_unknown_api_path_is_a_json_404_not_a_csrf_page(db):
+    # db: every write request runs in a transaction (timeline.writes).
     client = Client(enforce_csrf_checks=True)
 
     for method in ("post", "put", "patch", "delete"):

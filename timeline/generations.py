@@ -7,12 +7,22 @@ the same number, with Redis or without, whatever the write touched (an actor
 renamed changes every event that names it) and wherever it came from (API,
 admin, commands).
 
-A write moves it once its transaction commits (``transaction.on_commit``), in
-a statement of its own: moving it inside the write would make every writer
-wait for the others' commits. A read that starts in between may cache the
-new data under the old generation, which no later read uses: harmless. A
-write that rolls back moves nothing.
+A write request moves it inside its own transaction, as its last statement
+(``in_one_transaction``, used by ``timeline.writes``): the move commits with
+the write or not at all, so a write whose answer is lost (the database gone
+right after the commit) has still moved it. Taken last, the generation's row
+lock makes writers wait for each other only for their commits, and never
+deadlocks against the rows they wrote. A read that starts in between sees the
+old generation with the old data (MVCC), or the new data under the old
+generation, which no later read uses: harmless. A write that rolls back
+moves nothing.
+
+Writes outside a request (commands, the shell) move it once their
+transaction commits (``transaction.on_commit``), in a statement of its own.
 """
+
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connections, router, transaction
 from django.db.models import F
@@ -22,6 +32,17 @@ from timeline.models import ContentGeneration
 
 TABLE = ContentGeneration._meta.db_table
 ROW = 1
+
+
+class _Writes:
+    """What one request's transaction wrote: whether the generation must move."""
+
+    def __init__(self, using: str):
+        self.using = using
+        self.written = False
+
+
+_request_writes: ContextVar[_Writes | None] = ContextVar("request_writes", default=None)
 
 
 def current(using: str | None = None) -> int:
@@ -44,8 +65,33 @@ def _advance(using: str) -> None:
 
 
 def advance(using: str = "default") -> None:
-    """Move the generation on once the current transaction commits (now, outside one)."""
+    """Move the generation on: at the end of the request's transaction, or once this one commits.
+
+    Outside a transaction, now.
+    """
+    writes = _request_writes.get()
+    if writes is not None and writes.using == using and connections[using].in_atomic_block:
+        writes.written = True
+        return
     transaction.on_commit(lambda: _advance(using), using=using)
+
+
+@contextmanager
+def in_one_transaction(using: str = "default"):
+    """A transaction whose writes move the generation as its last statement.
+
+    The caller marks a failure with ``transaction.set_rollback(True)``: then
+    nothing commits and nothing moves.
+    """
+    writes = _Writes(using)
+    token = _request_writes.set(writes)
+    try:
+        with transaction.atomic(using=using):
+            yield writes
+            if writes.written and not transaction.get_rollback(using):
+                _advance(using)
+    finally:
+        _request_writes.reset(token)
 
 
 def _written(sender, using="default", **kwargs):
