@@ -7,6 +7,7 @@ appended count (``REST_FRAMEWORK["NUM_PROXIES"]``, set from
 The throttles (DRF) and the login lockout (django-axes) both use this rule.
 """
 
+import ipaddress
 import math
 
 from django.conf import settings
@@ -20,6 +21,22 @@ LOCKED_OUT_DETAIL = "Too many failed logins; try again in {minutes} minutes."
 def client_ip(request: HttpRequest) -> str:
     """DRF's rule (what its throttles count by), for django-axes too."""
     return BaseThrottle().get_ident(request) or request.META.get("REMOTE_ADDR", "")
+
+
+def login_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The name a failed login counts against, for django-axes (``AXES_USERNAME_CALLABLE``).
+
+    axes keys a username's count and an address's by a hash of the bare value: a username
+    spelled as an address would count against that address, letting anyone lock it out.
+    Such a name counts under a key no address has; any other is axes' own.
+    """
+    field = settings.AXES_USERNAME_FORM_FIELD
+    username = credentials.get(field) if credentials else request.POST.get(field)
+    try:
+        ipaddress.ip_address(username)
+    except ValueError:
+        return username
+    return f"username:{username}"
 
 
 def _cooloff_seconds() -> int:

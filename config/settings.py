@@ -301,12 +301,32 @@ TIMELINE_READY_TIMEOUT = 1.5
 TIMELINE_MAX_QUERY_PARAMS = 30
 TIMELINE_MAX_QUERY_VALUE_LENGTH = 500
 
-# Brute-force protection for the admin and API token logins (django-axes): a username
-# tried from one address is locked for a cool-off after too many failures.
+# Brute-force protection for the admin and API token logins (django-axes), counted in the
+# cache (shared by every node with REDIS_URL). An address is locked out for a cool-off after
+# LOGIN_FAILURE_LIMIT failures whatever the usernames (password spraying), and a username
+# whatever the addresses (one account guessed from many). axes has one limit for both: it
+# compares the higher count with AXES_FAILURE_LIMIT.
+# The trade-off: anyone can lock an editor's password logins for a cool-off with that many
+# wrong passwords (their session and tokens keep working; `manage.py axes_reset_username`
+# lifts it). With one limit, one address locks at most one editor a cool-off: past it the
+# address is locked too, and refused attempts count against no one (below). 5 in 15 minutes
+# lets an editor mistype, and a username at most 480 guesses a day from the whole internet.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_FAILURE_LIMIT = int(env_str("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(env_str("LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# A refused attempt neither counts nor extends the cool-off: a locked-out address cannot go on
+# to lock every editor out.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success keeps the counts: it would clear its address's too, so anyone with an account
+# could sign in between guesses.
+AXES_RESET_ON_SUCCESS = False
+AXES_USERNAME_CALLABLE = "config.clients.login_username"
+# The cache handler writes nothing to axes' tables: their admin pages would stay empty.
+AXES_ENABLE_ADMIN = False
+if not os.environ.get("REDIS_URL"):
+    # Local memory: each process counts its own failures, as it counts its request rates.
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
 AXES_LOCKOUT_CALLABLE = "config.clients.locked_out"
 AXES_VERBOSE = False

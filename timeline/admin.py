@@ -16,6 +16,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
+from knox import admin as knox_admin
+from knox.models import AuthToken
 
 from sources.admin import SourceAdmin
 from sources.admin_mixins import (
@@ -773,3 +775,19 @@ class CitedSourceAdmin(SourceAdmin):
                 )
             elif report.anchored:
                 self.message_user(request, f"Re-anchored {report.anchored} citation(s).")
+
+
+# knox registers its tokens' admin; this one names each token by its key, as the API does,
+# rather than by its digest, and shows when it was last used.
+admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class AuthTokenAdmin(knox_admin.AuthTokenAdmin):
+    list_display = ["token_key", "user", "created", "expiry", "last_used"]
+    list_select_related = ["user", "use"]
+
+    @admin.display(description="last used", ordering="use__last_used_at")
+    def last_used(self, token):
+        use = getattr(token, "use", None)
+        return use.last_used_at if use else None

@@ -158,7 +158,14 @@ def test_the_token_endpoints_are_documented(schema):
     assert set(credentials["properties"]) == {"username", "password"}
     assert {"201", "400", "401", "403"} <= set(tokens["post"]["responses"])
     created = json_schema_of(schema, tokens["post"]["responses"]["201"]["content"])
-    assert set(created["properties"]) == {"token", "token_key", "created", "expiry", "current"}
+    assert set(created["properties"]) == {
+        "token",
+        "token_key",
+        "created",
+        "expiry",
+        "current",
+        "last_used",
+    }
     assert {"200", "401"} <= set(tokens["get"]["responses"])
     assert {"204", "401", "404"} <= set(token["delete"]["responses"])
     # Anyone may ask for a token with a password: no authentication required.

@@ -2,7 +2,9 @@
 
 Tokens are django-rest-knox tokens: stored only as a hash, several per
 editor (one per machine or script), each expiring after ``REST_KNOX``'s
-TOKEN_TTL. The token itself is shown once, when it is created.
+TOKEN_TTL. The token itself is shown once, when it is created. Creating one
+takes the password or the admin session: a token cannot create another, so a
+stolen token dies with its TTL. The list says when each was last used.
 """
 
 from django.contrib.auth import authenticate
@@ -40,6 +42,10 @@ class TokenSerializer(serializers.Serializer):
     created = serializers.DateTimeField()
     expiry = serializers.DateTimeField(allow_null=True)
     current = serializers.BooleanField(help_text="Whether this request used this token.")
+    last_used = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When a request last authenticated with it, to the minute; null if never.",
+    )
 
 
 class NewTokenSerializer(TokenSerializer):
@@ -47,16 +53,18 @@ class NewTokenSerializer(TokenSerializer):
 
 
 def _describe(token: AuthToken, request) -> dict:
+    use = getattr(token, "use", None)
     return {
         "token_key": token.token_key,
         "created": token.created,
         "expiry": token.expiry,
         "current": isinstance(request.auth, AuthToken) and request.auth.pk == token.pk,
+        "last_used": use.last_used_at if use else None,
     }
 
 
 class TokenListView(APIView):
-    """Create a token (with username and password, or signed in) and list your tokens."""
+    """Create a token (with username and password, or signed in), list or revoke your tokens."""
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     parser_classes = [JSONParser]
@@ -73,21 +81,37 @@ class TokenListView(APIView):
         responses={200: TokenSerializer(many=True), 401: ErrorSerializer},
     )
     def get(self, request):
-        tokens = request.user.auth_token_set.filter(expiry__gt=timezone.now()).order_by("-created")
+        tokens = (
+            request.user.auth_token_set.filter(expiry__gt=timezone.now())
+            .select_related("use")
+            .order_by("-created")
+        )
         return Response([_describe(token, request) for token in tokens])
 
     @extend_schema(
         summary="Create an API token",
         description=(
-            "Send your username and password as JSON, or call this signed in (session or "
-            "token). The token is in the response once; store it like a password."
+            "Send your username and password as JSON, or call this signed in to the admin "
+            "(session, with its CSRF token). A token alone cannot create another: a stolen "
+            "token must not outlive its expiry. The token is in the response once; store it "
+            "like a password."
         ),
         request=CredentialsSerializer,
         responses={
             201: NewTokenSerializer,
             400: OpenApiResponse(ErrorSerializer, description="Missing field."),
             401: OpenApiResponse(ErrorSerializer, description="Wrong username or password."),
-            403: OpenApiResponse(ErrorSerializer, description="Too many tokens; revoke some."),
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description=(
+                    "Too many tokens (revoke some); authenticated by a token alone; or a "
+                    "session without its CSRF token."
+                ),
+            ),
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="Too many password attempts or failed logins from this client.",
+            ),
         },
     )
     def post(self, request):
@@ -99,6 +123,10 @@ class TokenListView(APIView):
             user = authenticate(request._request, **credentials.validated_data)
             if user is None or not user.is_active:
                 raise exceptions.AuthenticationFailed("Wrong username or password.")
+        elif isinstance(request.auth, AuthToken):
+            raise exceptions.PermissionDenied(
+                "A token cannot create another token: send your username and password."
+            )
         elif not user.is_authenticated:
             raise exceptions.NotAuthenticated("Send your username and password, or sign in.")
         live = user.auth_token_set.filter(expiry__gt=timezone.now())
@@ -110,6 +138,23 @@ class TokenListView(APIView):
         user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         data = _describe(instance, request) | {"token": token}
         return Response(data, status=status.HTTP_201_CREATED, headers={"Cache-Control": "no-store"})
+
+    @extend_schema(
+        summary="Revoke all your API tokens",
+        operation_id="v1_auth_tokens_destroy_all",
+        description=(
+            "Every token of yours stops working at once, the one this request uses too "
+            "(by session: send the CSRF token). Sign out everywhere after a token leaked."
+        ),
+        responses={
+            204: OpenApiResponse(description="All your tokens are revoked."),
+            401: ErrorSerializer,
+            403: OpenApiResponse(ErrorSerializer, description="A session without its CSRF token."),
+        },
+    )
+    def delete(self, request):
+        request.user.auth_token_set.all().delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TokenDetailView(APIView):
