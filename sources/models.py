@@ -7,9 +7,11 @@ from django.db import models
 
 from sources.validators import (
     http_url_validator,
+    is_http_url,
     language_tag_validator,
     lowercase_slug,
     lowercase_slug_validator,
+    uri_validator,
 )
 from sources.versioning import History, VersionedModel
 from timeline.dates import edtf_date_validator
@@ -103,10 +105,17 @@ class Source(VersionedModel):
 
     def clean(self) -> None:
         super().clean()
+        errors = {}
+        # An address the field's own validator refuses, it reports.
+        if self.url and is_http_url(self.url):
+            try:
+                uri_validator(self.url)
+            except ValidationError as exc:
+                errors["url"] = exc.error_list
         if self.published_between and self.published_on:
-            raise ValidationError(
-                {"published_between": "Give the publication day or a range, not both."}
-            )
+            errors["published_between"] = "Give the publication day or a range, not both."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def publication(self):

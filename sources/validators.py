@@ -6,11 +6,28 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
 from django.db.models import CheckConstraint, F, Q
 from django.db.models.functions import Lower
+from rfc3986_validator import validate_rfc3986
 
 # Only web links: a javascript: or file: URL must never reach a reader.
 http_url_validator = URLValidator(
     schemes=["http", "https"], message="Enter a web address starting with http:// or https://."
 )
+
+
+# A stored address is a URI (RFC 3986), as the API's schema says (format: uri), checked
+# by the validator jsonschema itself uses for that format. Django's URLValidator also takes
+# what a URI may not hold as it is (letters beyond ASCII, "|", "{", a stray "%").
+URI_MESSAGE = (
+    "Percent-encode what a web address may not hold as it is: spaces, letters beyond "
+    "ASCII (“café” is “caf%C3%A9”; a host such as “bücher.de” is “xn--bcher-kva.de”), "
+    'and " < > \\ ^ ` { | } [ ] (outside an IPv6 host), a second # or a % not '
+    "followed by two hex digits."
+)
+
+
+def uri_validator(value: str) -> None:
+    if not validate_rfc3986(value, rule="URI"):
+        raise ValidationError(URI_MESSAGE, code="invalid_uri")
 
 
 @functools.lru_cache(maxsize=4096)

@@ -836,9 +836,12 @@ def test_admin_reanchoring_warning_shows_the_quotes_as_text(editor_client, hosti
     source = hostile.linked
     url = f"/admin/sources/source/{source.pk}/change/"
 
-    response = editor_client.post(
-        url, source_form_data(source, text="Nothing is quoted here any more."), follow=True
+    # The hostile address was stored around validation; a save must send a URI (RFC 3986).
+    data = source_form_data(
+        source, text="Nothing is quoted here any more.", url="https://news.example.org/report"
     )
+
+    response = editor_client.post(url, data, follow=True)
 
     assert response.status_code == 200
     tree = assert_inert_html(response.content.decode())

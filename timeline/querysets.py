@@ -273,3 +273,17 @@ def sources_with_citation_counts(*, include_drafts: bool = False):
         text_length=Length("text"),
         citation_count=Count("citations", filter=published, distinct=True),
     )
+
+
+def in_published_use(queryset):
+    """The actors, places, tags or claim properties of ``queryset`` that a published event
+    uses: readers see these alone, since the names of those only drafts use are not public."""
+    from timeline.models import Claim, ClaimProperty, Event
+
+    model = queryset.model
+    if model is ClaimProperty:
+        users = Claim.objects.filter(property=OuterRef("pk"), event__published_at__isnull=False)
+    else:
+        link = {"actor": "actors", "tag": "tags", "place": "place"}[model._meta.model_name]
+        users = Event.objects.published().filter(**{link: OuterRef("pk")})
+    return queryset.filter(Exists(users))

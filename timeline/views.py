@@ -6,6 +6,7 @@ from django.templatetags.static import static
 
 from timeline.filters import EventFilter
 from timeline.models import Actor, Event, Tag, Timeline
+from timeline.querysets import in_published_use
 
 # The filters a reader can apply on a timeline page: (query parameter, what
 # the page calls an event that matches, the model the slugs name).
@@ -51,6 +52,9 @@ def timeline_page(request, slug: str):
     filterset = EventFilter(
         params, queryset=timeline.events.published().chronological().with_citations()
     )
+    for name, _, model in READER_FILTERS:
+        # A tag or actor that only drafts use is unknown here: its name is not public.
+        filterset.filters[name].queryset = in_published_use(model.objects.all())
 
     unknown, active, status = [], {}, 200
     if filterset.is_valid():

@@ -419,11 +419,31 @@ class TagDetailSerializer(TagSerializer):
         fields = [*TagSerializer.Meta.fields, "version"]
 
 
+class UnanchoredCitationSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    event = serializers.CharField(source="event.slug", help_text="The event's slug.")
+    quote = serializers.CharField()
+
+
+class ReanchorSerializer(serializers.Serializer):
+    """How a source's citations fared in its new text (``services.ReanchorReport``)."""
+
+    anchored = serializers.IntegerField(help_text="Citations found again in the new text.")
+    unanchored = UnanchoredCitationSerializer(
+        many=True, help_text="Citations not found in it: kept, unanchored, for an editor to fix."
+    )
+
+
 class EditorSourceSerializer(SourceSerializer):
     """A source with its editors' notes, as write responses show it."""
 
+    # Not read-only, so that the schema marks it optional: the view adds it (SourceViewSet).
+    reanchor = ReanchorSerializer(
+        required=False, help_text="Only when the write changed the text: its re-anchoring."
+    )
+
     class Meta(SourceSerializer.Meta):
-        fields = [*SourceSerializer.Meta.fields, "notes"]
+        fields = [*SourceSerializer.Meta.fields, "notes", "reanchor"]
 
 
 class ErrorSerializer(serializers.Serializer):

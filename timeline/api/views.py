@@ -11,6 +11,7 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
     inline_serializer,
@@ -40,7 +41,7 @@ from timeline.api.parsers import JSONParser, MultiPartParser
 from timeline.filters import CitationFilter, ClaimFilter, EventFilter
 from timeline.history import event_revisions
 from timeline.models import Actor, Citation, Claim, ClaimProperty, Event, Place, Tag, Timeline
-from timeline.querysets import sources_with_citation_counts
+from timeline.querysets import in_published_use, sources_with_citation_counts
 
 # What the OpenAPI schema says of each view set beyond the errors every operation
 # can answer, which timeline.api.schema adds to all of them.
@@ -71,10 +72,20 @@ ID = r"[0-9]{1,18}"
 
 
 def _schema(
-    read_serializer, write_serializer, noun: str, plural: str = "", published=None, **reads
+    read_serializer,
+    write_serializer,
+    noun: str,
+    plural: str = "",
+    published=None,
+    written=None,
+    **reads,
 ) -> dict:
-    """The OpenAPI description of one resource's reads, writes and (un)publishing."""
-    writes = {"request": write_serializer, "responses": read_serializer}
+    """The OpenAPI description of one resource's reads, writes and (un)publishing.
+
+    ``write_serializer`` may map media types to serializers; writes answer ``written``,
+    by default ``read_serializer``.
+    """
+    writes = {"request": write_serializer, "responses": written or read_serializer}
     a = "an" if noun[0] in "aeiou" else "a"
     schemas = {
         "list": extend_schema(summary=f"List {plural or noun + 's'}", responses=read_serializer),
@@ -147,7 +158,6 @@ class EditableViewSet(viewsets.ModelViewSet):
     """
 
     write_serializer_class: type[serializers.Serializer]
-    parser_classes = [JSONParser]
     permission_classes = [ModelPermissionsOrAnonReadOnly, DraftsForEditors]
     lookup_field = "slug"
     lookup_value_regex = SLUG
@@ -217,6 +227,9 @@ class EditableViewSet(viewsets.ModelViewSet):
         instance.version = expected_version(request, instance.version)
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
+        if serializer.changes_nothing():
+            # Nothing is written: the version (the client's ETag) stays, and no revision.
+            return self.written(instance, serializer)
         return self.written(serializer.save(), serializer)
 
     def destroy(self, request, *args, **kwargs):
@@ -250,6 +263,23 @@ class PublishActions:
         return self.written(instance)
 
 
+# A timeline as the public reads it, or as an editor does with include_drafts=true: with the
+# slugs of all its events (in lists), its version and update time. Editors' first, so that
+# generated clients, which try each in turn, read an editor's answer as one.
+TIMELINE_AS_READ = PolymorphicProxySerializer(
+    component_name="TimelineAsRead",
+    serializers=[read.EditorTimelineSerializer, read.TimelineSerializer],
+    resource_type_field_name=None,
+    many=True,
+)
+TIMELINE_DETAIL_AS_READ = PolymorphicProxySerializer(
+    component_name="TimelineDetailAsRead",
+    serializers=[read.EditorTimelineDetailSerializer, read.TimelineDetailSerializer],
+    resource_type_field_name=None,
+    many=False,
+)
+
+
 @extend_schema_view(
     **_schema(
         read.EditorTimelineSerializer,
@@ -258,14 +288,17 @@ class PublishActions:
         published=read.EditorTimelineSerializer,
         list={
             "summary": "List published timelines",
-            "description": "A page out of range is a 404.",
+            "description": "A page out of range is a 404. Editors who ask include_drafts=true "
+            "also get each timeline's event slugs, version and update time.",
             "parameters": [INCLUDE_DRAFTS],
-            "responses": read.TimelineSerializer,
+            "responses": TIMELINE_AS_READ,
         },
         retrieve={
             "summary": "A timeline with its published events in date order",
+            "description": "Editors who ask include_drafts=true also get its version (sent as "
+            "the ETag) and update time.",
             "parameters": [INCLUDE_DRAFTS],
-            "responses": read.TimelineDetailSerializer,
+            "responses": TIMELINE_DETAIL_AS_READ,
         },
     )
 )
@@ -285,7 +318,7 @@ class TimelineViewSet(PublishActions, EditableViewSet):
     def get_serializer_class(self):
         if self.request is not None and self.request.method not in SAFE_METHODS:
             return self.write_serializer_class
-        if self.request is not None and "include_drafts" in self.request.query_params:
+        if self.request is not None and self.include_drafts():
             return read.EditorTimelineSerializer
         return read.TimelineSerializer
 
@@ -297,7 +330,7 @@ class TimelineViewSet(PublishActions, EditableViewSet):
         ids = events.filter(timelines=timeline.pk).chronological().values_list("pk", flat=True)
         data["events"] = documents.events(request, list(ids), include_drafts=drafts)
         response = Response(data)
-        if "include_drafts" in request.query_params:
+        if drafts:
             response["ETag"] = etag(timeline.version)
         return response
 
@@ -486,19 +519,44 @@ class ClaimViewSet(PublishedOrDraftsViewSet):
     build = staticmethod(documents.claims)
 
 
+class LookupViewSet(EditableViewSet):
+    """Actors, places, tags and properties: by slug, in name order.
+
+    Readers see those a published event uses: the names of those that only
+    drafts use are not public. Editors who may change them see them all.
+    """
+
+    def get_queryset(self):
+        lookups = super().get_queryset()
+        model = lookups.model._meta
+        editor = self.request.user.has_perm(f"{model.app_label}.change_{model.model_name}")
+        if self.request.method not in SAFE_METHODS or editor:
+            return lookups
+        return in_published_use(lookups)
+
+
 @extend_schema_view(
     **_schema(
         read.PropertyDetailSerializer, write.PropertyWriteSerializer, "property", "properties"
     )
 )
-class PropertyViewSet(EditableViewSet):
+class PropertyViewSet(LookupViewSet):
     queryset = ClaimProperty.objects.order_by("name", "pk")
     serializer_class = read.PropertyDetailSerializer
     write_serializer_class = write.PropertyWriteSerializer
 
 
 @extend_schema_view(
-    **_schema(read.SourceSerializer, write.SourceWriteSerializer, "source"),
+    **_schema(
+        read.SourceSerializer,
+        # One description for each media type: generated clients take one body per type.
+        {
+            "application/json": write.SourceWriteSerializer,
+            "multipart/form-data": write.SourceUploadSerializer,
+        },
+        "source",
+        written=read.EditorSourceSerializer,
+    ),
 )
 class SourceViewSet(EditableViewSet):
     queryset = sources_with_citation_counts().order_by("title", "pk")
@@ -509,21 +567,19 @@ class SourceViewSet(EditableViewSet):
     serializer_class = read.SourceSerializer
     write_serializer_class = write.SourceWriteSerializer
 
+    def get_serializer_class(self):
+        request = self.request
+        writing = request is not None and request.method not in SAFE_METHODS
+        if writing and request.content_type.startswith("multipart/form-data"):
+            return write.SourceUploadSerializer
+        return super().get_serializer_class()
+
     def written(self, instance, serializer=None, status_code=status.HTTP_200_OK) -> Response:
         response = super().written(instance, serializer, status_code)
         report = getattr(serializer, "reanchor_report", None)
         if report is not None:
-            response.data["reanchor"] = {
-                "anchored": report.anchored,
-                "unanchored": [
-                    {"id": c.pk, "event": c.event.slug, "quote": c.quote} for c in report.unanchored
-                ],
-            }
+            response.data["reanchor"] = read.ReanchorSerializer(report).data
         return response
-
-
-class LookupViewSet(EditableViewSet):
-    """Actors, places and tags: by slug, in name order."""
 
 
 @extend_schema_view(**_schema(read.ActorDetailSerializer, write.ActorWriteSerializer, "actor"))
@@ -584,7 +640,6 @@ class DeletedEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = DeletedEventSerializer
     permission_classes = [DeletedEventPermission]
     lookup_value_regex = ID
-    parser_classes = [JSONParser]
 
     def get_queryset(self):
         return services.deleted_events()

@@ -11,10 +11,12 @@ import functools
 import re
 from collections.abc import Mapping
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import slug_re
+from django.core.validators import MaxLengthValidator, slug_re
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField
 from rest_framework.settings import api_settings
 
 from sources.ingest import IngestError, decode_uploaded_file, html_to_text, normalise_text
@@ -25,9 +27,62 @@ from timeline.models import Actor, Citation, Claim, ClaimProperty, Event, Place,
 
 ID_PATTERN = re.compile(r"[0-9]{1,19}")
 MAX_ID = 2**63 - 1  # BigAutoField
+TOO_MANY = "Send at most {max_length} items here; this list has {length}."
 
 
-class SlugOrObjectField(serializers.SlugRelatedField):
+class BoundedManyRelatedField(ManyRelatedField):
+    """DRF's list of related objects, refused past ``max_length`` items before any is looked up.
+
+    (DRF's own has no length limit; ``ListField``'s is checked after its items.)
+    """
+
+    default_error_messages = {"max_length": TOO_MANY}
+
+    def __init__(self, *, max_length: int, **kwargs):
+        self.max_length = max_length
+        super().__init__(**kwargs)
+        # Checked first in to_internal_value; here, it shows as maxItems in the OpenAPI schema.
+        self.validators.append(MaxLengthValidator(max_length))
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length, length=len(data))
+        return super().to_internal_value(data)
+
+
+class BoundedManyMixin:
+    """``many=True`` gives a ``BoundedManyRelatedField``: ``TIMELINE_MAX_LIST_ITEMS`` items at
+    most, unless ``max_length`` says otherwise."""
+
+    @classmethod
+    def many_init(cls, *args, max_length: int | None = None, **kwargs):
+        # DRF's RelatedField.many_init, with the bounded list.
+        list_kwargs = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        return BoundedManyRelatedField(
+            child_relation=cls(*args, **kwargs),
+            max_length=max_length or settings.TIMELINE_MAX_LIST_ITEMS,
+            **list_kwargs,
+        )
+
+
+class BoundedListSerializer(serializers.ListSerializer):
+    """DRF's list of nested objects, whose ``max_length`` (checked before any item is) names
+    the list itself, and shows as maxItems in the OpenAPI schema."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.max_length is not None:
+            self.validators.append(MaxLengthValidator(self.max_length))
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and self.max_length is not None and len(data) > self.max_length:
+            raise serializers.ValidationError(
+                [TOO_MANY.format(max_length=self.max_length, length=len(data))], code="max_length"
+            )
+        return super().to_internal_value(data)
+
+
+class SlugOrObjectField(BoundedManyMixin, serializers.SlugRelatedField):
     """A related object by slug; the object as read (with its ``slug``) is accepted too."""
 
     def __init__(self, **kwargs):
@@ -44,7 +99,7 @@ class SlugOrObjectField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
-class WholeIdField(serializers.PrimaryKeyRelatedField):
+class WholeIdField(BoundedManyMixin, serializers.PrimaryKeyRelatedField):
     """An object by id, as JSON or digits: never a float (1.5 is not 1) or a boolean;
     a number too large for the database is an unknown id, not a 500."""
 
@@ -133,6 +188,26 @@ class WriteSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         self.model_clean(attrs)
         return attrs
 
+    def changes_nothing(self) -> bool:
+        """Whether saving the validated data would leave the stored object as it is.
+
+        Then nothing is saved: the version stays, and the history records no revision.
+        """
+        return self.instance is not None and not any(
+            self.differs(name, value) for name, value in self.validated_data.items()
+        )
+
+    def differs(self, name: str, value) -> bool:
+        """Whether ``value`` differs from the stored object's ``name``."""
+        try:
+            field = self.Meta.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return True
+        if field.many_to_many:
+            stored = set(getattr(self.instance, name).values_list("pk", flat=True))
+            return {obj.pk for obj in value} != stored
+        return getattr(self.instance, name) != value
+
     def _user(self):
         """Who writes, for the history (None outside a request)."""
         return getattr(self.context.get("request"), "user", None)
@@ -186,6 +261,7 @@ class CitationInEventSerializer(WriteSerializer):
     class Meta:
         model = Citation
         fields = ["id", "source", "quote", "locator", "note"]
+        list_serializer_class = BoundedListSerializer
 
     def validate(self, attrs):
         attrs = serializers.ModelSerializer.validate(self, attrs)
@@ -212,7 +288,9 @@ class EventWriteSerializer(ServiceWriteSerializer):
     tags = SlugOrObjectField(
         queryset=Tag.objects.all(), many=True, required=False, help_text="Tag slugs."
     )
-    citations = CitationInEventSerializer(many=True, required=False)
+    citations = CitationInEventSerializer(
+        many=True, required=False, max_length=settings.TIMELINE_MAX_CITATIONS_PER_EVENT
+    )
     super_event = SlugOrObjectField(
         queryset=Event.objects.all(),
         allow_null=True,
@@ -279,11 +357,36 @@ class EventWriteSerializer(ServiceWriteSerializer):
             attrs["citations"] = citations
         return attrs
 
+    def differs(self, name: str, value) -> bool:
+        if name != "citations":
+            return super().differs(name, value)
+        # The same citations, each with the same values (as event_save compares them).
+        stored = {citation.pk: citation for citation in self.instance.citations.all()}
+        return {item.get("id") for item in value} != set(stored) or any(
+            getattr(stored[item["id"]], field) != given
+            for item in value
+            for field, given in item.items()
+        )
+
     def update(self, event, validated_data):
         related = {name: validated_data.pop(name, None) for name in ("actors", "tags", "citations")}
         for name, value in validated_data.items():
             setattr(event, name, value)
         return services.event_save(event=event, **related, user=self._user())
+
+
+def check_room_on_event(instance, attrs: dict, related: str, limit: int) -> None:
+    """Refuse a citation or claim that would take its event past ``limit`` of them, before
+    the model's checks (anchoring a quote): an event's JSON, and every write to it, grows
+    with their number."""
+    event = attrs.get("event")
+    if event is None or (instance is not None and instance.event_id == event.pk):
+        return
+    count = getattr(event, related).count()
+    if count >= limit:
+        raise serializers.ValidationError(
+            {"event": [f"This event has {count} {related}, the most an event may have ({limit})."]}
+        )
 
 
 class CitationWriteSerializer(ServiceWriteSerializer):
@@ -299,6 +402,9 @@ class CitationWriteSerializer(ServiceWriteSerializer):
         validators: list = []  # the model's UniqueConstraint is checked by full_clean
 
     def validate(self, attrs):
+        check_room_on_event(
+            self.instance, attrs, "citations", settings.TIMELINE_MAX_CITATIONS_PER_EVENT
+        )
         attrs = super().validate(attrs)
         moving = self.instance and attrs.get("event", self.instance.event) != self.instance.event
         stated = list(self.instance.claims.select_related("property")) if moving else []
@@ -351,6 +457,7 @@ class ClaimWriteSerializer(ServiceWriteSerializer):
     )
     citations = CitationIdField(
         many=True,
+        max_length=settings.TIMELINE_MAX_CITATIONS_PER_EVENT,
         help_text="Ids of the event's citations that state the value (at least one).",
     )
 
@@ -360,6 +467,7 @@ class ClaimWriteSerializer(ServiceWriteSerializer):
         validators: list = []  # the model's UniqueConstraint is checked by full_clean
 
     def validate(self, attrs):
+        check_room_on_event(self.instance, attrs, "claims", settings.TIMELINE_MAX_CLAIMS_PER_EVENT)
         # Every problem at once: the model's rules and the citations'.
         errors = {}
         try:
@@ -390,11 +498,11 @@ class ClaimWriteSerializer(ServiceWriteSerializer):
 
 
 class SourceWriteSerializer(ServiceWriteSerializer):
-    """A source with its archived text: plain ``text``, or ``html``, or an uploaded ``file``.
+    """A source with its archived text: plain ``text``, or ``html``.
 
-    HTML (sent as ``html`` or as an .html upload) is reduced to its readable
-    text. When the text changes, the source's citations are re-anchored;
-    those that no longer anchor are kept and listed in ``reanchor``.
+    HTML is reduced to its readable text. When the text changes, the source's
+    citations are re-anchored; those that no longer anchor are kept and listed
+    in ``reanchor``.
     """
 
     read_serializer_class = read.EditorSourceSerializer
@@ -411,11 +519,6 @@ class SourceWriteSerializer(ServiceWriteSerializer):
         trim_whitespace=False,
         help_text="The article as HTML; stored as its readable text.",
     )
-    file = serializers.FileField(
-        required=False,
-        write_only=True,
-        help_text="An uploaded .txt or .html file (multipart/form-data), UTF-8.",
-    )
 
     class Meta:
         model = Source
@@ -431,7 +534,6 @@ class SourceWriteSerializer(ServiceWriteSerializer):
             "notes",
             "text",
             "html",
-            "file",
         ]
 
     def validate(self, attrs):
@@ -456,6 +558,20 @@ class SourceWriteSerializer(ServiceWriteSerializer):
             setattr(source, name, value)
         self.reanchor_report = services.source_save(source=source, user=self._user())
         return source
+
+
+class SourceUploadSerializer(SourceWriteSerializer):
+    """A source as a form (multipart/form-data): its text as ``text``, ``html``, or an uploaded
+    ``file`` (.txt or .html)."""
+
+    file = serializers.FileField(
+        required=False,
+        write_only=True,
+        help_text="An uploaded .txt or .html file, UTF-8; HTML is stored as its readable text.",
+    )
+
+    class Meta(SourceWriteSerializer.Meta):
+        fields = [*SourceWriteSerializer.Meta.fields, "file"]
 
 
 class TimelineWriteSerializer(ServiceWriteSerializer):
