@@ -38,12 +38,14 @@ RUN pip install --no-cache-dir . \
     && rm -rf build ./*.egg-info \
     && chmod 0755 docker/entrypoint.sh
 
-# Production settings refuse to load without a secret, hosts and trusted
-# origins; these build-only dummies exist for this one command and are not kept in the image.
+# Production settings refuse to load without a secret, hosts, trusted origins
+# and the canonical host; these build-only dummies exist for this one command
+# and are not kept in the image.
 RUN DJANGO_ENV=production \
     DJANGO_SECRET_KEY=build-only-collectstatic-not-a-secret \
     DJANGO_ALLOWED_HOSTS=build.invalid \
     DJANGO_CSRF_TRUSTED_ORIGINS=https://build.invalid \
+    TIMELINE_UID_DOMAIN=build.invalid \
     python manage.py collectstatic --noinput
 
 USER app

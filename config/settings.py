@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -236,9 +237,18 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The domain in calendar UIDs (event-42@<domain>); empty means the requesting host. Set it
-# in production, so that subscribed calendars keep matching events when the site moves.
-TIMELINE_UID_DOMAIN = env_str("TIMELINE_UID_DOMAIN", "")
+# The site's canonical host (timeline.example.org): the domain of calendar UIDs
+# (event-42@<domain>) and Atom ids (tag:<domain>,…). Never the request's Host header: a
+# subscriber who reaches the site by another name must still see the same events, not
+# copies. Production requires it; development uses "localhost".
+TIMELINE_UID_DOMAIN = (
+    env_str("TIMELINE_UID_DOMAIN") if PRODUCTION else env_str("TIMELINE_UID_DOMAIN", "localhost")
+).lower()
+if any(character in TIMELINE_UID_DOMAIN for character in "/:@ "):
+    raise ImproperlyConfigured(
+        "TIMELINE_UID_DOMAIN must be a host name such as timeline.example.org (no scheme, "
+        f"port or path), not {TIMELINE_UID_DOMAIN!r}."
+    )
 
 # Where `manage.py seed` reads the archived article texts from.
 TIMELINE_SEED_DIR = Path(
@@ -346,6 +356,8 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+# The conditional GET the API's ETags and the files' Last-Modified invite (a 304).
+CORS_ALLOW_HEADERS = (*default_headers, "if-none-match", "if-modified-since")
 CORS_EXPOSE_HEADERS = ["ETag", "Location"]
 CORS_PREFLIGHT_MAX_AGE = 86400
 

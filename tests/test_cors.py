@@ -47,3 +47,32 @@ def test_pages_outside_the_api_send_no_cors_headers(client, db):
     response = client.get("/admin/login/", HTTP_ORIGIN=ORIGIN)
 
     assert "Access-Control-Allow-Origin" not in response
+
+
+def test_a_preflight_for_a_conditional_read_is_allowed(api_client, db):
+    for header in ("if-none-match", "if-modified-since", "if-none-match, if-modified-since"):
+        response = api_client.options(
+            "/api/v1/timelines/",
+            HTTP_ORIGIN=ORIGIN,
+            HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+            HTTP_ACCESS_CONTROL_REQUEST_HEADERS=header,
+        )
+
+        assert response.status_code == 200, header
+        allowed = {name.strip() for name in response["Access-Control-Allow-Headers"].split(",")}
+        assert {"if-none-match", "if-modified-since"} <= allowed, header
+        # The defaults stay: a JSON client's Accept and Content-Type are still allowed.
+        assert {"accept", "content-type", "authorization"} <= allowed, header
+
+
+def test_a_conditional_read_from_another_origin_gets_its_304_and_can_read_the_etag(api_client, db):
+    event = EventFactory()
+    url = f"/api/v1/events/{event.slug}/"
+    first = api_client.get(url, HTTP_ORIGIN=ORIGIN)
+
+    again = api_client.get(url, HTTP_ORIGIN=ORIGIN, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert again.status_code == 304
+    assert again["Access-Control-Allow-Origin"] == "*"
+    exposed = {name.strip().lower() for name in first["Access-Control-Expose-Headers"].split(",")}
+    assert "etag" in exposed

@@ -31,7 +31,12 @@ SETTINGS_FILE = ROOT / "config" / "settings.py"
 README = ROOT / "README.md"
 
 # What production cannot start without (settings raise ImproperlyConfigured).
-PRODUCTION_REQUIRED = {"DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DJANGO_CSRF_TRUSTED_ORIGINS"}
+PRODUCTION_REQUIRED = {
+    "DJANGO_SECRET_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+    "DJANGO_CSRF_TRUSTED_ORIGINS",
+    "TIMELINE_UID_DOMAIN",
+}
 
 
 # --- config/settings.py: the environment variables it reads ---------------
@@ -472,6 +477,7 @@ def production_environ(tmp_path, **overrides: str) -> dict[str, str]:
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50)[:50],
         DJANGO_ALLOWED_HOSTS="example.org",
         DJANGO_CSRF_TRUSTED_ORIGINS="https://example.org",
+        TIMELINE_UID_DOMAIN="example.org",
         DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}",
         **overrides,
     )

@@ -2,7 +2,8 @@
 
 It only adds what is missing, so running it again (``make run`` does, every
 time) never overwrites an editor's work; ``update=True`` brings seeded
-objects back to the seed's values.
+objects back to the seed's values. Runs at once (two containers starting
+together) take turns: the second finds the first's work done.
 """
 
 import datetime
@@ -12,7 +13,7 @@ from decimal import Decimal
 from functools import partial
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from sources.models import Source
@@ -22,6 +23,9 @@ from timeline.models import Actor, Citation, Claim, ClaimProperty, Event, Place,
 from timeline.services import events_touch, source_save
 
 SEED_REASON = "manage.py seed"
+# The key of the PostgreSQL advisory lock that seed runs take turns on (any
+# number no other lock here uses: "seed" in ASCII).
+SEED_LOCK = 0x73656564
 
 
 @dataclass
@@ -75,8 +79,23 @@ def _split(item: dict) -> tuple[dict, dict]:
     return {"slug": item["slug"]}, {k: v for k, v in item.items() if k != "slug"}
 
 
+def _take_turns() -> None:
+    """On PostgreSQL, wait for any other seed run to commit; hold the turn until this
+    transaction ends.
+
+    Two runs would otherwise both find a row missing and both insert it: an
+    IntegrityError. SQLite takes no lock here: it lets one writer at a time, so
+    nothing is ever inserted twice; a run that meets another's write stops with
+    "database is locked", its transaction rolled back, and can simply run again.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEED_LOCK])
+
+
 @transaction.atomic
 def seed_timeline(*, seed_dir: Path, update: bool = False) -> SeedReport:
+    _take_turns()
     report = SeedReport()
     now = timezone.now()
     upsert = partial(_upsert, update=update, report=report)

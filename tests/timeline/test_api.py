@@ -575,14 +575,15 @@ def test_event_list_page_size_is_capped_at_200(api_client):
     assert body["next"] is not None
 
 
-def test_event_list_invalid_page_is_a_json_404(api_client):
+def test_event_list_invalid_page_is_a_400_naming_page(api_client):
     bulk_events(3)
 
     for page in ["3", "0", "last-but-one", "-1"]:
         response = api_client.get(EVENTS_URL, {"page_size": 2, "page": page})
 
         with checking(page):
-            assert_error(response, 404, "not_found")
+            assert response.status_code == 400
+            assert list(response.json()["errors"]) == ["page"]
 
 
 def test_other_lists_paginate_too(api_client):
@@ -595,7 +596,9 @@ def test_other_lists_paginate_too(api_client):
         assert body["count"] == 3, url
         assert len(body["results"]) == 2, url
         with checking(url):
-            assert_error(api_client.get(url, {"page": 9}), 404, "not_found")
+            response = api_client.get(url, {"page": 9})
+            assert response.status_code == 400
+            assert list(response.json()["errors"]) == ["page"]
 
 
 # Anonymous clients only read

@@ -417,10 +417,15 @@ def test_a_generation_that_cannot_be_read_serves_no_copy(api_client, timeline, m
     assert response["Cache-Control"] == "private, no-cache"
 
 
-def test_formats_that_are_not_cached_read_no_generation(api_client, timeline):
-    # The calendar answers conditional GETs itself, from Last-Modified.
-    with CaptureQueriesContext(connection) as captured:
-        response = api_client.get("/api/v1/timelines/trade/calendar.ics")
+def test_a_timelines_files_are_cached_reads_too(api_client, timeline, django_assert_num_queries):
+    for name in ("timelinejs/", "timelinejs.csv", "calendar.ics", "feed.atom"):
+        url = f"/api/v1/timelines/trade/{name}"
+        first = api_client.get(url)
 
-    assert response.status_code == 200
-    assert not any("timeline_contentgeneration" in q["sql"] for q in captured)
+        with django_assert_num_queries(1):  # the content generation, nothing else
+            second = api_client.get(url)
+
+        assert second.status_code == first.status_code == 200, url
+        assert second.content == first.content, url
+        assert second["ETag"] == first["ETag"], url
+        assert second["Cache-Control"] == PUBLIC_CACHE_CONTROL, url

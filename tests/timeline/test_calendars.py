@@ -444,13 +444,13 @@ def test_seeded_timeline_has_one_vevent_per_published_event(client, seeded):
     assert response["Content-Disposition"] == f'inline; filename="{SEEDED_SLUG}.ics"'
     events = Event.objects.published().filter(timelines__slug=SEEDED_SLUG)
     found = vevents(response.content)
-    assert set(found) == {f"event-{pk}@testserver" for pk in events.values_list("pk", flat=True)}
-    busan = found[f"event-{events.get(slug='busan-meeting').pk}@testserver"]
+    assert set(found) == {f"event-{pk}@localhost" for pk in events.values_list("pk", flat=True)}
+    busan = found[f"event-{events.get(slug='busan-meeting').pk}@localhost"]
     assert busan.decoded("DTSTART") == datetime.date(2025, 10, 30)
     assert busan.decoded("DTEND") == datetime.date(2025, 10, 31)
     assert str(busan["URL"]) == "http://testserver/events/busan-meeting/"
     assert "GEO" in busan
-    march = found[f"event-{events.get(slug='us-tariffs-march-2025').pk}@testserver"]
+    march = found[f"event-{events.get(slug='us-tariffs-march-2025').pk}@localhost"]
     assert str(march["SUMMARY"]).startswith("[Late March 2025] ")
     assert march.decoded("DTEND") == datetime.date(2025, 3, 2)
 
@@ -462,7 +462,7 @@ def test_drafts_are_absent(client):
 
     response = get_calendar(client, timeline.slug)
 
-    assert set(vevents(response.content)) == {f"event-{published.pk}@testserver"}
+    assert set(vevents(response.content)) == {f"event-{published.pk}@localhost"}
 
 
 def test_unknown_timeline_is_a_json_404(client):
@@ -498,23 +498,14 @@ def test_uid_domain_setting_wins_over_the_host(client, settings):
     assert set(vevents(response.content)) == {f"event-{event.pk}@timeline.example.org"}
 
 
-def test_without_the_setting_the_host_without_port_is_the_uid_domain(client, settings):
-    settings.ALLOWED_HOSTS = ["news.example.org"]
-    event = EventFactory()
-    timeline = TimelineFactory(events=[event])
-
-    response = client.get(calendar_url(timeline.slug), HTTP_HOST="news.example.org:8443")
-
-    assert set(vevents(response.content)) == {f"event-{event.pk}@news.example.org"}
-
-
-def test_uid_survives_a_slug_change_through_the_api(client):
+def test_uid_survives_a_slug_change_through_the_api(client, commit):
     event = EventFactory(slug="old-slug")
     timeline = TimelineFactory(events=[event])
     before = only_vevent(get_calendar(client, timeline.slug).content)
 
     event.slug = "new-slug"
-    event.save()
+    with commit():
+        event.save()
     after = only_vevent(get_calendar(client, timeline.slug).content)
 
     assert str(after["UID"]) == str(before["UID"])
@@ -522,16 +513,19 @@ def test_uid_survives_a_slug_change_through_the_api(client):
     assert str(after["URL"]) == "http://testserver/events/new-slug/"
 
 
-def test_query_count_is_constant(client, django_assert_num_queries):
+def test_query_count_is_constant(client, django_assert_num_queries, commit):
     timeline = TimelineFactory(events=[EventFactory()])
-    with django_assert_num_queries(6):
+    # The content generation (a cached read), then the five below without events.
+    with django_assert_num_queries(7):
         get_calendar(client, timeline.slug)
 
-    for _ in range(5):
-        event = EventFactory(place=PlaceFactory(), tags=[TagFactory()], actors=[ActorFactory()])
-        CitationFactory(event=event)
-        CitationFactory(event=event, source=SourceFactory())
-        timeline.events.add(event)
+    with commit():  # a new content generation: not the copy cached above
+        for _ in range(5):
+            event = EventFactory(place=PlaceFactory(), tags=[TagFactory()], actors=[ActorFactory()])
+            CitationFactory(event=event)
+            CitationFactory(event=event, source=SourceFactory())
+            timeline.events.add(event)
+    # 0. the content generation (a cached read)
     # 1. the timeline, with the newest change to it, its events, their sources
     #    and the lookups (Last-Modified)
     # 2. its published events, with their places
@@ -540,7 +534,7 @@ def test_query_count_is_constant(client, django_assert_num_queries):
     # 5. their citations, with their sources
     # 6. the dates in their quotes
     # 7. their claims, with their properties and citations' ids
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = get_calendar(client, timeline.slug)
     assert len(vevents(response.content)) == 6
 
@@ -593,7 +587,7 @@ def test_unpublishing_an_event_is_a_change(client):
     response = get_calendar(client, timeline.slug, If_Modified_Since=first["Last-Modified"])
 
     assert response.status_code == 200
-    assert set(vevents(response.content)) == {f"event-{kept.pk}@testserver"}
+    assert set(vevents(response.content)) == {f"event-{kept.pk}@localhost"}
 
 
 def test_deleting_an_event_is_a_change(client):
@@ -615,10 +609,10 @@ def test_deleting_an_event_is_a_change(client):
     response = get_calendar(client, timeline.slug, If_Modified_Since=first["Last-Modified"])
 
     assert response.status_code == 200
-    assert set(vevents(response.content)) == {f"event-{kept.pk}@testserver"}
+    assert set(vevents(response.content)) == {f"event-{kept.pk}@localhost"}
 
 
-def test_if_none_match_gives_304_while_the_bytes_are_the_same(client):
+def test_if_none_match_gives_304_until_a_write(client, commit):
     event = EventFactory()
     timeline = TimelineFactory(events=[event])
     first = get_calendar(client, timeline.slug)
@@ -626,7 +620,8 @@ def test_if_none_match_gives_304_while_the_bytes_are_the_same(client):
     assert get_calendar(client, timeline.slug, If_None_Match=first["ETag"]).status_code == 304
 
     event.summary = "Something else happened."
-    event.save()
+    with commit():
+        event.save()
     changed = get_calendar(client, timeline.slug, If_None_Match=first["ETag"])
     assert changed.status_code == 200
     assert changed["ETag"] != first["ETag"]

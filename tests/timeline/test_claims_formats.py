@@ -915,12 +915,13 @@ QUERIES = {
     # The page: the timeline; its events; their actors, tags, citations,
     # the dates in their quotes and claims; the tags and actors for the form.
     "/timelines/trade/": 9,
-    # The API formats: the timeline; its events; their actors, tags,
-    # citations, the dates in their quotes, and claims.
-    "/api/v1/timelines/trade/timelinejs/": 7,
-    "/api/v1/timelines/trade/timelinejs.csv": 7,
-    "/api/v1/timelines/trade/calendar.ics": 7,
-    "/api/v1/timelines/trade/feed.atom": 7,
+    # The API formats: the content generation (they are cached reads); the
+    # timeline; its events; their actors, tags, citations, the dates in their
+    # quotes, and claims.
+    "/api/v1/timelines/trade/timelinejs/": 8,
+    "/api/v1/timelines/trade/timelinejs.csv": 8,
+    "/api/v1/timelines/trade/calendar.ics": 8,
+    "/api/v1/timelines/trade/feed.atom": 8,
 }
 
 

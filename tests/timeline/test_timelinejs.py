@@ -404,6 +404,7 @@ def test_rows_are_a_title_row_then_one_row_per_event_in_the_templates_columns():
         "Headline": "Talks",
         "Text": f"{UNSUPPORTED_HTML}<p>Met.</p>",
         "Group": "Trade talks",
+        "Unique ID": event.slug,
     }
 
 

@@ -38,6 +38,24 @@ class KeptCountPaginator(Paginator):
         return count
 
 
+def requested_page_size(request, *, default: int, maximum: int) -> int:
+    """``page_size`` from the query string: at most ``maximum``; not a whole number from 1 → 400.
+
+    DRF's paginators quietly use their default for ``page_size=0`` or ``abc``; a
+    client that asked for something else should hear that it did not get it.
+    """
+    value = request.query_params.get("page_size", "").strip()
+    if not value:
+        return default
+    try:
+        size = int(value)
+    except ValueError:
+        size = 0
+    if size < 1:
+        raise ValidationError({"page_size": [f"Send a whole number from 1 to {maximum}."]})
+    return min(size, maximum)
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
     """Numbered pages; clients may ask for up to ``max_page_size`` results."""
 
@@ -45,13 +63,24 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     view = None
+    django_paginator = None
+
+    def get_page_size(self, request):
+        return requested_page_size(request, default=self.page_size, maximum=self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
         self.view = view
-        return super().paginate_queryset(queryset, request, view)
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound:
+            # DRF answers a page that is not one with a 404, as if the list were missing.
+            pages = self.django_paginator.num_pages
+            message = f"Not a page of this list: send a number from 1 to {pages}."
+            raise ValidationError({self.page_query_param: [message]}) from None
 
     def django_paginator_class(self, object_list, per_page):
-        return KeptCountPaginator(object_list, per_page, key=self.count_key())
+        self.django_paginator = KeptCountPaginator(object_list, per_page, key=self.count_key())
+        return self.django_paginator
 
     def count_key(self) -> str | None:
         """Where a public list's count is kept; None for editors' reads (drafts, fresh writes).
@@ -76,6 +105,9 @@ class EventCursorPagination(pagination.CursorPagination):
     page_size = PageNumberPagination.page_size
     page_size_query_param = "page_size"
     max_page_size = PageNumberPagination.max_page_size
+
+    def get_page_size(self, request):
+        return requested_page_size(request, default=self.page_size, maximum=self.max_page_size)
 
     def get_ordering(self, request, queryset, view):
         # The ordering the list's filters gave it (``ordering``, else by date).

@@ -3,7 +3,9 @@
 A row holds what its event's slide holds, as TimelineJS reads a sheet's cells
 into the same fields; read back, the parts of a slide's text that an export
 adds (status line, the event it is part of, claims, citations, link) are left out of
-the summary.
+the summary. After the template's columns comes ``Unique ID``, the event's slug:
+TimelineJS reads the columns it knows by name and ignores the others, and an
+import matches the row to its event by it, whatever else was edited.
 """
 
 import calendar
@@ -37,7 +39,9 @@ TEMPLATE_HEADER = (
     "Year,Month,Day,Time,End Year,End Month,End Day,End Time,Display Date,Headline,Text,Media,"
     "Media Credit,Media Caption,Media Thumbnail,Type,Group,Background"
 )
-COLUMNS = tuple(TEMPLATE_HEADER.split(","))
+# Last, where TimelineJS does not look (it reads a sheet's columns A to R by position).
+ID_COLUMN = "Unique ID"
+COLUMNS = (*TEMPLATE_HEADER.split(","), ID_COLUMN)
 REQUIRED_COLUMNS = ("Year", "Headline")
 # Columns TimelineJS reads (Alt Text too, in recent versions) that no field here holds.
 _MEDIA_COLUMNS = tuple(column for column in COLUMNS if column.startswith("Media"))
@@ -77,6 +81,7 @@ def event_to_row(event) -> dict[str, str]:
     row["Headline"] = _defuse(slide["text"]["headline"])
     row["Text"] = _defuse(slide["text"]["text"])
     row["Group"] = _defuse(slide.get("group", ""))
+    row[ID_COLUMN] = _defuse(event.slug)
     return row
 
 
@@ -128,6 +133,7 @@ class SheetEvent:
     date_note: str | None = None  # an export's "Date inferred: …" line; None: no such line
     group: str = ""
     cited: bool = False  # the Text held an export's citations, which are not imported
+    slug: str = ""  # the Unique ID: the slug of the event an export wrote the row from
 
 
 @dataclass
@@ -244,12 +250,14 @@ def row_to_event(row: SheetRow) -> SheetEvent:
         date_note=date_note,
         group=_plain(_plain(row.cells.get("Group", ""))),
         cited=cited,
+        slug=_plain(row.cells.get(ID_COLUMN, "")),
     )
 
 
 def rows_to_events(rows: Iterable[SheetRow]) -> SheetImport:
     """Validate a sheet's rows: the title row, the events, and what cannot be kept (eras)."""
     sheet = SheetImport()
+    lines_by_id: dict[str, int] = {}
     for row in rows:
         if not any(row.cells.values()):
             continue
@@ -259,7 +267,14 @@ def rows_to_events(rows: Iterable[SheetRow]) -> SheetImport:
             continue
         sheet.unstored.update(name for name in UNSTORED_COLUMNS if row.cells.get(name))
         if kind != "title":
-            sheet.events.append(row_to_event(row))
+            event = row_to_event(row)
+            if event.slug and (first := lines_by_id.setdefault(event.slug, row.line)) != row.line:
+                message = (
+                    f"“{event.slug}” is the id of line {first} too: a copied row keeps its "
+                    "source's id, so clear it on the new row."
+                )
+                raise SheetError(row.line, ID_COLUMN, message)
+            sheet.events.append(event)
         elif sheet.title_line is not None:
             message = f"a second title row (the first is on line {sheet.title_line})."
             raise SheetError(row.line, "Type", message)

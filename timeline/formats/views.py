@@ -4,14 +4,11 @@ Anyone may read them; drafts and unknown slugs are the API's JSON 404. The URL
 picks the format, so the Accept header does not, and errors are JSON.
 """
 
-import hashlib
-
 from django.conf import settings
 from django.db.models import Max, Subquery
 from django.http import HttpResponse
-from django.http.request import split_domain_port
 from django.urls import path
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from drf_orjson_renderer.renderers import ORJSONRenderer as JSONRenderer
 from drf_spectacular.types import OpenApiTypes
@@ -27,6 +24,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from timeline.api.caching import VARY
 from timeline.api.negotiation import URLFormatNegotiation
 from timeline.api.serializers import ErrorSerializer
 from timeline.api.views import NOT_FOUND
@@ -48,6 +46,16 @@ class TimelineFormatView(APIView):
     permission_classes = [AllowAny]  # published data only
     renderer_classes = [JSONRenderer]  # for errors: a success is the document itself
     content_negotiation_class = URLFormatNegotiation
+    # Anonymous reads are answered from the cache, with its ETag and 304 (timeline.api.caching).
+    cached_reads = True
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Published data, the same for every reader: the cache may keep it and share it.
+        response.public_read = True
+        response.setdefault("Cache-Control", "private, no-cache")
+        patch_vary_headers(response, VARY)
+        return response
 
 
 # TimelineJS
@@ -74,6 +82,15 @@ DOCUMENT_EXAMPLE = OpenApiExample(
 )
 
 
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="The ETag of the copy you hold: 304 while it is current.",
+)
+NOT_MODIFIED = OpenApiResponse(description="Your copy is current (conditional GET).")
+
+
 class TimelineJSView(TimelineFormatView):
     authentication_classes: list = []  # the same for everyone: no credentials are read
 
@@ -97,8 +114,10 @@ class TimelineJSView(TimelineFormatView):
                 description="The TimelineJS3 JSON document.",
                 examples=[DOCUMENT_EXAMPLE],
             ),
+            304: NOT_MODIFIED,
             404: NOT_FOUND,
         },
+        parameters=[IF_NONE_MATCH],
     )
     def get(self, request, slug: str) -> Response:
         timeline = self.get_timeline(slug)
@@ -115,9 +134,11 @@ class TimelineJSCSVView(TimelineJSView):
         operation_id="v1_timelines_timelinejs_csv_retrieve",
         summary="A timeline as a TimelineJS spreadsheet (CSV)",
         description=(
-            "The columns of TimelineJS's Google Sheets template, in its order: a row of Type "
-            "`title`, then one row per published event in date order. Import it into Google "
-            "Sheets, or back into this service with `manage.py import_timelinejs_csv`."
+            "The columns of TimelineJS's Google Sheets template, in its order, then `Unique ID` "
+            "(the event's slug; TimelineJS ignores it): a row of Type `title`, then one row per "
+            "published event in date order. Import it into Google Sheets, or back into this "
+            "service with `manage.py import_timelinejs_csv`, which matches rows to events by "
+            "their Unique ID."
         ),
         responses={
             (200, "text/csv"): OpenApiResponse(
@@ -126,8 +147,10 @@ class TimelineJSCSVView(TimelineJSView):
                     "UTF-8 CSV (no byte order mark), sent as an attachment named `<slug>.csv`."
                 ),
             ),
+            304: NOT_MODIFIED,
             404: NOT_FOUND,
         },
+        parameters=[IF_NONE_MATCH],
     )
     def get(self, request, slug: str) -> HttpResponse:
         timeline = self.get_timeline(slug)
@@ -166,13 +189,8 @@ def _changes() -> dict:
     }
 
 
-def uid_domain(request) -> str:
-    """The right-hand side of calendar UIDs and feed ids: TIMELINE_UID_DOMAIN, else the host."""
-    return settings.TIMELINE_UID_DOMAIN or split_domain_port(request.get_host())[0]
-
-
 CONDITIONAL_HEADERS = {
-    "If-None-Match": "The ETag of the copy you hold: 304 while the file is unchanged.",
+    "If-None-Match": "The ETag of the copy you hold: 304 until something is written.",
     "If-Modified-Since": "The Last-Modified of the copy you hold: 304 while nothing changed since.",
 }
 
@@ -195,7 +213,7 @@ def _file_schema(operation_id: str, summary: str, description: str, media_type: 
             ],
             responses={
                 (200, media_type): OpenApiResponse(OpenApiTypes.STR, description=what),
-                304: OpenApiResponse(description="Your copy is current (conditional GET)."),
+                304: NOT_MODIFIED,
                 404: NOT_FOUND,
                 412: OpenApiResponse(
                     ErrorSerializer,
@@ -207,7 +225,8 @@ def _file_schema(operation_id: str, summary: str, description: str, media_type: 
 
 
 class TimelineFileView(TimelineFormatView):
-    """A file, from ``render_file(request, timeline)``, whose ETag hashes its bytes."""
+    """A file, from ``render_file(request, timeline)``, with its Last-Modified: subscribers
+    poll it with If-Modified-Since as often as with If-None-Match."""
 
     content_type: str
     filename_suffix = ""  # when set, Content-Disposition names the file “<slug><suffix>”
@@ -217,14 +236,14 @@ class TimelineFileView(TimelineFormatView):
         timeline = published_timeline(slug, Timeline.objects.annotate(**changes))
         moments = [timeline.updated_at, *(getattr(timeline, name) for name in changes)]
         last_modified = int(max(moment for moment in moments if moment is not None).timestamp())
-        body = self.render_file(request, timeline)
-        response = HttpResponse(body, content_type=self.content_type)
-        response["ETag"] = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+        response = HttpResponse(self.render_file(request, timeline), content_type=self.content_type)
         response["Last-Modified"] = http_date(last_modified)
         if self.filename_suffix:
             response["Content-Disposition"] = f'inline; filename="{slug}{self.filename_suffix}"'
+        # The ETag is the cache's (None for a reader who sends credentials, whom it skips).
+        etag = getattr(request, "read_etag", None)
         response = get_conditional_response(
-            request, etag=response["ETag"], last_modified=last_modified, response=response
+            request, etag=etag, last_modified=last_modified, response=response
         )
         if response.status_code == status.HTTP_412_PRECONDITION_FAILED:
             raise StaleCopy()
@@ -249,8 +268,11 @@ class TimelineCalendarView(TimelineFileView):
         events = (
             Event.objects.published().filter(timelines=timeline).with_citations().chronological()
         )
+        # Links follow the request; UIDs never do (settings.TIMELINE_UID_DOMAIN).
         base_url = request.build_absolute_uri("/")
-        return timeline_to_ical(timeline, events, base_url=base_url, uid_domain=uid_domain(request))
+        return timeline_to_ical(
+            timeline, events, base_url=base_url, uid_domain=settings.TIMELINE_UID_DOMAIN
+        )
 
 
 @_file_schema(
@@ -265,7 +287,7 @@ class TimelineFeedView(TimelineFileView):
     content_type = "application/atom+xml; charset=utf-8"
 
     def render_file(self, request, timeline: Timeline) -> bytes:
-        feed = TimelineFeed(uid_domain=uid_domain(request)).get_feed(timeline, request)
+        feed = TimelineFeed(uid_domain=settings.TIMELINE_UID_DOMAIN).get_feed(timeline, request)
         return feed.writeString("utf-8").encode()
 
 

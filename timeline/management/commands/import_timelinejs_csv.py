@@ -1,5 +1,9 @@
 """Import a TimelineJS spreadsheet (saved as CSV) into a timeline.
 
+A row is matched to the timeline's event by its Unique ID (the event's slug,
+which an export writes), so that an edited headline updates its event; a row
+without one, as in a sheet made by hand, by the slug of its headline.
+
 On update, a cell that still says what an export of the event would say
 changes nothing, so that re-importing never flattens what a sheet cannot hold
 (seasons, uncertain dates, several tags).
@@ -98,7 +102,13 @@ class SheetImporter:
         # Drafts too: a row updates the event it made last time, published or not.
         self.members = list(timeline.events.with_citations().order_by("pk")) if timeline.pk else []
         self.by_slug = {event.slug: event for event in self.members}
-        self.claimed: set[int] = set()
+        # Rows that name their event by id first: no other row's headline may take it.
+        self.by_id = {
+            item.line: self.by_slug[item.slug]
+            for item in self.sheet.events
+            if item.slug in self.by_slug
+        }
+        self.claimed: set[int] = {event.pk for event in self.by_id.values()}
         joining = []
         for item in self.sheet.events:
             event, slug = self.match(item)
@@ -147,8 +157,11 @@ class SheetImporter:
         return timeline, True
 
     def match(self, item: SheetEvent) -> tuple[Event | None, str]:
-        """The timeline's event with the slug of the row's headline (then ``-2``, ``-3``…), else
-        with its very title; or None and the slug to create."""
+        """The timeline's event whose slug is the row's Unique ID; for a row without one (or
+        with one of another timeline's: a copy), the event with the slug of the row's headline
+        (then ``-2``, ``-3``…), else with its very title; or None and the slug to create."""
+        if (member := self.by_id.get(item.line)) is not None:
+            return member, member.slug
         base = slugify(WORD_BREAKS.sub(" ", item.title))[:SLUG_BASE_LENGTH].strip("-") or "event"
         others = Event.objects.filter(Q(slug=base) | Q(slug__startswith=f"{base}-"))
         taken = set(others.values_list("slug", flat=True))
@@ -240,8 +253,9 @@ class SheetImporter:
 class Command(BaseCommand):
     help = (
         "Import a TimelineJS spreadsheet, saved as CSV (UTF-8), into a timeline: creates the "
-        "timeline if missing, creates or updates one event per row (matched by the slug of "
-        "its headline), all in one transaction. New events are drafts unless --publish."
+        "timeline if missing, creates or updates one event per row (matched by its Unique ID, "
+        "the event's slug that an export writes, else by the slug of its headline), all in one "
+        "transaction. New events are drafts unless --publish."
     )
 
     def add_arguments(self, parser):
