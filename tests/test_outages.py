@@ -295,7 +295,9 @@ def _timed_get(url: str) -> tuple[float, int, dict, str]:
 
 
 @pytest.mark.postgresql
-def test_a_frozen_database_costs_a_503_within_the_deadline_not_a_killed_worker(own_cluster):
+def test_a_frozen_database_costs_a_503_within_the_deadline_not_a_killed_worker(
+    own_cluster, record_property
+):
     database_url, _, _, data = own_cluster
     request_timeout = 4
     env = {
@@ -329,10 +331,12 @@ def test_a_frozen_database_costs_a_503_within_the_deadline_not_a_killed_worker(o
             os.kill(pid, signal.SIGSTOP)
 
         seconds, status, headers, body = _timed_get(base + "/readyz")
+        record_property("frozen_readyz_seconds", round(seconds, 2))
         assert status == 503, body
         assert seconds < 2, f"/readyz took {seconds:.1f} s"
 
         seconds, status, headers, body = _timed_get(base + "/api/v1/timelines/")
+        record_property("frozen_api_read_seconds", round(seconds, 2))
         assert status == 503, body
         assert headers["Retry-After"] == "5"
         assert headers["Content-Type"] == "application/json"
