@@ -455,6 +455,7 @@ def app_environment(workdir: Path, database_url: str) -> dict[str, str]:
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_CSRF_TRUSTED_ORIGINS="http://127.0.0.1",
+        TIMELINE_UID_DOMAIN="bench.invalid",
         DATABASE_URL=database_url,
         # No rate limits: one client address sends the whole load.
         API_THROTTLE_ANON="off",

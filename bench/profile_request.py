@@ -44,6 +44,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-profile-" + "x" * 50)
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1")
     os.environ.setdefault("DJANGO_CSRF_TRUSTED_ORIGINS", "https://127.0.0.1")
+    os.environ.setdefault("TIMELINE_UID_DOMAIN", "bench.invalid")
     os.environ.setdefault("DJANGO_STATIC_ROOT", str(ROOT / "bench" / ".data" / "static"))
     os.environ.setdefault("DJANGO_LOG_LEVEL", "ERROR")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
