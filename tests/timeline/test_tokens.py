@@ -15,29 +15,13 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from config.replicas import _reading_from
-from tests.conftest import APIClient, Client
+from tests.conftest import Client
 from tests.factories import make_editor
+from tests.timeline.test_api_auth import PASSWORD, TOKENS_URL, new_token, token_client
 from timeline.api.authentication import record_token_use
 from timeline.models import TokenUse
 
 pytestmark = pytest.mark.django_db
-
-TOKENS_URL = "/api/v1/auth/tokens/"
-PASSWORD = "correct horse battery staple"
-
-
-def token_client(token: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
-
-
-def new_token(user) -> str:
-    response = APIClient().post(
-        TOKENS_URL, {"username": user.username, "password": PASSWORD}, format="json"
-    )
-    assert response.status_code == 201, response.content
-    return response.json()["token"]
 
 
 def signed_in_with_csrf(user) -> tuple[Client, str]:
