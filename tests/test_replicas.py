@@ -27,6 +27,23 @@ from timeline.models import ContentGeneration, Event
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class ProbedAtFirstRead(replicas.Probes):
+    """The probes, run once when a request first asks, in the request's thread: a test
+    sees what they find after its fixtures, without a thread running on behind it."""
+
+    def _start(self):
+        if not self._started:
+            self._started = True
+            self.round()
+
+
+@pytest.fixture(autouse=True)
+def fresh_probes(monkeypatch):
+    probes = ProbedAtFirstRead()
+    monkeypatch.setattr(ReadReplicaMiddleware, "probes", probes)
+    return probes
+
+
 @pytest.fixture
 def routed(settings):
     settings.DATABASE_READ_REPLICAS = ["replica"]
@@ -101,23 +118,79 @@ def test_replicas_are_taken_in_turn(reachable, settings):
     ]
 
 
-def test_an_unreachable_replica_is_skipped_then_tried_again(settings, reachable, monkeypatch):
+def test_a_replica_is_used_only_while_its_probes_answer(settings, monkeypatch):
     settings.DATABASE_READ_REPLICAS = ["replica1", "replica2"]
+    probes = replicas.Probes()
+    probes._started = True  # rounds run here, not in a thread
+    monkeypatch.setattr(ReadReplicaMiddleware, "probes", probes)
     middleware = ReadReplicaMiddleware(None)
     request = RequestFactory().get("/api/v1/events/")
-    now = [1000.0]
+    now, down = [1000.0], {"replica1"}
     monkeypatch.setattr(replicas.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(replicas, "probe", lambda alias: alias not in down)
 
-    reachable.add("replica1")
+    assert through(middleware, request) is None  # nothing probed yet: the primary
+    probes.round()
     assert [through(middleware, request) for _ in range(4)] == ["replica2"] * 4
-    reachable.add("replica2")
-    assert through(middleware, request) is None  # none answers: the primary
 
-    reachable.clear()
-    now[0] += replicas.RETRY_SECONDS - 1
-    assert through(middleware, request) is None  # still left out
+    down.add("replica2")
+    now[0] += replicas.STALE_SECONDS - 1
+    probes.round()
+    assert through(middleware, request) == "replica2"  # its last answer is recent enough
     now[0] += 2
+    assert through(middleware, request) is None  # none answered lately: the primary
+
+    down.clear()
+    probes.round()
     assert {through(middleware, request) for _ in range(2)} == {"replica1", "replica2"}
+
+
+def test_a_request_never_waits_for_a_probe(settings, monkeypatch):
+    import threading
+    import time
+
+    settings.DATABASE_READ_REPLICAS = ["replica1"]
+    probes = replicas.Probes()
+    monkeypatch.setattr(ReadReplicaMiddleware, "probes", probes)
+    release = threading.Event()
+    monkeypatch.setattr(replicas, "probe", lambda alias: release.wait(30))
+    monkeypatch.setattr(replicas, "PROBE_TIMEOUT", 0.1)
+    middleware = ReadReplicaMiddleware(None)
+    request = RequestFactory().get("/api/v1/events/")
+    try:
+        started = time.monotonic()
+        routes = [through(middleware, request) for _ in range(20)]
+        assert time.monotonic() - started < 0.5  # the hung probe held up no request
+        assert routes == [None] * 20
+        release.set()
+        deadline = time.monotonic() + 10
+        while "replica1" not in probes.answered and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert through(middleware, request) == "replica1"
+    finally:
+        release.set()
+        probes.stopped.set()
+
+
+@pytest.mark.postgresql
+def test_a_replica_that_listens_but_never_answers_fails_its_probe_within_its_timeout():
+    import socket
+    import time
+
+    listener = socket.socket()  # the kernel accepts connections; nobody reads them
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    connection = connections["replica"]
+    saved = dict(connection.settings_dict)
+    connection.settings_dict.update(HOST="127.0.0.1", PORT=str(listener.getsockname()[1]))
+    try:
+        started = time.monotonic()
+        assert replicas.probe("replica") is False
+        assert time.monotonic() - started < replicas.PROBE_TIMEOUT + 2
+    finally:
+        listener.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)
 
 
 def test_the_route_ends_with_its_request(reachable, routed):
@@ -243,8 +316,8 @@ def test_reads_go_to_the_primary_while_the_replica_is_down(
     assert response.status_code == 200
     assert response.json()["title"] == "Busan meeting"
     assert len(on_primary) > 0
-    assert connections["replica"].connection is None  # tried, never connected
-    assert "Read replica replica is unreachable" in caplog.text
+    assert connections["replica"].connection is None  # probed, never used
+    assert "Read replica replica does not answer" in caplog.text
 
 
 # --- settings --------------------------------------------------------------------
