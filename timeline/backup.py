@@ -612,6 +612,7 @@ class ImportReport:
     reused: Counter = field(default_factory=Counter)
     history_rows: int = 0
     missing_users: set[str] = field(default_factory=set)
+    replaced: int | None = None  # events deleted with the copy replaced; None: none was here
 
 
 @dataclass
@@ -881,15 +882,60 @@ def _advance_sequences() -> None:
                 )
 
 
-def import_timeline(document, *, report: ImportReport | None = None) -> Timeline:
+def _remove_copy(validated: ValidatedDocument, report: ImportReport) -> None:
+    """Delete the timeline here with the document's slug, and its events, to be replaced.
+
+    Deleted as editors delete them: each deletion is a revision, so their history
+    stays, and a deleted event can be restored from it. An event that another
+    timeline shows, or that an event outside this timeline is part of, is not
+    this timeline's alone: the replacement is refused, naming it.
+    """
+    (row,) = validated.objects[Timeline].values()
+    timeline = Timeline.objects.filter(slug=row.obj.slug).first()
+    if timeline is None:
+        return
+    events = Event.objects.filter(timelines=timeline)
+    shared = events.filter(timelines__in=Timeline.objects.exclude(pk=timeline.pk)).distinct()
+    holding = events.filter(sub_events__in=Event.objects.exclude(timelines=timeline)).distinct()
+    problems = [
+        ("timeline.slug", f"event “{slug}” is also in another timeline: remove it there first")
+        for slug in shared.values_list("slug", flat=True)
+    ] + [
+        ("timeline.slug", f"event “{slug}” has parts outside this timeline: detach them first")
+        for slug in holding.values_list("slug", flat=True)
+    ]
+    if problems:
+        raise DocumentError(problems)
+    doomed = {event.pk: event for event in events}
+
+    def depth(event: Event) -> int:
+        levels = 0
+        while event.super_event_id in doomed:
+            event, levels = doomed[event.super_event_id], levels + 1
+        return levels
+
+    # Parts before the events they are part of (PROTECT), the timeline last.
+    for event in sorted(doomed.values(), key=depth, reverse=True):
+        event.delete()
+    timeline.delete()
+    report.replaced = len(doomed)
+
+
+def import_timeline(
+    document, *, report: ImportReport | None = None, replace: bool = False
+) -> Timeline:
     """Validate the document, then write it in one transaction and return the new timeline.
 
     Raises DocumentError, with nothing written, when the document is invalid or
-    conflicts with what is here. ``report``, when given, is filled in.
+    conflicts with what is here. ``report``, when given, is filled in. With
+    ``replace``, the timeline here with the document's slug is deleted first
+    (``_remove_copy``), in the same transaction.
     """
     validated = validate_document(document)
     report = report if report is not None else ImportReport()
     with transaction.atomic():
+        if replace:
+            _remove_copy(validated, report)
         plan = _plan(validated)
         _write_objects(validated, plan, report)
         # Derived from the quotes, as Citation.save() would (bulk inserts do not save).

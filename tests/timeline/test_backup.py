@@ -1127,3 +1127,109 @@ def test_bulk_writes_are_split_to_stay_under_the_parameter_limit(small_timeline,
     # One citation a query: each takes more than 10 of the 20 parameters.
     assert len(inserts) == Citation.objects.count() > 1
     assert export_text("trade") == exported
+
+
+# import_timeline --replace: a timeline's copy here replaced in one transaction
+
+
+def import_document(document: dict, monkeypatch, *args: str) -> str:
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(document)))
+    out = io.StringIO()
+    call_command("import_timeline", "-", *args, stdout=out)
+    return out.getvalue()
+
+
+def edited_export(slug: str) -> dict:
+    document = json.loads(export_text(slug))
+    talks = next(event for event in document["events"] if event["slug"] == "talks")
+    talks["title"] = "Trade talks in Geneva, corrected"
+    return document
+
+
+def test_without_replace_a_timeline_here_is_refused(small_timeline, monkeypatch):
+    with pytest.raises(CommandError, match="a timeline with the slug “trade” exists here"):
+        import_document(edited_export("trade"), monkeypatch)
+
+
+def test_replace_swaps_the_copy_here_for_the_documents_keeping_its_history(
+    small_timeline, monkeypatch
+):
+    document = edited_export("trade")
+    old_ids = set(Event.objects.filter(timelines=small_timeline).values_list("pk", flat=True))
+
+    out = import_document(document, monkeypatch, "--replace")
+
+    assert "Replaced timeline trade here: its 2 events deleted, their history kept." in out
+    timeline = Timeline.objects.get(slug="trade")
+    assert set(timeline.events.values_list("slug", flat=True)) == {"talks", "draft"}
+    assert Event.objects.get(slug="talks").title == "Trade talks in Geneva, corrected"
+    assert Event.objects.count() == 2
+    # What was here is deleted as editors delete: a revision each, restorable.
+    deletions = Event.history.filter(history_type="-")
+    assert {record.slug for record in deletions} == {"talks", "draft"}
+    assert {record.id for record in deletions} == old_ids
+
+
+def test_replace_of_a_timeline_not_here_is_an_import(small_timeline, monkeypatch):
+    document = edited_export("trade")
+    document["timeline"]["slug"] = "trade-copy"
+    for event in document["events"]:
+        event["slug"] += "-copy"
+
+    out = import_document(document, monkeypatch, "--replace")
+
+    assert "Replaced" not in out
+    assert Timeline.objects.count() == 2
+
+
+def test_a_replace_that_fails_leaves_the_copy_here_as_it_was(small_timeline, monkeypatch):
+    document = edited_export("trade")
+    # A source with the slug of one here but another text: refused after the deletions.
+    wire = next(source for source in document["sources"] if source["slug"] == "wire")
+    wire["url"] = "https://elsewhere.example.org/wire"
+
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        import_document(document, monkeypatch, "--replace")
+
+    assert Event.objects.get(slug="talks").title == "Trade talks in Geneva"
+    assert set(small_timeline.events.values_list("slug", flat=True)) == {"talks", "draft"}
+    assert not Event.history.filter(history_type="-").exists()
+
+
+def test_replace_refuses_an_event_that_another_timeline_shows(small_timeline, monkeypatch):
+    TimelineFactory(slug="other", events=[Event.objects.get(slug="talks")])
+
+    with pytest.raises(CommandError, match="event “talks” is also in another timeline"):
+        import_document(edited_export("trade"), monkeypatch, "--replace")
+
+    assert Event.objects.filter(slug="talks").exists()
+
+
+def test_replace_deletes_parts_before_the_events_they_are_part_of(small_timeline, monkeypatch):
+    talks = Event.objects.get(slug="talks")
+    part = EventFactory(slug="talks-day-two", super_event=talks, date=talks.date, day_order=1)
+    small_timeline.events.add(part)
+    document = json.loads(export_text("trade"))
+
+    import_document(document, monkeypatch, "--replace")
+
+    restored = Event.objects.get(slug="talks-day-two")
+    assert restored.super_event.slug == "talks"
+
+
+def test_a_restore_keeps_editors_etags_and_moves_the_public_ones(
+    small_timeline, monkeypatch, editor_api, client, commit
+):
+    """What the command's help says: versions are the document's, public ETags change."""
+    url = "/api/v1/events/talks/"
+    editors, public = editor_api.get(url)["ETag"], client.get(url)["ETag"]
+    document = json.loads(export_text("trade"))
+
+    with commit():
+        import_document(document, monkeypatch, "--replace")
+
+    assert editor_api.get(url)["ETag"] == editors
+    assert client.get(url)["ETag"] != public
+    from timeline.management.commands.import_timeline import Command
+
+    assert "Editors' ETags (versions) are the document's; public reads' ETags" in Command.help
