@@ -261,8 +261,12 @@ def test_update_reanchors_citations_and_reports_the_lost_one_without_deleting_it
     new_text = "Breaking: " + SAMPLE_TEXT.replace("from 57% to 47%", "sharply")
     path = write(tmp_path / "talks.txt", new_text)
 
-    output = run(path, "--update")
+    output, error = run_failing(path, "--update")
 
+    assert error == "1 citation(s) no longer anchor in their updated source; see above."
+    assert (
+        output.splitlines()[-1] == "Imported 1 file(s): 0 created, 1 updated, 0 skipped, 0 failed."
+    )
     assert (
         "unanchored in talks: event tariffs: “Tariffs will fall from 57% to 47%.” is no longer "
         "in the text (kept; edit or remove it in the admin)"
@@ -281,7 +285,7 @@ def test_a_long_unanchored_quote_is_shortened_in_the_report(tmp_path):
     quote = "“We have agreed a pause,” the minister said after the talks — the first in a year."
     CitationFactory(source=source, event__slug="pause", quote=quote)
 
-    output = run(write(tmp_path / "long.txt", "Something else entirely."), "--update")
+    output, _ = run_failing(write(tmp_path / "long.txt", "Something else entirely."), "--update")
 
     assert f"event pause: “{quote[:60]}…”" in output
 
@@ -293,8 +297,12 @@ def test_dry_run_reports_but_writes_nothing(tmp_path):
     write(tmp_path / "fresh.txt", "A new article.")
     history_before = (Source.history.count(), Citation.history.count())
 
-    output = run(tmp_path, "--update", "--dry-run")
+    output, error = run_failing(tmp_path, "--update", "--dry-run")
 
+    assert error == (
+        "1 citation(s) no longer anchor in their updated source (the update would leave them "
+        "so); see above."
+    )
     assert output.splitlines()[-1] == (
         "Dry run, nothing written. Would import 2 file(s): 1 created, 1 updated, 0 skipped, "
         "0 failed."
@@ -346,3 +354,24 @@ def test_importing_the_seed_articles_creates_five_sources(seed_dir):
     assert run(seed_dir).splitlines()[-1] == (
         "Imported 5 file(s): 0 created, 0 updated, 5 skipped, 0 failed."
     )
+
+
+def test_without_a_terminal_progress_is_a_line_now_and_then(tmp_path, monkeypatch):
+    from timeline.management.commands import import_sources
+
+    for name in "abc":
+        write(tmp_path / f"{name}.txt", f"Article {name}.")
+    write(tmp_path / "d.txt", header("Dee.", titel="Typo"))
+    monkeypatch.setattr(import_sources, "PROGRESS_SECONDS", 0)  # a line after each file
+    err = StringIO()  # not a terminal, as in a log or CI
+
+    with pytest.raises(CommandError):
+        call_command("import_sources", str(tmp_path), stdout=StringIO(), stderr=err)
+
+    lines = err.getvalue().splitlines()
+    assert lines[:4] == [
+        "import_sources: 1 of 4 files (25%), 0 failed",
+        "import_sources: 2 of 4 files (50%), 0 failed",
+        "import_sources: 3 of 4 files (75%), 0 failed",
+        "import_sources: 4 of 4 files (100%), 1 failed",
+    ]

@@ -2,6 +2,7 @@ import argparse
 import datetime
 import re
 import sys
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,8 @@ CHANGE_REASON = "manage.py import_sources"
 DIRECTORY_SUFFIXES = (".txt", ".md", ".html", ".htm")
 # Compared to tell "unchanged" from "changed"; the slug is the key, not a value.
 COMPARED_FIELDS = (*(key for key in FRONT_MATTER_KEYS if key != "slug"), "text")
+# Without a terminal (a log, CI, cron), progress is a line every this many seconds.
+PROGRESS_SECONDS = 10
 
 
 @dataclass
@@ -121,18 +124,27 @@ class Command(BaseCommand):
         defaults = self.validated_defaults(options, file_count=len(files))
         results: list[FileResult] = []
         slugs_seen: dict[str, Path] = {}
-        # Shown on a terminal only (disable=None), erased when done; on the process's stderr,
-        # as the command's wrapper ends every write with a newline and breaks the redrawing.
+        # On a terminal, a bar (tqdm), erased when done; on the process's stderr, as the
+        # command's wrapper ends every write with a newline and breaks the redrawing.
+        # Elsewhere, a line now and then: what a log or CI shows of a long import.
         progress = tqdm(
             files, unit="file", file=sys.stderr, disable=None, leave=False, dynamic_ncols=True
         )
-        for path in progress:
+        reported = time.monotonic()
+        for done, path in enumerate(progress, start=1):
             progress.set_postfix_str(path.name, refresh=False)
             results.append(
                 self.import_file(
                     path, defaults=defaults, update=update, dry_run=dry_run, slugs_seen=slugs_seen
                 )
             )
+            if progress.disable and time.monotonic() - reported >= PROGRESS_SECONDS:
+                reported = time.monotonic()
+                failed = sum(result.status == "failed" for result in results)
+                self.stderr.write(
+                    f"import_sources: {done} of {len(files)} files ({done * 100 // len(files)}%), "
+                    f"{failed} failed"
+                )
         progress.close()
         self.report(results, dry_run=dry_run)
 
@@ -242,12 +254,21 @@ class Command(BaseCommand):
                         "(kept; edit or remove it in the admin)"
                     )
                 )
+        unanchored = sum(len(result.unanchored) for result in results)
         summary = (
             ("Dry run, nothing written. Would import" if dry_run else "Imported")
             + f" {len(results)} file(s): {counts['created']} created, "
             f"{counts['updated']} updated, {counts['skipped']} skipped, {counts['failed']} failed."
         )
-        style = self.style.ERROR if counts["failed"] else self.style.SUCCESS
-        self.stdout.write(style(summary))
+        failures = []
         if counts["failed"]:
-            raise CommandError(f"{counts['failed']} file(s) could not be imported; see above.")
+            failures.append(f"{counts['failed']} file(s) could not be imported")
+        if unanchored:
+            failures.append(
+                f"{unanchored} citation(s) no longer anchor in their updated source"
+                + (" (the update would leave them so)" if dry_run else "")
+            )
+        self.stdout.write((self.style.ERROR if failures else self.style.SUCCESS)(summary))
+        if failures:
+            # Named apart, on stderr, with a non-zero exit: a script or CI must not miss them.
+            raise CommandError("; ".join(failures) + "; see above.")
