@@ -7,6 +7,9 @@ both); "October" states 2025-10 but not 2025-10-30, which is more precise than
 the quote. Otherwise it is **inferred** when the editor wrote how the date was
 derived, and **unsupported** when nothing backs it. The expressions are found and
 resolved by ``timeline.textdates`` against each quote's source publication date.
+
+A quote no longer found in its source's archived text (``Citation.anchored`` is
+False: the text changed since it was cited) states nothing: its dates are left out.
 """
 
 import datetime as dt
@@ -16,6 +19,7 @@ from collections.abc import Iterable
 STATED, INFERRED, UNSUPPORTED = "stated", "inferred", "unsupported"
 STATES = (STATED, INFERRED, UNSUPPORTED)
 INFERRED_PREFIX = "Date inferred:"
+UNANCHORED_NOTE = "quote not found in the archived source"
 
 # (citation id, expression, EDTF value or "", earliest day, latest day, how it was read):
 # a row of DateMention, or a mention found in a quote now.
@@ -63,6 +67,12 @@ def assess(
     return {"state": state, "citations": stating, "note": note, "other": other}
 
 
+def quote_caveat(citation) -> str:
+    """What every format adds after a quote no longer found in its source's archived
+    text (``Citation.anchored`` is False), else ""."""
+    return f" ({UNANCHORED_NOTE})" if citation.anchored is False else ""
+
+
 def describe(evidence: dict, numbers: dict[int, int] | None = None) -> str:
     """One line for readers: "Date stated in [1], [3]", "Date inferred: …", or a warning.
 
@@ -88,7 +98,7 @@ def of_events(events) -> dict[int, dict]:
 
     events = list(events)
     found = defaultdict(list)
-    rows = DateMention.objects.filter(citation__event__in=[event.pk for event in events])
+    rows = DateMention.objects.trusted().filter(citation__event__in=[event.pk for event in events])
     for event_id, *mention in rows.order_by("citation_id", "start").values_list(
         "citation__event_id", "citation_id", "text", "value", "lower", "upper", "explanation"
     ):
@@ -113,6 +123,7 @@ def of_prefetched(event) -> dict:
     mentions = [
         (citation.pk, m.text, m.value, m.lower, m.upper, m.explanation)
         for citation in event.citations.all()
+        if citation.anchored is not False
         for m in citation.dates.all()
     ]
     return _assess(event, mentions)

@@ -103,12 +103,13 @@ class EventQuerySet(models.QuerySet):
         """Annotate ``date_evidence``: stated, inferred or unsupported (``timeline.evidence``).
 
         Stated when cited quotes hold dates whose days all lie within the event's, and
-        (for a range) say when it starts and when it ends.
+        (for a range) say when it starts and when it ends; not quotes no longer found in
+        their sources' texts.
         """
         from timeline.evidence import INFERRED, STATED, UNSUPPORTED
         from timeline.models import DateMention
 
-        within = DateMention.objects.filter(
+        within = DateMention.objects.trusted().filter(
             citation__event=OuterRef("pk"), lower__gte=OuterRef("start"), upper__lte=OuterRef("end")
         )
         # A range's first part and its last part, each stated (timeline.evidence.assess).

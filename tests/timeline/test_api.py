@@ -312,6 +312,7 @@ def test_event_json_is_the_contract_shape(api_client):
                     },
                     {"type": "TextPositionSelector", "start": 128, "end": 162},
                 ],
+                "anchored": True,
                 "source": source_json,
             },
             {
@@ -329,6 +330,7 @@ def test_event_json_is_the_contract_shape(api_client):
                     },
                     {"type": "TextPositionSelector", "start": 45, "end": 88},
                 ],
+                "anchored": True,
                 "source": source_json,
             },
         ],

@@ -162,6 +162,7 @@ def test_editor_creates_a_draft_event_with_its_relations_and_citations(editor_ap
                     },
                     {"type": "TextPositionSelector", "start": 128, "end": 162},
                 ],
+                "anchored": True,
                 "source": source_json(source),
             }
         ],
@@ -834,6 +835,7 @@ def test_create_a_citation_on_its_own(editor_api):
             },
             {"type": "TextPositionSelector", "start": start, "end": start + len(SPRING_QUOTE)},
         ],
+        "anchored": True,
         "source": source_json(source),
         "event": event.slug,
         "version": citation.version,

@@ -292,7 +292,7 @@ def test_a_date_no_quote_states_is_flagged():
 
 
 def test_titles_summaries_and_quotes_are_escaped_html():
-    source = SourceFactory(title='<b>"Wire"</b>', publisher="<i>Pub</i>", url="")
+    source = SourceFactory(title='<b>"Wire"</b>', publisher="<i>Pub</i>", url="", text=HOSTILE)
     event = EventFactory(title=HOSTILE, summary=HOSTILE)
     CitationFactory(event=event, source=source, quote=HOSTILE, locator='<p "3">')
     made = event_to_slide(Event.objects.with_citations().get(pk=event.pk))

@@ -26,7 +26,7 @@ from rest_framework.reverse import reverse
 
 from timeline import evidence
 from timeline.claims import disputes
-from timeline.models import Event, annotation_selectors
+from timeline.models import Event, annotation_selectors, quote_anchored
 
 SLUG = "__slug__"
 
@@ -60,12 +60,13 @@ SELECT x.event_id, NULL, t.slug, t.name, t.wikidata_id, t.id
 FROM timeline_event_tags x JOIN timeline_tag t ON t.id = x.tag_id WHERE x.event_id {ids}
 ORDER BY 4, 6
 """
-# With the dates in each quote (a row each, in the same round trip).
+# With the dates in each quote (a row each, in the same round trip), and the source's
+# fingerprint rather than its long text: whether it has any (``quote_anchored``).
 CITATIONS = """
 SELECT c.event_id, c.id, c.quote, c.locator, c.note,
        c.exact, c.prefix, c.suffix, c.position_start, c.position_end,
        s.id, s.slug, s.title, s.publisher, s.url, CAST(s.published_on AS TEXT), s.language,
-       c.version,
+       c.version, s.text_sha256,
        m.text, m.value, CAST(m.lower AS TEXT), CAST(m.upper AS TEXT), m.explanation
 FROM timeline_citation c JOIN sources_source s ON s.id = c.source_id
 LEFT JOIN timeline_datemention m ON m.citation_id = c.id
@@ -145,8 +146,11 @@ def _citations(where: str, params) -> list[tuple[int, dict, int, list]]:
     sources: dict[int, dict] = {}
     found = []
     for row in _fetch(CITATIONS.format(where=where), params):
+        anchored = quote_anchored(row[8], row[18])
+        # A quote no longer found in its source's text states no date (timeline.evidence).
+        dates = [] if row[19] is None or anchored is False else [(row[1], *row[19:])]
         if found and found[-1][1]["id"] == row[1]:  # the same citation's next date
-            found[-1][3].append((row[1], *row[18:]))
+            found[-1][3].extend(dates)
             continue
         source = sources.get(row[10])
         if source is None:
@@ -157,9 +161,10 @@ def _citations(where: str, params) -> list[tuple[int, dict, int, list]]:
             "locator": row[3],
             "note": row[4],
             "selectors": annotation_selectors(*row[5:10]),
+            "anchored": anchored,
             "source": source,
         }
-        found.append((row[0], document, row[17], [] if row[18] is None else [(row[1], *row[18:])]))
+        found.append((row[0], document, row[17], dates))
     return found
 
 

@@ -96,10 +96,19 @@ class CitationSerializer(serializers.ModelSerializer):
 
     source = SourceSummarySerializer(read_only=True)
     selectors = SelectorsField(read_only=True)
+    anchored = serializers.BooleanField(
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "Whether the quote is found in the source's archived text: false when the text "
+            "changed since and no longer holds it (flag it to readers; it is no evidence "
+            "for a date), null when the source has no text to check it against."
+        ),
+    )
 
     class Meta:
         model = Citation
-        fields = ["id", "quote", "locator", "note", "selectors", "source"]
+        fields = ["id", "quote", "locator", "note", "selectors", "anchored", "source"]
 
 
 class PlaceSerializer(serializers.ModelSerializer):

@@ -101,7 +101,8 @@ def event_heading(event: Event) -> str:
 
 
 def citation_lines(event: Event) -> list[str]:
-    """“1. “quote” — Title, Publisher, locator <url>” for each citation, in order."""
+    """“1. “quote” — Title, Publisher, locator <url>” for each citation, in order; a quote
+    no longer found in its source flagged after it (``evidence.quote_caveat``)."""
     lines = []
     for number, citation in enumerate(event.citations.all(), start=1):
         source = citation.source
@@ -110,7 +111,8 @@ def citation_lines(event: Event) -> list[str]:
         )
         # Calendar apps turn addresses in a description into links: web addresses only.
         link = f" <{source.url}>" if is_http_url(source.url) else ""
-        lines.append(f"{number}. “{citation.quote}” — {credit}{link}")
+        caveat = evidence.quote_caveat(citation)
+        lines.append(f"{number}. “{citation.quote}”{caveat} — {credit}{link}")
     return lines
 
 

@@ -62,8 +62,9 @@ def _source_html(citation) -> str:
         title = format_html('<a href="{}">{}</a>', source.url, title)
     credit = [title, source.publisher, citation.locator]
     return format_html(
-        "“{}” — {}",
+        "“{}”{} — {}",
         citation.quote,
+        evidence.quote_caveat(citation),
         format_html_join(", ", "{}", ((part,) for part in credit if part)),
     )
 

@@ -142,8 +142,9 @@ def _citation_html(citation) -> SafeString:
     credit = (name, source.publisher, published)
     locator = format_html(" ({})", citation.locator) if citation.locator else ""
     return format_html(
-        "<q>{}</q> — {}{}",
+        "<q>{}</q>{} — {}{}",
         citation.quote,
+        evidence.quote_caveat(citation),
         format_html_join(", ", "{}", ((part,) for part in credit if part)),
         locator,
     )

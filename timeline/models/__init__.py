@@ -19,6 +19,7 @@ from timeline.models.events import (
     EventStatus,
     Precision,
     annotation_selectors,
+    quote_anchored,
 )
 from timeline.models.lookups import Actor, ActorKind, Place, Tag
 from timeline.models.timelines import ContentGeneration, Timeline
@@ -47,4 +48,5 @@ __all__ = [
     "Timeline",
     "TokenUse",
     "annotation_selectors",
+    "quote_anchored",
 ]

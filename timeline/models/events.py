@@ -376,6 +376,27 @@ class Event(VersionedModel):
 ANCHOR_FIELDS = ["exact", "prefix", "suffix", "position_start", "position_end"]
 
 
+def quote_anchored(position_start: int | None, source_text_sha256: str) -> bool | None:
+    """Whether a quote anchors in its source's archived text: False when the source has
+    text and the quote is not found in it (it changed since), None when the source has no
+    text to check the quote against.
+
+    Read from the source's fingerprint, not its text, which reads defer (``text_sha256``
+    is empty exactly when the text is).
+    """
+    if position_start is not None:
+        return True
+    return False if source_text_sha256 else None
+
+
+def trusted_quote(citation: str = "") -> Q:
+    """The citations (through the ``citation`` path, e.g. ``"citation__"``) whose quotes
+    count as what their sources say: ``quote_anchored`` is not False."""
+    return Q(**{f"{citation}position_start__isnull": False}) | Q(
+        **{f"{citation}source__text_sha256": ""}
+    )
+
+
 def annotation_selectors(exact, prefix, suffix, start, end) -> list[dict]:
     """A citation's W3C Web Annotation selectors, from its columns (none: not anchored)."""
     if start is None:
@@ -461,6 +482,11 @@ class Citation(VersionedModel):
         return self.position_start is not None
 
     @property
+    def anchored(self) -> bool | None:
+        """``quote_anchored``: False flags a quote readers cannot find in the archived source."""
+        return quote_anchored(self.position_start, self.source.text_sha256)
+
+    @property
     def selectors(self) -> list[dict]:
         return annotation_selectors(
             self.exact, self.prefix, self.suffix, self.position_start, self.position_end
@@ -508,6 +534,11 @@ class Citation(VersionedModel):
 
 
 class DateMentionQuerySet(models.QuerySet):
+    def trusted(self) -> "DateMentionQuerySet":
+        """The dates in quotes that count as evidence: not those in a quote no longer
+        found in its source's text (``trusted_quote``)."""
+        return self.filter(trusted_quote("citation__"))
+
     def refresh(self, citations) -> None:
         """Find and resolve the dates in these citations' quotes anew (saved citations)."""
         citations = [citation for citation in citations if citation.pk is not None]
