@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -32,6 +32,7 @@ from sources.versioning import VersionConflict
 from timeline import evidence, services
 from timeline.claims import disputes
 from timeline.evidence import INFERRED, STATED, STATES, UNSUPPORTED
+from timeline.filters import EventFilter
 from timeline.history import event_revisions
 from timeline.models import Actor, Citation, Claim, ClaimProperty, Event, Place, Tag, Timeline
 from timeline.signals import DELETED_WITH_EVENT
@@ -340,6 +341,63 @@ class DateEvidenceFilter(admin.SimpleListFilter):
         return queryset
 
 
+class OverlappingDatesFilter(admin.ListFilter):
+    """Events whose dates touch a window, as the API's ``from`` and ``to`` find them.
+
+    Django's list filters offer links, not inputs: this one is a small GET form
+    (its template) read by the API's own filter, EventFilter.
+    """
+
+    title = "dates (overlapping)"
+    template = "admin/timeline/event/dates_filter.html"
+    parameters = ["from", "to"]
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        for name in self.parameters:
+            if name in params:
+                self.used_parameters[name] = params.pop(name)[-1].strip()
+        self.filterset = EventFilter(self.used_parameters, queryset=Event.objects.none())
+
+    def has_output(self) -> bool:
+        return True
+
+    def expected_parameters(self) -> list[str]:
+        return self.parameters
+
+    def choices(self, changelist):
+        yield {
+            "values": {name: self.used_parameters.get(name, "") for name in self.parameters},
+            # The other filters, the search and the order, kept as the form is sent.
+            "kept": [
+                (name, value)
+                for name, values in changelist.filter_params.items()
+                if name not in self.parameters
+                for value in values
+            ],
+            "clear": changelist.get_query_string(remove=self.parameters),
+            "errors": self.errors(),
+        }
+
+    def errors(self) -> list[str]:
+        if not any(self.used_parameters.values()) or self.filterset.is_valid():
+            return []
+        return [
+            f"“{name}”: {problem}"
+            for name, problems in self.filterset.errors.items()
+            for problem in problems
+        ]
+
+    def queryset(self, request, queryset):
+        errors = self.errors()
+        if errors:
+            messages.error(request, "Dates not filtered: " + " ".join(errors))
+            return queryset
+        if not any(self.used_parameters.values()):
+            return queryset
+        return EventFilter(self.used_parameters, queryset=queryset).qs
+
+
 @admin.register(Event)
 class EventAdmin(EditorAdmin):
     object_history_template = "admin/timeline/event/object_history.html"
@@ -356,6 +414,7 @@ class EventAdmin(EditorAdmin):
     ]
     list_display_links = ["title"]
     list_filter = [
+        OverlappingDatesFilter,
         PublishedFilter,
         DateEvidenceFilter,
         DisputedFilter,
@@ -407,6 +466,16 @@ class EventAdmin(EditorAdmin):
     def get_queryset(self, request):
         events = super().get_queryset(request).with_citation_counts().with_disputed()
         return events.with_date_evidence()
+
+    def get_search_results(self, request, queryset, search_term):
+        # Django's search (slugs and quotes too), or the readers' (``q``: names, plurals,
+        # hyphens); as sets of ids, so that joined quotes repeat no row.
+        if not search_term.strip():
+            return queryset, False
+        events = Event.objects.all()
+        found, _ = super().get_search_results(request, events, search_term)
+        searched = events.search(search_term).values("pk")
+        return queryset.filter(Q(pk__in=found.values("pk")) | Q(pk__in=searched)), False
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

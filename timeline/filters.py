@@ -101,7 +101,11 @@ class EventFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_search",
         max_length=200,
-        label="Words that must all appear in the title or summary.",
+        label=(
+            "Words that must all appear in the title, summary or display date, or in the "
+            "name of a tag, actor or the place; a plural finds its singular, and "
+            "“rare earths” finds “rare-earth”."
+        ),
     )
     ordering = EventOrderingFilter(
         fields=(("start", "start"), ("end", "end"), ("title", "title"), ("updated_at", "updated")),

@@ -3,7 +3,7 @@
 import datetime
 import re
 
-from django.contrib.postgres.search import SearchQuery
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections, models
 from django.db.models import (
     Aggregate,
@@ -27,6 +27,18 @@ from timeline.claims.disputes import TEXT_UNIT
 # The parts of a search word that PostgreSQL's parser indexes as words: it
 # splits "U.S.-China" and "Xi's" where punctuation stands.
 WORD_PARTS = re.compile(r"[^\W_]+")
+# Where words part in the substring search: spaces, hyphens and dashes ("rare-earth").
+WORD_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015]+")
+
+
+def singular(word: str) -> str:
+    """The start that a plural shares with its singular ("earths": "earth", "policies":
+    "polic"); search matches it within words, so the plural itself is still found."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
 
 
 class EventQuerySet(models.QuerySet):
@@ -56,29 +68,57 @@ class EventQuerySet(models.QuerySet):
         return queryset
 
     def search(self, text: str) -> "EventQuerySet":
-        """Events whose title, summary or display date hold every word, in any case.
+        """Events that hold every word in their title, summary or display date, or in the
+        name of one of their tags, actors or their place, in any case.
 
-        On PostgreSQL, words match from their start (``soy`` finds "soybeans") in
-        ``search_vector``, on a GIN index; elsewhere, any substring matches.
+        Hyphens join what spaces separate and a plural finds its singular: "rare earths"
+        finds "rare-earth". On PostgreSQL, words match from their start (``soy`` finds
+        "soybeans") in ``search_vector``, on a GIN index; elsewhere, any substring matches.
+        Names are looked up as the search runs, not stored with the event, so that a
+        renamed actor is found by its new name at once.
         """
-        words = text.split()
-        if not words:
+        if not text.split():
             return self
-        if connections[self.db].vendor == "postgresql":
-            terms = [part for word in words for part in WORD_PARTS.findall(word.lower())]
-            if not terms:
-                return self.none()
-            # Quoted lexemes, each a prefix: nothing in them is tsquery syntax.
-            query = " & ".join("'{}':*".format(term.replace("'", "''")) for term in terms)
-            return self.filter(search_vector=SearchQuery(query, search_type="raw", config="simple"))
-        query = Q()
+        postgresql = connections[self.db].vendor == "postgresql"
+        if postgresql:
+            words = [part for word in text.split() for part in WORD_PARTS.findall(word.lower())]
+        else:
+            words = [word for word in WORD_SEPARATORS.split(text.lower()) if word]
+        if not words:
+            return self.none()
+        queryset = self
         for word in words:
-            query &= (
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(display_date__icontains=word)
+            queryset = queryset.filter(self._holding(singular(word), postgresql))
+        return queryset
+
+    def _holding(self, word: str, postgresql: bool) -> Q:
+        """The events with ``word`` in their own text or in a tag's, actor's or place's name."""
+        from timeline.models import Actor, Place, Tag
+
+        if postgresql:
+            # A quoted lexeme, as a prefix: nothing in it is tsquery syntax.
+            query = SearchQuery(
+                "'{}':*".format(word.replace("'", "''")), search_type="raw", config="simple"
             )
-        return self.filter(query)
+            own = Q(search_vector=query)
+
+            def named(model):
+                names = model.objects.annotate(words=SearchVector("name", config="simple"))
+                return names.filter(words=query)
+        else:
+            own = Q(title__icontains=word) | Q(summary__icontains=word)
+            own |= Q(display_date__icontains=word)
+
+            def named(model):
+                return model.objects.filter(name__icontains=word)
+
+        # One set of ids, not joins: an event with two matching tags is still one event,
+        # and the database looks the rare word up in each index before it reads events.
+        tagged = self.model.tags.through.objects.filter(tag__in=named(Tag)).values("event_id")
+        acted = self.model.actors.through.objects.filter(actor__in=named(Actor))
+        placed = self.model.objects.filter(place__in=named(Place)).order_by().values("pk")
+        own = self.model.objects.filter(own).order_by().values("pk")
+        return Q(pk__in=own.union(tagged, acted.values("event_id"), placed))
 
     def chronological(self) -> "EventQuerySet":
         """By date; on the same dates by the editors' ``day_order`` (an event before its
