@@ -2,18 +2,25 @@
 
 Citations quote a source's text verbatim, so the article's characters (typographic quotes,
 dashes, spelling) pass through untouched: only the layout is normalised, and HTML reduced
-to its readable text. Free of the database: the admin, the API and ``import_sources`` share it.
+to its readable text — a whole web page to its article, without menus, asides or footers.
+Free of the database: the admin, the API and ``import_sources`` share it.
 """
 
 from __future__ import annotations
 
 import codecs
+import copy
+import datetime
+import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import html_text
 import lxml.html
+import trafilatura
+import trafilatura.settings
 
 MAX_TEXT_BYTES = 2_000_000
 """Largest file accepted: an article's text is far smaller; anything bigger is a mistake."""
@@ -53,6 +60,7 @@ _INVISIBLE_TAGS = ("head", "noscript", "template")
 _NEWLINE_TAGS = html_text.NEWLINE_TAGS | {"section", "address", "caption", "summary"}
 
 _HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S)
+_HTML_BODY = re.compile(r"<body[\s>]", re.I)
 _HTML_BLOCK_TAG = re.compile(
     r"<(?:p|div|article|body|section|main|h[1-6]|blockquote|ul|ol|li|table|br)(?:\s[^<>]*)?/?>",
     re.I,
@@ -62,6 +70,11 @@ _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I
 # The HTML standard looks for <meta charset> in the first 1024 bytes; long heads exist.
 _META_CHARSET_WINDOW = 4096
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+_TRAFILATURA_CONFIG = trafilatura.settings.use_config()
+# Below 250 characters (its default) trafilatura falls back to the page's whole text run
+# together in one paragraph; a short article is still an article, its paragraphs kept.
+_TRAFILATURA_CONFIG.set("DEFAULT", "MIN_EXTRACTED_SIZE", "1")
 
 
 class IngestError(ValueError):
@@ -113,10 +126,60 @@ def _tree_to_text(tree: lxml.html.HtmlElement) -> str:
     return normalise_text(text)
 
 
+def _article_tree(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The page's main text as trafilatura finds it (as HTML), or None if it finds none."""
+    # trafilatura cleans the tree it is given; the caller's tree also gives the metadata.
+    article = trafilatura.extract(
+        copy.deepcopy(tree),
+        output_format="html",
+        include_comments=False,
+        include_images=False,
+        deduplicate=False,
+        # Without precision, a page where it finds no article comes back whole, run together
+        # in one paragraph; html-text's reduction keeps that page's lines and paragraphs.
+        favor_precision=True,
+        config=_TRAFILATURA_CONFIG,
+    )
+    return lxml.html.fromstring(article) if article and article.strip() else None
+
+
+def _page_to_text(tree: lxml.html.HtmlElement) -> str:
+    """A whole page's article text: trafilatura finds the article (scored against html-text
+    on tests/data/pages/, see docs/editors.md), our layout rules turn it into text; the
+    whole page's text when trafilatura finds no article in it."""
+    if (article := _article_tree(tree)) is not None and (text := _tree_to_text(article)):
+        # trafilatura keeps the headline for its metadata, but it is the article's first
+        # line, and quoted like the rest: the page's one <h1>, when there is one.
+        headline = _headline(tree)
+        return f"{headline}\n\n{text}" if headline and headline not in text else text
+    return _tree_to_text(tree)
+
+
+def _headline(tree: lxml.html.HtmlElement) -> str:
+    headings = [text for heading in tree.iter("h1") if (text := _tree_to_text(heading))]
+    return headings[0] if len(headings) == 1 else ""
+
+
+def _is_page(html: str) -> bool:
+    """A whole web page (a document start or a <body>), not a fragment of one."""
+    return bool(_HTML_START.match(html) or _HTML_BODY.search(html))
+
+
 def html_to_text(html: str) -> str:
-    """Reduce an HTML article to its readable plain text: a blank line between paragraphs,
-    scripts, styles and the head dropped, inline tags' text kept in its sentence."""
-    return _tree_to_text(_parse_html(html))
+    """Reduce HTML to its readable plain text: a blank line between paragraphs, scripts,
+    styles and the head dropped, inline tags' text kept in its sentence.
+
+    A whole page is reduced to its article (menus, asides, banners, footers left out); a
+    fragment is what its editor chose to keep, and all its text is kept.
+    """
+    return read_html(html).text
+
+
+def read_html(html: str) -> Article:
+    """HTML's readable text (as ``html_to_text``) and what the page says about itself."""
+    tree = _parse_html(html)
+    text = _page_to_text(tree) if _is_page(html) else _tree_to_text(tree)
+    return Article(text=text, metadata=_html_metadata(tree))
 
 
 def _charset_codec(name: str) -> str:
@@ -185,8 +248,9 @@ def _decode(data: bytes, *, content_type: str = "") -> str:
         ) from None
 
 
-def decode_upload(data: bytes, *, filename: str = "", content_type: str = "") -> str:
-    """Plain text from an uploaded file's bytes, HTML (by name, type or content) reduced.
+def read_upload(data: bytes, *, filename: str = "", content_type: str = "") -> Article:
+    """An uploaded file's plain text, HTML (by name, type or content) reduced as
+    ``html_to_text`` does, and the metadata a web page gives.
 
     Raises IngestError, for the editor, on a file that is too big, empty or binary, or
     neither UTF-8 nor in the charset its content type or an HTML <meta> declares.
@@ -198,12 +262,17 @@ def decode_upload(data: bytes, *, filename: str = "", content_type: str = "") ->
         or media_type in HTML_CONTENT_TYPES
         or looks_like_html(text)
     ):
-        text = html_to_text(text)
+        article = read_html(text)
     else:
-        text = normalise_text(text)
-    if not text:
+        article = Article(text=normalise_text(text), metadata={})
+    if not article.text:
         raise IngestError("The file holds no readable text.")
-    return text
+    return article
+
+
+def decode_upload(data: bytes, *, filename: str = "", content_type: str = "") -> str:
+    """Plain text from an uploaded file's bytes, as ``read_upload`` reads it."""
+    return read_upload(data, filename=filename, content_type=content_type).text
 
 
 def _first_meta(tree: lxml.html.HtmlElement, *names: str) -> str:
@@ -231,19 +300,70 @@ def _canonical_url(tree: lxml.html.HtmlElement) -> str:
     return (absolute or candidates or [""])[0]
 
 
+def _json_ld_objects(data) -> Iterator[dict]:
+    """Every object in a JSON-LD document, through lists and ``@graph``."""
+    if isinstance(data, list):
+        for item in data:
+            yield from _json_ld_objects(item)
+    elif isinstance(data, dict):
+        yield data
+        yield from _json_ld_objects(data.get("@graph"))
+
+
+def _json_ld_article(tree: lxml.html.HtmlElement) -> dict:
+    """The page's schema.org article (NewsArticle, BlogPosting…) from its JSON-LD, or {}."""
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "")
+        except ValueError:
+            continue
+        for item in _json_ld_objects(data):
+            types = item.get("@type")
+            types = types if isinstance(types, list) else [types]
+            if any(isinstance(t, str) and t.endswith(("Article", "BlogPosting")) for t in types):
+                return item
+    return {}
+
+
+def _json_ld_text(value) -> str:
+    """A JSON-LD value as text: a string, or the name of an object (a publisher)."""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    if isinstance(value, dict):
+        value = value.get("name")
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def _iso_day(value: str) -> str:
+    """The YYYY-MM-DD a date (or date and time) starts with, if it is a real day."""
+    if match := _ISO_DATE.match(value):
+        try:
+            return datetime.date.fromisoformat(match.group(0)).isoformat()
+        except ValueError:
+            return ""
+    return ""
+
+
 def _html_metadata(tree: lxml.html.HtmlElement) -> dict[str, str]:
-    """What a web page says about itself, best effort: missing or odd values are left out."""
-    title = _first_meta(tree, "og:title")
+    """What a web page says about itself, best effort: missing or odd values are left out.
+
+    Open Graph first, then the JSON-LD article (what news sites give search engines), then
+    the plain head: <title> often carries the site's name after the headline.
+    """
+    ld_article = _json_ld_article(tree)
+    title = _first_meta(tree, "og:title") or _json_ld_text(ld_article.get("headline"))
     if not title:
         title = " ".join(" ".join(tree.xpath("//title//text()")).split())
-    published = _first_meta(tree, "article:published_time", "date", "datepublished")
-    date = _ISO_DATE.match(published)
     language = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
     metadata = {
         "title": title,
-        "publisher": _first_meta(tree, "og:site_name", "publisher", "author"),
+        "publisher": _first_meta(tree, "og:site_name")
+        or _json_ld_text(ld_article.get("publisher"))
+        or _first_meta(tree, "publisher", "author"),
         "url": _canonical_url(tree),
-        "published_on": date.group(0) if date else "",
+        "published_on": _iso_day(_first_meta(tree, "article:published_time"))
+        or _iso_day(_json_ld_text(ld_article.get("datePublished")))
+        or _iso_day(_first_meta(tree, "date", "datepublished")),
         "language": language.strip(),
     }
     return {key: value for key, value in metadata.items() if value}
@@ -302,8 +422,8 @@ def read_article_file(path: Path) -> Article:
     raw = raw.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     has_header = raw.startswith(_FRONT_MATTER_FENCE + "\n")
     if path.suffix.lower() in HTML_SUFFIXES or (not has_header and looks_like_html(raw)):
-        tree = _parse_html(raw)
-        metadata, text = _html_metadata(tree), _tree_to_text(tree)
+        article = read_html(raw)
+        metadata, text = article.metadata, article.text
     else:
         metadata, body = _split_front_matter(raw, path.name)
         text = html_to_text(body) if looks_like_html(body) else normalise_text(body)
@@ -312,8 +432,8 @@ def read_article_file(path: Path) -> Article:
     return Article(text=text, metadata=metadata)
 
 
-def decode_uploaded_file(upload) -> str:
-    """The text of a Django ``UploadedFile``, with the charset its part declared."""
+def read_uploaded_file(upload) -> Article:
+    """A Django ``UploadedFile`` read as ``read_upload`` does, with its part's charset."""
     if upload.size is not None and upload.size > MAX_TEXT_BYTES:
         raise IngestError(
             f"The file is {upload.size:,} bytes; the limit is {MAX_TEXT_BYTES:,} bytes."
@@ -326,4 +446,9 @@ def decode_uploaded_file(upload) -> str:
         if isinstance(charset, bytes):
             charset = charset.decode("ascii", errors="replace")
         content_type = f"{content_type}; charset={charset}"
-    return decode_upload(upload.read(), filename=upload.name or "", content_type=content_type)
+    return read_upload(upload.read(), filename=upload.name or "", content_type=content_type)
+
+
+def decode_uploaded_file(upload) -> str:
+    """The text of a Django ``UploadedFile``, as ``read_uploaded_file`` reads it."""
+    return read_uploaded_file(upload).text
