@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -562,7 +563,15 @@ class EventAdmin(EditorAdmin):
 
     is_published = column("is_published", "published", boolean=True, ordering="published_at")
     citation_count = column("citation_count", "citations", ordering="citation_count")
-    is_disputed = column("is_disputed", "disputed", boolean=True, ordering="is_disputed")
+    @admin.display(description="disputed", ordering="is_disputed")
+    def is_disputed(self, event):
+        """A warning where sources differ, and nothing elsewhere: Django's boolean column
+        showed a disputed event with a green tick, as if all were well."""
+        if not event.is_disputed:
+            return ""
+        return format_html(
+            '<img src="{}" alt="Warning:"> sources differ', static("admin/img/icon-alert.svg")
+        )
 
     @admin.action(description="Publish selected events", permissions=["change"])
     def publish(self, request, queryset):

@@ -564,7 +564,10 @@ def test_event_list_marks_and_filters_disputed_events(editor_client):
     }
     content = listing.content.decode()
     assert "column-is_disputed" in content
-    assert content.count('<td class="field-is_disputed"><img src=') == 5
+    # A warning on the disputed event alone, not a green tick (nor a red cross elsewhere).
+    assert content.count('<td class="field-is_disputed"><img src=') == 1
+    assert 'icon-alert.svg" alt="Warning:"> sources differ</td>' in content
+    assert "icon-yes.svg" not in content.split('class="field-is_disputed"', 1)[1].split("</tr>")[0]
     assert [event.pk for event in yes.context["cl"].result_list] == [disputed.pk]
     assert {event.pk for event in no.context["cl"].result_list} == {
         agreeing.pk,
