@@ -22,6 +22,7 @@ from icalendar import Calendar
 
 from tests.conftest import checking
 from tests.factories import (
+    SAMPLE_TEXT,
     CitationFactory,
     ClaimFactory,
     ClaimPropertyFactory,
@@ -104,14 +105,15 @@ def new_event(**fields) -> tuple[Event, list[Citation]]:
     event = EventFactory(**{"slug": "talks", "title": "Talks", "summary": "They met."} | fields)
     timeline = Timeline.objects.filter(slug="trade").first() or TimelineFactory(slug="trade")
     timeline.events.add(event)
-    first = CitationFactory(
-        event=event, source=SourceFactory(title="Wire", url=""), quote="They met on Thursday."
-    )
+    quote = "They met on Thursday."
+    # Sources that hold their quotes: one they no longer hold is flagged in every format.
+    source = SourceFactory(title="Wire", url="", text=f"{quote}\n\n{SAMPLE_TEXT}")
+    first = CitationFactory(event=event, source=source, quote=quote)
     return event, [first]
 
 
 def cite(event: Event, quote: str) -> Citation:
-    return CitationFactory(event=event, source=SourceFactory(), quote=quote)
+    return CitationFactory(event=event, source=SourceFactory(text=quote), quote=quote)
 
 
 def duration_dispute(**fields) -> Event:
