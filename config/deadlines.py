@@ -74,15 +74,17 @@ class RequestDeadlineMiddleware:
     """Runs each request under ``TIMELINE_REQUEST_TIMEOUT``: past it, a 503."""
 
     def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
+        # Resolved once, not per request: config.outages imports this module.
         from config.outages import unavailable_response
 
+        self.get_response = get_response
+        self.unavailable_response = unavailable_response
+
+    def __call__(self, request):
         try:
             with deadline(settings.TIMELINE_REQUEST_TIMEOUT):
                 return self.get_response(request)
         except DeadlineExceeded:
             # Raised outside any view (a middleware's query): views' and
             # middlewares' own exceptions become the 503 in config.outages.
-            return unavailable_response(request)
+            return self.unavailable_response(request)

@@ -13,6 +13,11 @@ client cannot replay another's answer. Two requests with one key at once:
 the second waits for the first's transaction (the key's unique row), then
 gets its answer. The token endpoint ignores the header: its answer holds a
 secret that is never stored.
+
+Why not a package: django-idempotency-key supports Django up to 4.2, and
+drf-idempotency stores the answer in its own write (Redis, or a row saved
+after the view), so a write committed just before the connection died is
+run again on retry: the very case tests/timeline/test_idempotency.py pins.
 """
 
 import hashlib
